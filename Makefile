@@ -1,0 +1,87 @@
+# netmcu — NodeMCU's net module on Linux.
+#   make                 build/netmcu and build/net.so against Lua 5.3
+#   make LUA=5.1|5.4|luajit   the same in build-5.1/, build-5.4/, build-luajit/
+#   make run             install missing packages, build, run examples/demo.lua
+#   make test            install missing packages, build, run every test
+#   make sanitize        ASan+UBSan build in build-asan/, then the whole suite
+#   make bench           benchmarks against plain C, Node.js and luv (not part of test)
+
+LUA ?= 5.3
+ifeq ($(LUA),5.3)
+BUILD ?= build
+else
+BUILD ?= build-$(LUA)
+endif
+
+ifeq ($(LUA),luajit)
+LUA_PC := luajit
+LUA_BIN := luajit
+else
+LUA_PC := lua$(LUA)
+LUA_BIN := lua$(LUA)
+endif
+
+CC ?= cc
+PKGS := $(LUA_PC) libuv
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_UV_LIBS = $(shell pkg-config --libs libuv 2>/dev/null)
+
+OPT ?= -O2 -g
+CFLAGS ?= $(OPT)
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -fPIC -Isrc $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS += $(EXTRA_LDFLAGS)
+
+CORE_SRC := $(wildcard src/core/*.c)
+LUA_SRC := $(wildcard src/lua/*.c)
+LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(LUA_SRC))
+MAIN_OBJ := $(BUILD)/obj/main.o
+CORE_TESTS := $(patsubst tests/core/%.c,$(BUILD)/tests/%,$(wildcard tests/core/*.c))
+
+.PHONY: all deps run test check sanitize bench clean
+all: $(BUILD)/netmcu $(BUILD)/net.so $(CORE_TESTS)
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/netmcu: $(MAIN_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) -lm -Wl,-E
+
+# The module leaves the Lua symbols to the interpreter that loads it.
+$(BUILD)/net.so: $(LIB_OBJ)
+	$(CC) $(CFLAGS) -shared -o $@ $^ $(LDFLAGS) $(PKG_UV_LIBS)
+
+$(BUILD)/tests/%: tests/core/%.c $(filter $(BUILD)/obj/core/%,$(LIB_OBJ))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_UV_LIBS)
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+
+deps:
+	@LUA=$(LUA) sh tools/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/netmcu examples/demo.lua
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	NETMCU_BUILD=$(BUILD) LUA_BIN=$(LUA_BIN) tests/run-tests
+
+check: all
+	NETMCU_BUILD=$(BUILD) LUA_BIN=$(LUA_BIN) tests/run-tests
+
+sanitize: deps
+	@$(MAKE) --no-print-directory all BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined"
+	NETMCU_BUILD=build-asan LUA_BIN=$(LUA_BIN) NETMCU_SANITIZED=1 \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 tests/run-tests
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	NETMCU_BUILD=$(BUILD) bench/run
+
+clean:
+	rm -rf build build-*

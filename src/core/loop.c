@@ -1,0 +1,95 @@
+/*
+ * loop.c — the deferred-task queue, drained by an idle handle.
+ *
+ * An active uv_idle_t keeps uv_run from blocking in poll, so posted tasks run
+ * on the very next loop turn; the handle is stopped when the queue is empty so
+ * that an empty queue never keeps the loop alive. The drain takes a snapshot:
+ * tasks posted by a task run on the following turn, which lets I/O in between.
+ */
+#include "core/loop.h"
+
+#include <stddef.h>
+
+static uv_idle_t drain_idle;
+static bool loop_ready;
+static nm_task queue = {&queue, &queue, NULL, false};
+
+static void queue_unlink(nm_task *task)
+{
+    task->prev->next = task->next;
+    task->next->prev = task->prev;
+    task->prev = task->next = NULL;
+    task->posted = false;
+}
+
+static void drain_tasks(uv_idle_t *idle)
+{
+    (void)idle;
+    nm_task batch = {&batch, &batch, NULL, false};
+    /* Move the whole queue to the local batch: later posts wait a turn. */
+    batch.next = queue.next;
+    batch.prev = queue.prev;
+    batch.next->prev = &batch;
+    batch.prev->next = &batch;
+    queue.next = queue.prev = &queue;
+    uv_idle_stop(&drain_idle);
+
+    while (batch.next != &batch) {
+        nm_task *task = batch.next;
+        queue_unlink(task);
+        task->fn(task);
+    }
+}
+
+uv_loop_t *nm_loop(void)
+{
+    uv_loop_t *loop = uv_default_loop();
+    if (!loop_ready) {
+        uv_idle_init(loop, &drain_idle);
+        loop_ready = true;
+    }
+    return loop;
+}
+
+void nm_task_post(nm_task *task, nm_task_fn fn)
+{
+    if (task->posted)
+        return;
+    nm_loop();
+    task->fn = fn;
+    task->posted = true;
+    task->prev = queue.prev;
+    task->next = &queue;
+    queue.prev->next = task;
+    queue.prev = task;
+    if (!uv_is_active((uv_handle_t *)&drain_idle))
+        uv_idle_start(&drain_idle, drain_tasks);
+}
+
+void nm_task_cancel(nm_task *task)
+{
+    if (task->posted)
+        queue_unlink(task);
+}
+
+int nm_loop_run(uv_run_mode mode)
+{
+    return uv_run(nm_loop(), mode);
+}
+
+static void close_any(uv_handle_t *handle, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(handle))
+        uv_close(handle, NULL);
+}
+
+void nm_loop_shutdown(void)
+{
+    if (!loop_ready)
+        return;
+    uv_walk(uv_default_loop(), close_any, NULL);
+    uv_run(uv_default_loop(), UV_RUN_DEFAULT);
+    uv_loop_close(uv_default_loop());
+    loop_ready = false;
+}

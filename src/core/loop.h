@@ -1,0 +1,37 @@
+/*
+ * loop.h — the one event loop, and the queue of work deferred to it.
+ *
+ * Everything in netmcu runs on libuv's default loop, in one thread. A result
+ * that is known while an API call is still running (a write the kernel took at
+ * once, a connect refused up front) must still reach the script later, from
+ * the loop: such work is posted as an nm_task and run on the next loop turn.
+ * Tasks are intrusive (the owner embeds them), so posting never allocates.
+ */
+#ifndef NETMCU_LOOP_H
+#define NETMCU_LOOP_H
+
+#include <stdbool.h>
+#include <uv.h>
+
+typedef struct nm_task nm_task;
+typedef void (*nm_task_fn)(nm_task *task);
+
+struct nm_task {
+    nm_task *prev, *next; /* in the loop's queue while posted */
+    nm_task_fn fn;
+    bool posted;
+};
+
+uv_loop_t *nm_loop(void);
+
+/* Runs fn(task) on a later loop turn; posting a task that is already posted does nothing. */
+void nm_task_post(nm_task *task, nm_task_fn fn);
+/* Takes a posted task off the queue, so that its owner may be freed. */
+void nm_task_cancel(nm_task *task);
+
+/* Runs the loop as uv_run does; returns non-zero while handles remain active. */
+int nm_loop_run(uv_run_mode mode);
+/* Closes every handle still open and runs the loop until they are gone (at exit). */
+void nm_loop_shutdown(void);
+
+#endif

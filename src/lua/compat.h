@@ -1,0 +1,82 @@
+/*
+ * compat.h — the one place that knows how Lua 5.1, LuaJIT, 5.3 and 5.4 differ.
+ *
+ * The bindings are written against the 5.3 C API; each macro or inline below
+ * supplies what an older version lacks, so no other file tests LUA_VERSION_NUM.
+ */
+#ifndef NETMCU_COMPAT_H
+#define NETMCU_COMPAT_H
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#if LUA_VERSION_NUM < 502
+#define lua_rawlen(L, i) lua_objlen((L), (i))
+#define luaL_newlib(L, l) (lua_newtable(L), luaL_register((L), NULL, (l)))
+#define luaL_setfuncs(L, l, nup) luaL_register((L), NULL, (l))
+#define lua_getuservalue(L, i) lua_getfenv((L), (i))
+#define lua_setuservalue(L, i) lua_setfenv((L), (i))
+#define LUA_OK 0
+
+static inline void luaL_setmetatable(lua_State *L, const char *tname)
+{
+    luaL_getmetatable(L, tname);
+    lua_setmetatable(L, -2);
+}
+
+static inline void *luaL_testudata(lua_State *L, int i, const char *tname)
+{
+    void *p = lua_touserdata(L, i);
+    if (p == NULL || !lua_getmetatable(L, i))
+        return NULL;
+    luaL_getmetatable(L, tname);
+    int same = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return same ? p : NULL;
+}
+
+#ifndef LUAJIT_VERSION
+/* Lua 5.1 has no luaL_traceback: ask debug.traceback for the same text. */
+static inline void luaL_traceback(lua_State *L, lua_State *L1, const char *msg, int level)
+{
+    (void)L1;
+    lua_getglobal(L, "debug");
+    lua_getfield(L, -1, "traceback");
+    lua_remove(L, -2);
+    if (msg)
+        lua_pushstring(L, msg);
+    else
+        lua_pushnil(L);
+    lua_pushinteger(L, level);
+    if (lua_pcall(L, 2, 1, 0) != 0 || !lua_isstring(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushstring(L, msg ? msg : "");
+    }
+}
+#endif
+
+/* 5.1 integers are doubles; the firmware's checks only need whole numbers. */
+static inline int lua_isinteger(lua_State *L, int i)
+{
+    if (lua_type(L, i) != LUA_TNUMBER)
+        return 0;
+    lua_Number n = lua_tonumber(L, i);
+    return n == (lua_Number)(lua_Integer)n;
+}
+#endif
+
+/* The main thread, which outlives every coroutine a callback could run in. */
+static inline lua_State *nm_main_thread(lua_State *L)
+{
+#if LUA_VERSION_NUM >= 502
+    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+    lua_State *main = lua_tothread(L, -1);
+    lua_pop(L, 1);
+    return main;
+#else
+    return L; /* 5.1 opens modules from the main thread */
+#endif
+}
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * luacall.h — the one way netmcu calls into Lua from the event loop.
+ *
+ * Every callback (net events, timers, tasks) goes through nm_lua_call: a
+ * protected call with a traceback handler. An error is handed to the script's
+ * own handler when it installed one (node.setonerror stores it in the registry
+ * under NM_ONERROR_KEY); otherwise the message and traceback go to stderr, the
+ * loop stops, and the run ends with status 1 (the runner) or net.run() raises.
+ */
+#ifndef NETMCU_LUACALL_H
+#define NETMCU_LUACALL_H
+
+#include <stdbool.h>
+
+#include "lua/compat.h"
+
+#define NM_ONERROR_KEY "netmcu.onerror"
+
+/* Remembers the main Lua state for callbacks; called by every luaopen_*. */
+void nm_lua_init(lua_State *L);
+/* The state callbacks run in, or NULL once it has been closed. */
+lua_State *nm_lua_state(void);
+/* Forgets the state (lua_close is about to run): later events reach no Lua. */
+void nm_lua_forget(void);
+
+/* Calls the function below nargs arguments on the stack, dropping results.
+ * Returns true when it ran without error. */
+bool nm_lua_call(lua_State *L, int nargs);
+
+/* Pushes the traceback message handler used by nm_lua_call (for the runner). */
+void nm_lua_push_traceback(lua_State *L);
+
+/* Reports an error message (already carrying its traceback) by the policy above. */
+void nm_lua_report(lua_State *L, const char *msg);
+
+/* True after an unhandled callback error; the message is kept until cleared. */
+bool nm_lua_failed(void);
+const char *nm_lua_failure(void);
+void nm_lua_clear_failure(void);
+
+/* Registry references for callbacks: set from a stack slot, push, release. */
+void nm_ref_set(lua_State *L, int *ref, int idx);
+void nm_ref_clear(lua_State *L, int *ref);
+static inline void nm_ref_push(lua_State *L, int ref)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+}
+
+#endif

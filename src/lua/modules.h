@@ -1,0 +1,32 @@
+/*
+ * modules.h — the Lua modules netmcu provides, for the runner and for require.
+ */
+#ifndef NETMCU_MODULES_H
+#define NETMCU_MODULES_H
+
+#include "lua/compat.h"
+
+#define NETMCU_VERSION "0.1.0"
+
+int luaopen_net(lua_State *L);
+
+/* Opens a module as require would and also stores it in the global `name`. */
+static inline void nm_open_global(lua_State *L, const char *name, lua_CFunction open)
+{
+#if LUA_VERSION_NUM >= 502
+    luaL_requiref(L, name, open, 1);
+    lua_pop(L, 1);
+#else
+    lua_pushcfunction(L, open);
+    lua_pushstring(L, name);
+    lua_call(L, 1, 1);
+    lua_getglobal(L, "package");
+    lua_getfield(L, -1, "loaded");
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, name);
+    lua_pop(L, 2);
+    lua_setglobal(L, name);
+#endif
+}
+
+#endif

@@ -1,0 +1,177 @@
+/*
+ * main.c — the netmcu runner.
+ *
+ * Embeds Lua, opens the modules as globals (as the firmware does), runs the
+ * script or chunks from the command line, then runs the event loop until no
+ * handle can produce an event. The exit status is 0, or 1 after a load error
+ * or an unhandled error in a callback.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/loop.h"
+#include "lua/luacall.h"
+#include "lua/modules.h"
+#include "lua/profile.h"
+
+enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+
+typedef struct run_options {
+    const char *chunks[16]; /* -e arguments, in order */
+    int nchunks;
+    const char *script;     /* NULL: none; "-": standard input */
+    int script_index;       /* argv index of the script, for the arg table */
+} run_options;
+
+static void usage(FILE *out)
+{
+    fputs("usage: netmcu [options] [script [args...]]\n"
+          "  -e chunk        run the Lua chunk\n"
+          "  -v              print the version\n"
+          "  --compat=1.5    firmware behaviour of the seed documentation (default)\n"
+          "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
+          "  -               run the script read from standard input\n"
+          "Without a script or -e, the script is read from standard input.\n",
+          out);
+}
+
+static int parse_args(int argc, char **argv, run_options *opt)
+{
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-e") == 0) {
+            if (i + 1 >= argc || opt->nchunks == 16)
+                return -1;
+            opt->chunks[opt->nchunks++] = argv[++i];
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
+            printf("netmcu %s (%s, libuv %s)\n", NETMCU_VERSION, LUA_RELEASE, uv_version_string());
+            exit(EXIT_OK);
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            exit(EXIT_OK);
+        } else if (strncmp(a, "--compat=", 9) == 0) {
+            if (!nm_profile_set(a + 9)) {
+                fprintf(stderr, "netmcu: unknown profile '%s' (1.5 or 3.0)\n", a + 9);
+                exit(EXIT_USAGE);
+            }
+        } else if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return -1;
+        } else {
+            break;
+        }
+    }
+    if (i < argc) {
+        opt->script = argv[i];
+        opt->script_index = i;
+    } else if (opt->nchunks == 0) {
+        opt->script = "-";
+        opt->script_index = argc;
+    }
+    return 0;
+}
+
+/* The arg table as lua.c builds it: arg[0] the script, arg[1..] its arguments. */
+static void set_arg_table(lua_State *L, int argc, char **argv, int script_index)
+{
+    lua_newtable(L);
+    for (int i = 0; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i - script_index);
+    }
+    lua_setglobal(L, "arg");
+}
+
+static bool report_status(lua_State *L, int status)
+{
+    if (status == LUA_OK)
+        return true;
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "netmcu: %s\n", msg ? msg : "(error object is not a string)");
+    lua_pop(L, 1);
+    return false;
+}
+
+static bool run_loaded(lua_State *L, int nargs)
+{
+    int base = lua_gettop(L) - nargs;
+    nm_lua_push_traceback(L);
+    lua_insert(L, base);
+    int status = lua_pcall(L, nargs, 0, base);
+    lua_remove(L, base);
+    return report_status(L, status);
+}
+
+static bool run_script(lua_State *L, const run_options *opt, int argc, char **argv)
+{
+    const char *name = strcmp(opt->script, "-") == 0 ? NULL : opt->script;
+    if (!report_status(L, luaL_loadfile(L, name)))
+        return false;
+    int nargs = 0;
+    for (int i = opt->script_index + 1; i < argc; i++, nargs++)
+        lua_pushstring(L, argv[i]);
+    return run_loaded(L, nargs);
+}
+
+static void stop_on_signal(uv_signal_t *handle, int signum)
+{
+    (void)handle;
+    (void)signum;
+    uv_stop(nm_loop());
+}
+
+static void watch_signals(uv_signal_t *sigint, uv_signal_t *sigterm)
+{
+    uv_signal_init(nm_loop(), sigint);
+    uv_signal_init(nm_loop(), sigterm);
+    uv_signal_start(sigint, stop_on_signal, SIGINT);
+    uv_signal_start(sigterm, stop_on_signal, SIGTERM);
+    /* Signal watchers must not keep an otherwise finished run alive. */
+    uv_unref((uv_handle_t *)sigint);
+    uv_unref((uv_handle_t *)sigterm);
+}
+
+int main(int argc, char **argv)
+{
+    run_options opt = {0};
+    if (parse_args(argc, argv, &opt) != 0) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    signal(SIGPIPE, SIG_IGN);
+
+    lua_State *L = luaL_newstate();
+    if (L == NULL) {
+        fputs("netmcu: cannot create a Lua state\n", stderr);
+        return EXIT_ERROR;
+    }
+    luaL_openlibs(L);
+    nm_open_global(L, "net", luaopen_net);
+    set_arg_table(L, argc, argv, opt.script ? opt.script_index : 0);
+
+    uv_signal_t sigint, sigterm;
+    watch_signals(&sigint, &sigterm);
+
+    bool ok = true;
+    for (int i = 0; ok && i < opt.nchunks; i++)
+        ok = report_status(L, luaL_loadbuffer(L, opt.chunks[i], strlen(opt.chunks[i]), "=(command line)")) &&
+             run_loaded(L, 0);
+    if (ok && opt.script)
+        ok = run_script(L, &opt, argc, argv);
+    if (ok)
+        nm_loop_run(UV_RUN_DEFAULT);
+    if (nm_lua_failed())
+        ok = false;
+
+    nm_lua_forget();
+    lua_close(L);
+    nm_loop_shutdown();
+    nm_lua_clear_failure();
+    return ok ? EXIT_OK : EXIT_ERROR;
+}
