@@ -13,6 +13,8 @@
 static uv_idle_t drain_idle;
 static bool loop_ready;
 static nm_task queue = {&queue, &queue, NULL, false};
+static void (*shutdown_hooks[8])(void);
+static int nshutdown_hooks;
 
 static void queue_unlink(nm_task *task)
 {
@@ -84,10 +86,24 @@ static void close_any(uv_handle_t *handle, void *arg)
         uv_close(handle, NULL);
 }
 
+void nm_loop_at_shutdown(void (*fn)(void))
+{
+    for (int i = 0; i < nshutdown_hooks; i++)
+        if (shutdown_hooks[i] == fn)
+            return;
+    if (nshutdown_hooks < (int)(sizeof(shutdown_hooks) / sizeof(shutdown_hooks[0])))
+        shutdown_hooks[nshutdown_hooks++] = fn;
+}
+
 void nm_loop_shutdown(void)
 {
     if (!loop_ready)
         return;
+    for (int i = 0; i < nshutdown_hooks; i++)
+        shutdown_hooks[i]();
+    /* Tasks still posted own memory; their owners see that Lua is gone. */
+    while (queue.next != &queue)
+        drain_tasks(&drain_idle);
     uv_walk(uv_default_loop(), close_any, NULL);
     uv_run(uv_default_loop(), UV_RUN_DEFAULT);
     uv_loop_close(uv_default_loop());

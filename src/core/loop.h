@@ -31,6 +31,9 @@ void nm_task_cancel(nm_task *task);
 
 /* Runs the loop as uv_run does; returns non-zero while handles remain active. */
 int nm_loop_run(uv_run_mode mode);
+/* Registers fn to run first thing in nm_loop_shutdown (once per fn), so that
+ * a core module can close what no Lua object owns any more. */
+void nm_loop_at_shutdown(void (*fn)(void));
 /* Closes every handle still open and runs the loop until they are gone (at exit). */
 void nm_loop_shutdown(void);
 

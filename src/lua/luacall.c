@@ -123,3 +123,40 @@ void nm_ref_clear(lua_State *L, int *ref)
         luaL_unref(L, LUA_REGISTRYINDEX, *ref);
     *ref = LUA_NOREF;
 }
+
+typedef struct later_call {
+    nm_task task;
+    int packed_ref; /* registry ref of {fn, arg1, ...} */
+    int nargs;
+} later_call;
+
+static void run_later_call(nm_task *task)
+{
+    later_call *call = (later_call *)task;
+    lua_State *L = main_state;
+    if (L != NULL) {
+        nm_ref_push(L, call->packed_ref);
+        for (int i = 1; i <= call->nargs + 1; i++)
+            lua_rawgeti(L, -1 - (i - 1), i);
+        lua_remove(L, -(call->nargs + 2));
+        nm_ref_clear(L, &call->packed_ref);
+        nm_lua_call(L, call->nargs);
+    }
+    free(call);
+}
+
+void nm_lua_call_later(lua_State *L, int nargs)
+{
+    later_call *call = malloc(sizeof(*call));
+    if (call == NULL)
+        luaL_error(L, "not enough memory");
+    memset(&call->task, 0, sizeof(call->task));
+    call->nargs = nargs;
+    call->packed_ref = LUA_NOREF;
+    lua_createtable(L, nargs + 1, 0);
+    lua_insert(L, -(nargs + 2));
+    for (int i = nargs + 1; i >= 1; i--)
+        lua_rawseti(L, -(i + 1), i);
+    call->packed_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    nm_task_post(&call->task, run_later_call);
+}

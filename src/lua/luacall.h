@@ -46,4 +46,8 @@ static inline void nm_ref_push(lua_State *L, int ref)
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
 }
 
+/* Calls the function below nargs arguments on a later loop turn (the firmware's
+ * "task" idea): used wherever a result is known inside the API call itself. */
+void nm_lua_call_later(lua_State *L, int nargs);
+
 #endif

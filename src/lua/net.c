@@ -7,6 +7,8 @@
 #include "lua/luacall.h"
 #include "lua/modules.h"
 #include "lua/profile.h"
+#include "lua/server.h"
+#include "lua/socket.h"
 
 #define NET_TCP 16 /* ESPCONN_TCP, the seed firmware's values */
 #define NET_UDP 32
@@ -28,7 +30,81 @@ static int net_run(lua_State *L)
     return 1;
 }
 
+/* A function given after the documented arguments is called with the new
+ * object — on the next loop turn, not inside the constructor (the firmware
+ * calls it at once; nothing can have happened to the object in between). */
+static void call_initializer(lua_State *L, int fn_idx)
+{
+    if (!lua_isfunction(L, fn_idx))
+        return;
+    lua_pushvalue(L, fn_idx);
+    lua_pushvalue(L, -2);
+    nm_lua_call_later(L, 1);
+}
+
+/* The protocol argument: 1.5 requires it, 3.0 defaults to TCP (§4.1, C2). */
+static int check_type(lua_State *L)
+{
+    if (nm_modern() && lua_isnoneornil(L, 1))
+        return NET_TCP;
+    lua_Integer type = luaL_checkinteger(L, 1);
+    if (type != NET_TCP && type != NET_UDP)
+        luaL_error(L, nm_modern() ? "invalid type" : "wrong arg type");
+    if (type == NET_UDP)
+        luaL_error(L, "UDP is not available in this build yet");
+    return (int)type;
+}
+
+static int net_createConnection(lua_State *L)
+{
+    check_type(L);
+    int next = 2;
+    bool secure = false;
+    if (lua_type(L, 2) == LUA_TNUMBER || (lua_type(L, 2) == LUA_TSTRING && lua_isnumber(L, 2))) {
+        lua_Number n = lua_tonumber(L, 2);
+        if (n != 0 && n != 1)
+            return luaL_error(L, "wrong arg type");
+        secure = n == 1;
+        next = 3;
+    } else if (lua_isboolean(L, 2)) {
+        secure = lua_toboolean(L, 2);
+        next = 3;
+    }
+    if (secure) /* never fall back to plain text when the script asked for TLS */
+        return luaL_error(L, "TLS not available in this build");
+    nm_profile_lock();
+    net_socket_push_new(L);
+    call_initializer(L, next);
+    return 1;
+}
+
+/* createServer(type[, timeout][, fn]); 3.0 also takes createServer([timeout])
+ * and createServer(type) (net-behaviour.md C3). */
+static int net_createServer(lua_State *L)
+{
+    lua_Integer timeout = 30;
+    int next = 2;
+    if (nm_modern() && lua_isnumber(L, 1) && lua_isnoneornil(L, 2) &&
+        lua_tointeger(L, 1) != NET_TCP && lua_tointeger(L, 1) != NET_UDP) {
+        timeout = lua_tointeger(L, 1);
+    } else {
+        check_type(L);
+        if (lua_isnumber(L, 2)) {
+            timeout = lua_tointeger(L, 2);
+            next = 3;
+        }
+    }
+    if (timeout < 1 || timeout > 28800)
+        return luaL_error(L, "wrong arg type"); /* the firmware's text for the 1…28800 check */
+    nm_profile_lock();
+    net_server_push_new(L, (unsigned)timeout);
+    call_initializer(L, next);
+    return 1;
+}
+
 static const luaL_Reg net_functions[] = {
+    {"createConnection", net_createConnection},
+    {"createServer", net_createServer},
     {"run", net_run},
     {NULL, NULL},
 };
@@ -36,6 +112,8 @@ static const luaL_Reg net_functions[] = {
 int luaopen_net(lua_State *L)
 {
     nm_lua_init(L);
+    net_socket_register(L);
+    net_server_register(L);
     luaL_newlib(L, net_functions);
     lua_pushinteger(L, NET_TCP);
     lua_setfield(L, -2, "TCP");

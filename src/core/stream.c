@@ -1,0 +1,267 @@
+/*
+ * stream.c — reading, writing and closing one TCP connection.
+ */
+#include "core/stream.h"
+
+#include <stdlib.h>
+
+#include "core/loop.h"
+#include "core/tcp_server.h"
+
+#define READ_BUFFER_SIZE (64 * 1024)
+#define WRITE_POOL_MAX 1024
+
+/* One buffer serves every read: the loop is single-threaded and the owner
+ * copies what it keeps before the next read can happen. */
+static char read_buffer[READ_BUFFER_SIZE];
+
+typedef struct nm_write {
+    uv_write_t req;
+    intptr_t cookie;
+    struct nm_write *next_free;
+} nm_write;
+
+/* Write requests are recycled so that a busy connection does not allocate per send. */
+static nm_write *write_pool;
+static size_t write_pool_size;
+
+static nm_write *write_get(void)
+{
+    nm_write *w = write_pool;
+    if (w) {
+        write_pool = w->next_free;
+        write_pool_size--;
+        return w;
+    }
+    return malloc(sizeof(nm_write));
+}
+
+static void write_put(nm_write *w)
+{
+    if (write_pool_size >= WRITE_POOL_MAX) {
+        free(w);
+        return;
+    }
+    w->next_free = write_pool;
+    write_pool = w;
+    write_pool_size++;
+}
+
+nm_stream *nm_stream_new(const nm_stream_events *ev, void *owner)
+{
+    nm_stream *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return NULL;
+    if (uv_tcp_init(nm_loop(), &s->tcp) != 0) {
+        free(s);
+        return NULL;
+    }
+    s->tcp.data = s;
+    s->ev = ev;
+    s->owner = owner;
+    /* Scripts send a response in several pieces; Nagle would hold the later
+     * pieces back for the peer's delayed ACK. */
+    uv_tcp_nodelay(&s->tcp, 1);
+    return s;
+}
+
+static void on_closed(uv_handle_t *handle)
+{
+    nm_stream *s = handle->data;
+    if (s->server)
+        nm_tcp_server_forget(s);
+    if (s->ev && s->ev->closed)
+        s->ev->closed(s, s->close_status);
+    free(s);
+}
+
+static void close_handle(nm_stream *s)
+{
+    if (!uv_is_closing((uv_handle_t *)&s->tcp))
+        uv_close((uv_handle_t *)&s->tcp, on_closed);
+}
+
+static void touch(nm_stream *s)
+{
+    if (s->server)
+        nm_tcp_server_touch(s);
+}
+
+static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+    (void)handle;
+    (void)suggested;
+    buf->base = read_buffer;
+    buf->len = sizeof(read_buffer);
+}
+
+static void on_read(uv_stream_t *handle, ssize_t nread, const uv_buf_t *buf)
+{
+    nm_stream *s = handle->data;
+    if (nread > 0) {
+        touch(s);
+        if (s->ev && s->ev->received)
+            s->ev->received(s, buf->base, (size_t)nread);
+    } else if (nread == UV_EOF) {
+        nm_stream_close(s, 0);
+    } else if (nread < 0) {
+        nm_stream_abort(s, (int)nread);
+    }
+}
+
+static void start_reading(nm_stream *s)
+{
+    if (s->reading || s->held || s->closing || !s->connected)
+        return;
+    if (uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read) == 0)
+        s->reading = 1;
+}
+
+static void stop_reading(nm_stream *s)
+{
+    if (!s->reading)
+        return;
+    uv_read_stop((uv_stream_t *)&s->tcp);
+    s->reading = 0;
+}
+
+static void on_connect(uv_connect_t *req, int status)
+{
+    nm_stream *s = req->handle->data;
+    free(req);
+    s->connecting = 0;
+    if (status == UV_ECANCELED || s->closing)
+        return;
+    if (status < 0) {
+        nm_stream_abort(s, status);
+        return;
+    }
+    s->connected = 1;
+    start_reading(s);
+    if (s->ev && s->ev->connected)
+        s->ev->connected(s);
+}
+
+void nm_stream_connect(nm_stream *s, const struct sockaddr *addr)
+{
+    /* Requests that happen once per connection are allocated when needed,
+     * which keeps an idle connection small. */
+    uv_connect_t *req = malloc(sizeof(*req));
+    int r = req ? uv_tcp_connect(req, &s->tcp, addr, on_connect) : UV_ENOMEM;
+    if (r == 0) {
+        s->connecting = 1;
+    } else {
+        free(req);
+        nm_stream_abort(s, r); /* reported by `closed`, from the loop */
+    }
+}
+
+void nm_stream_start_accepted(nm_stream *s)
+{
+    s->connected = 1;
+    uv_tcp_nodelay(&s->tcp, 1);
+    start_reading(s);
+}
+
+static void on_written(uv_write_t *req, int status)
+{
+    nm_write *w = (nm_write *)req;
+    nm_stream *s = req->handle->data;
+    intptr_t cookie = w->cookie;
+    write_put(w);
+    if (status == 0)
+        touch(s);
+    if (s->ev && s->ev->written)
+        s->ev->written(s, cookie, status);
+    if (status < 0 && status != UV_ECANCELED)
+        nm_stream_abort(s, status);
+}
+
+int nm_stream_write(nm_stream *s, const char *data, size_t len, intptr_t cookie)
+{
+    if (s->closing)
+        return UV_EPIPE;
+    nm_write *w = write_get();
+    if (w == NULL)
+        return UV_ENOMEM;
+    w->cookie = cookie;
+    uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
+    int r = uv_write(&w->req, (uv_stream_t *)&s->tcp, &buf, 1, on_written);
+    if (r < 0)
+        write_put(w);
+    return r;
+}
+
+void nm_stream_hold(nm_stream *s, bool hold)
+{
+    s->held = hold;
+    if (hold)
+        stop_reading(s);
+    else
+        start_reading(s);
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    (void)status;
+    nm_stream *s = req->handle->data;
+    free(req);
+    close_handle(s);
+}
+
+void nm_stream_close(nm_stream *s, int status)
+{
+    if (s->closing)
+        return;
+    s->closing = 1;
+    s->close_status = status;
+    stop_reading(s);
+    /* uv_shutdown waits for the queued writes, then sends FIN. */
+    if (s->connected) {
+        uv_shutdown_t *req = malloc(sizeof(*req));
+        if (req && uv_shutdown(req, (uv_stream_t *)&s->tcp, on_shutdown) == 0)
+            return;
+        free(req);
+    }
+    close_handle(s);
+}
+
+void nm_stream_abort(nm_stream *s, int status)
+{
+    if (!s->closing) {
+        s->closing = 1;
+        s->close_status = status;
+    }
+    stop_reading(s);
+    close_handle(s);
+}
+
+void nm_stream_adopt(nm_stream *s, const nm_stream_events *ev, void *owner)
+{
+    s->ev = ev;
+    s->owner = owner;
+}
+
+void nm_stream_release(nm_stream *s)
+{
+    s->ev = NULL;
+    s->owner = NULL;
+    nm_stream_abort(s, 0);
+}
+
+int nm_stream_peer(const nm_stream *s, struct sockaddr_storage *addr)
+{
+    int len = sizeof(*addr);
+    return uv_tcp_getpeername(&s->tcp, (struct sockaddr *)addr, &len);
+}
+
+int nm_stream_local(const nm_stream *s, struct sockaddr_storage *addr)
+{
+    int len = sizeof(*addr);
+    return uv_tcp_getsockname(&s->tcp, (struct sockaddr *)addr, &len);
+}
+
+size_t nm_stream_queued_bytes(const nm_stream *s)
+{
+    return s->tcp.write_queue_size;
+}

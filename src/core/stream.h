@@ -1,0 +1,71 @@
+/*
+ * stream.h — one connected TCP byte stream (outgoing or accepted).
+ *
+ * Reads go through one shared buffer and are handed up as they arrive; hold
+ * stops reading so that the kernel's window pushes back on the peer. Writes
+ * never copy: the caller keeps the bytes alive until `written` reports them,
+ * and libuv's write queue keeps them in order (uv_write tries the socket at
+ * once and queues only what the kernel did not take). Closing is graceful by
+ * default: queued writes drain, then FIN, then the handle closes.
+ *
+ * Every outcome reaches the owner through nm_stream_events, always from the
+ * loop and never inside the call that caused it; `closed` comes exactly once,
+ * last, after which the stream is freed.
+ */
+#ifndef NETMCU_STREAM_H
+#define NETMCU_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+typedef struct nm_stream nm_stream;
+typedef struct nm_tcp_server nm_tcp_server;
+
+typedef struct nm_stream_events {
+    void (*connected)(nm_stream *s);
+    void (*received)(nm_stream *s, const char *data, size_t len);
+    /* One write left the queue: handed to the kernel (status 0) or abandoned (<0). */
+    void (*written)(nm_stream *s, intptr_t cookie, int status);
+    /* The handle is closed; status is 0 for an orderly end, else a libuv error. */
+    void (*closed)(nm_stream *s, int status);
+} nm_stream_events;
+
+struct nm_stream {
+    uv_tcp_t tcp;
+    const nm_stream_events *ev;
+    void *owner;
+    int close_status;       /* reported by `closed` */
+    unsigned connecting : 1, connected : 1, closing : 1, held : 1, reading : 1;
+    /* Accepted streams: the server's idle list, ordered by last activity. */
+    nm_tcp_server *server;
+    nm_stream *idle_prev, *idle_next;
+    uint64_t last_active;   /* loop time in ms */
+};
+
+/* A new, unconnected stream on the loop; NULL when out of memory. */
+nm_stream *nm_stream_new(const nm_stream_events *ev, void *owner);
+/* Starts connecting; failures arrive later as `closed` with the error. */
+void nm_stream_connect(nm_stream *s, const struct sockaddr *addr);
+/* Queues len bytes at data, which must stay valid until `written`. */
+int nm_stream_write(nm_stream *s, const char *data, size_t len, intptr_t cookie);
+/* Stops (true) or resumes (false) reading. */
+void nm_stream_hold(nm_stream *s, bool hold);
+/* Orderly close: drain writes, send FIN, close; `closed` reports status. */
+void nm_stream_close(nm_stream *s, int status);
+/* Immediate close: queued writes are abandoned. */
+void nm_stream_abort(nm_stream *s, int status);
+/* Gives the stream its (new) owner: an accepted stream, or one whose owner
+ * moves on while it still drains (owner NULL: events carry no owner). */
+void nm_stream_adopt(nm_stream *s, const nm_stream_events *ev, void *owner);
+/* Detaches the owner: no more events, and the stream closes at once if open. */
+void nm_stream_release(nm_stream *s);
+int nm_stream_peer(const nm_stream *s, struct sockaddr_storage *addr);
+int nm_stream_local(const nm_stream *s, struct sockaddr_storage *addr);
+size_t nm_stream_queued_bytes(const nm_stream *s);
+
+/* For tcp_server.c: sets up a freshly accepted stream and starts reading. */
+void nm_stream_start_accepted(nm_stream *s);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * tcp_server.c — listening, accepting, and the inactivity timeout.
+ */
+#include "core/tcp_server.h"
+
+#include <stdlib.h>
+
+#include "core/loop.h"
+
+static void idle_unlink(nm_tcp_server *srv, nm_stream *s)
+{
+    if (s->idle_prev)
+        s->idle_prev->idle_next = s->idle_next;
+    else
+        srv->idle_head = s->idle_next;
+    if (s->idle_next)
+        s->idle_next->idle_prev = s->idle_prev;
+    else
+        srv->idle_tail = s->idle_prev;
+    s->idle_prev = s->idle_next = NULL;
+}
+
+static void idle_append(nm_tcp_server *srv, nm_stream *s)
+{
+    s->idle_prev = srv->idle_tail;
+    s->idle_next = NULL;
+    if (srv->idle_tail)
+        srv->idle_tail->idle_next = s;
+    else
+        srv->idle_head = s;
+    srv->idle_tail = s;
+}
+
+static void on_idle_timer(uv_timer_t *timer);
+
+static void arm_idle_timer(nm_tcp_server *srv)
+{
+    if (srv->idle_head == NULL) {
+        uv_timer_stop(&srv->idle_timer);
+        return;
+    }
+    uint64_t due = srv->idle_head->last_active + srv->timeout_ms;
+    uint64_t now = uv_now(nm_loop());
+    uv_timer_start(&srv->idle_timer, on_idle_timer, due > now ? due - now : 0, 0);
+}
+
+/* Expires every stream whose deadline has passed. A stream that is already
+ * closing (its final writes are stuck) is aborted; the others are closed
+ * gracefully and get one more period to flush. */
+static void on_idle_timer(uv_timer_t *timer)
+{
+    nm_tcp_server *srv = timer->data;
+    uint64_t now = uv_now(nm_loop());
+    nm_stream *last = srv->idle_tail;
+    while (srv->idle_head && srv->idle_head->last_active + srv->timeout_ms <= now) {
+        nm_stream *s = srv->idle_head;
+        idle_unlink(srv, s);
+        s->last_active = now;
+        idle_append(srv, s);
+        if (s->closing)
+            nm_stream_abort(s, UV_ETIMEDOUT);
+        else
+            nm_stream_close(s, UV_ETIMEDOUT);
+        if (s == last)
+            break;
+    }
+    arm_idle_timer(srv);
+}
+
+static nm_tcp_server *live_servers;
+
+static void on_handle_closed(uv_handle_t *handle)
+{
+    nm_tcp_server *srv = handle->data;
+    if (--srv->open_handles > 0)
+        return;
+    if (srv->prev_live)
+        srv->prev_live->next_live = srv->next_live;
+    else
+        live_servers = srv->next_live;
+    if (srv->next_live)
+        srv->next_live->prev_live = srv->prev_live;
+    free(srv);
+}
+
+/* At exit, connections that no script object owns (accepted without a
+ * listen callback, or left open by a closed server) are aborted too. */
+static void abort_all_servers(void)
+{
+    for (nm_tcp_server *srv = live_servers; srv; srv = srv->next_live)
+        nm_tcp_server_close(srv, NM_ABORT_ACCEPTED);
+}
+
+/* Frees the server once it is closed and no accepted stream needs its timer. */
+static void maybe_free(nm_tcp_server *srv)
+{
+    if (!srv->closed || srv->idle_head != NULL || uv_is_closing((uv_handle_t *)&srv->idle_timer))
+        return;
+    uv_close((uv_handle_t *)&srv->idle_timer, on_handle_closed);
+}
+
+nm_tcp_server *nm_tcp_server_new(const nm_tcp_server_events *ev, void *owner, unsigned timeout_s)
+{
+    nm_tcp_server *srv = calloc(1, sizeof(*srv));
+    if (srv == NULL)
+        return NULL;
+    uv_tcp_init(nm_loop(), &srv->listener);
+    uv_timer_init(nm_loop(), &srv->idle_timer);
+    /* The timer only watches connections, which keep the loop alive themselves. */
+    uv_unref((uv_handle_t *)&srv->idle_timer);
+    srv->listener.data = srv;
+    srv->idle_timer.data = srv;
+    srv->open_handles = 2;
+    srv->ev = ev;
+    srv->owner = owner;
+    srv->timeout_ms = (uint64_t)timeout_s * 1000;
+    srv->next_live = live_servers;
+    if (live_servers)
+        live_servers->prev_live = srv;
+    live_servers = srv;
+    nm_loop_at_shutdown(abort_all_servers);
+    return srv;
+}
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+    nm_tcp_server *srv = listener->data;
+    if (status < 0) {
+        if (!srv->accept_error_seen && srv->ev && srv->ev->accept_failed)
+            srv->ev->accept_failed(srv, status);
+        srv->accept_error_seen = 1;
+        return;
+    }
+    nm_stream *s = nm_stream_new(NULL, NULL);
+    if (s == NULL)
+        return;
+    if (uv_accept(listener, (uv_stream_t *)&s->tcp) != 0) {
+        nm_stream_abort(s, 0);
+        return;
+    }
+    s->server = srv;
+    s->last_active = uv_now(nm_loop());
+    idle_append(srv, s);
+    if (!uv_is_active((uv_handle_t *)&srv->idle_timer))
+        arm_idle_timer(srv);
+    nm_stream_start_accepted(s);
+    if (srv->ev && srv->ev->accepted)
+        srv->ev->accepted(srv, s);
+}
+
+int nm_tcp_server_listen(nm_tcp_server *srv, const struct sockaddr *addr)
+{
+    /* libuv sets SO_REUSEADDR, so a script can restart a server on its port at once. */
+    int r = uv_tcp_bind(&srv->listener, addr, 0);
+    if (r == 0)
+        r = uv_listen((uv_stream_t *)&srv->listener, SOMAXCONN, on_connection);
+    if (r == 0)
+        srv->listening = 1;
+    return r;
+}
+
+int nm_tcp_server_address(const nm_tcp_server *srv, struct sockaddr_storage *addr)
+{
+    int len = sizeof(*addr);
+    return uv_tcp_getsockname(&srv->listener, (struct sockaddr *)addr, &len);
+}
+
+void nm_tcp_server_close(nm_tcp_server *srv, nm_accepted_fate fate)
+{
+    if (!srv->closed) {
+        srv->closed = 1;
+        srv->ev = NULL;
+        srv->owner = NULL;
+        uv_close((uv_handle_t *)&srv->listener, on_handle_closed);
+    }
+    for (nm_stream *s = srv->idle_head; s && fate != NM_KEEP_ACCEPTED; s = s->idle_next) {
+        if (fate == NM_CLOSE_ACCEPTED)
+            nm_stream_close(s, 0);
+        else
+            nm_stream_abort(s, 0);
+    }
+    maybe_free(srv);
+}
+
+void nm_tcp_server_touch(nm_stream *s)
+{
+    nm_tcp_server *srv = s->server;
+    s->last_active = uv_now(nm_loop());
+    if (srv->idle_tail != s) {
+        idle_unlink(srv, s);
+        idle_append(srv, s);
+    }
+}
+
+void nm_tcp_server_forget(nm_stream *s)
+{
+    nm_tcp_server *srv = s->server;
+    idle_unlink(srv, s);
+    s->server = NULL;
+    if (srv->idle_head == NULL)
+        uv_timer_stop(&srv->idle_timer);
+    maybe_free(srv);
+}

@@ -1,0 +1,55 @@
+/*
+ * tcp_server.h — a listening TCP socket and the connections it accepted.
+ *
+ * One nm_tcp_server is one listening session: listen once, close once. The
+ * accepted streams stay tied to it for the inactivity timeout, which is the
+ * server's: every accepted stream sits in one list ordered by its last
+ * activity (bytes received or a write completed), so the head is always the
+ * next to expire and one timer, armed for the head, serves them all. Activity
+ * only moves a stream to the tail — no timer is touched per packet.
+ *
+ * The struct lives until it is closed and its last accepted stream is gone.
+ */
+#ifndef NETMCU_TCP_SERVER_H
+#define NETMCU_TCP_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "core/stream.h"
+
+typedef struct nm_tcp_server_events {
+    /* A new connection; the owner adopts it with nm_stream_adopt or leaves it
+     * unowned (its data is then discarded until the timeout closes it). */
+    void (*accepted)(nm_tcp_server *srv, nm_stream *s);
+    /* accept() failed (e.g. EMFILE); reported once, the server keeps running. */
+    void (*accept_failed)(nm_tcp_server *srv, int status);
+} nm_tcp_server_events;
+
+struct nm_tcp_server {
+    uv_tcp_t listener;
+    uv_timer_t idle_timer;
+    const nm_tcp_server_events *ev;
+    void *owner;
+    uint64_t timeout_ms;
+    nm_stream *idle_head, *idle_tail;
+    nm_tcp_server *prev_live, *next_live; /* every server not yet freed */
+    int open_handles;
+    unsigned listening : 1, closed : 1, accept_error_seen : 1;
+};
+
+nm_tcp_server *nm_tcp_server_new(const nm_tcp_server_events *ev, void *owner, unsigned timeout_s);
+/* Binds and listens; returns 0 or a libuv error (EADDRINUSE, EACCES, ...). */
+int nm_tcp_server_listen(nm_tcp_server *srv, const struct sockaddr *addr);
+int nm_tcp_server_address(const nm_tcp_server *srv, struct sockaddr_storage *addr);
+typedef enum { NM_KEEP_ACCEPTED, NM_CLOSE_ACCEPTED, NM_ABORT_ACCEPTED } nm_accepted_fate;
+/* Stops listening and detaches the owner; the accepted streams stay open, are
+ * closed gracefully or aborted (each reports `closed` later). */
+void nm_tcp_server_close(nm_tcp_server *srv, nm_accepted_fate fate);
+
+/* For stream.c: activity on an accepted stream, and its end. */
+void nm_tcp_server_touch(nm_stream *s);
+void nm_tcp_server_forget(nm_stream *s);
+
+#endif

@@ -1,0 +1,207 @@
+/*
+ * server.c — `net.server`: listening for TCP connections.
+ *
+ * net-behaviour.md §2.4–2.5 and §2.18 (1.5) and §4.2 (3.0). Unlike the 1.5
+ * firmware, close() really stops listening and bind failures raise errors.
+ */
+#include "lua/server.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/tcp_server.h"
+#include "lua/luacall.h"
+#include "lua/netaddr.h"
+#include "lua/profile.h"
+#include "lua/socket.h"
+
+typedef struct net_server {
+    nm_tcp_server *srv; /* NULL unless listening */
+    int self_ref;       /* the anchor, held while listening */
+    int accept_ref;     /* the listen() callback */
+    unsigned timeout_s;
+} net_server;
+
+static net_server *check_server(lua_State *L)
+{
+    return luaL_checkudata(L, 1, NET_SERVER_TYPE);
+}
+
+static void on_accepted(nm_tcp_server *srv, nm_stream *s)
+{
+    net_server *sv = srv->owner;
+    lua_State *L = nm_lua_state();
+    /* Without a listen callback the connection gets no Lua object: its data
+     * is discarded until the inactivity timeout closes it, as on the device. */
+    if (sv == NULL || L == NULL || sv->accept_ref == LUA_NOREF)
+        return;
+    net_socket_push_accepted(L, s);
+    nm_ref_push(L, sv->accept_ref);
+    lua_pushvalue(L, -2);
+    bool ok = nm_lua_call(L, 1);
+    /* 3.0: the accepted socket's own "connection" follows the listen callback. */
+    if (ok && nm_modern())
+        net_socket_fire_connection(L, -1);
+    lua_pop(L, 1);
+}
+
+static void on_accept_failed(nm_tcp_server *srv, int status)
+{
+    struct sockaddr_storage ss;
+    int port = nm_tcp_server_address(srv, &ss) == 0 ? nm_addr_port((struct sockaddr *)&ss) : 0;
+    fprintf(stderr, "netmcu: accepting on port %d failed: %s (the server keeps listening)\n", port,
+            uv_strerror(status));
+}
+
+static const nm_tcp_server_events server_events = {
+    .accepted = on_accepted,
+    .accept_failed = on_accept_failed,
+};
+
+static int listen_error(lua_State *L, int status, int port)
+{
+    if (status == UV_EADDRINUSE)
+        return luaL_error(L, "address in use");
+    if (status == UV_EACCES)
+        return luaL_error(L, "permission denied: port %d needs privileges", port);
+    return luaL_error(L, "%s", uv_strerror(status));
+}
+
+/* Binds and listens; 3.0 falls back to the wildcard when the script names an
+ * address this host does not have (scripts often pass the ESP's own). */
+static int start_listening(net_server *sv, nm_addr *addr, const char *ip, int port)
+{
+    sv->srv = nm_tcp_server_new(&server_events, sv, sv->timeout_s);
+    if (sv->srv == NULL)
+        return UV_ENOMEM;
+    int r = nm_tcp_server_listen(sv->srv, &addr->sa);
+    if (r == UV_EADDRNOTAVAIL) {
+        fprintf(stderr, "netmcu: listen: this host has no address %s; listening on all addresses\n", ip);
+        nm_tcp_server_close(sv->srv, NM_KEEP_ACCEPTED);
+        nm_addr_wildcard(ip, port, addr);
+        sv->srv = nm_tcp_server_new(&server_events, sv, sv->timeout_s);
+        r = sv->srv ? nm_tcp_server_listen(sv->srv, &addr->sa) : UV_ENOMEM;
+    }
+    if (r < 0 && sv->srv) {
+        nm_tcp_server_close(sv->srv, NM_KEEP_ACCEPTED);
+    }
+    if (r < 0)
+        sv->srv = NULL;
+    return r;
+}
+
+static int server_listen(lua_State *L)
+{
+    net_server *sv = check_server(L);
+    lua_Integer port = 0;
+    int arg = 2;
+    if (!nm_modern() || lua_type(L, 2) == LUA_TNUMBER) {
+        port = luaL_checkinteger(L, 2);
+        arg = 3;
+    }
+    luaL_argcheck(L, port >= 0 && port <= 65535, 2, "port out of range");
+    const char *ip = NULL;
+    if (lua_isstring(L, arg))
+        ip = lua_tostring(L, arg++);
+    else if (lua_isnil(L, arg))
+        arg++; /* listen(80, nil, fn) keeps fn, unlike the 1.5 firmware */
+    if (sv->srv)
+        return luaL_error(L, "already listening");
+    nm_addr addr;
+    if (nm_modern() && ip) {
+        if (!nm_addr_parse(ip, (int)port, &addr))
+            return luaL_error(L, "invalid IP address");
+    } else {
+        /* 1.5 binds all addresses whatever ip says, of ip's family. */
+        nm_addr_wildcard(ip, (int)port, &addr);
+    }
+    nm_profile_lock();
+    int r = start_listening(sv, &addr, ip, (int)port);
+    if (r < 0)
+        return listen_error(L, r, (int)port);
+    if (lua_isfunction(L, arg))
+        nm_ref_set(L, &sv->accept_ref, arg);
+    if (sv->self_ref == LUA_NOREF)
+        nm_ref_set(L, &sv->self_ref, 1);
+    return 0;
+}
+
+static void stop_listening(lua_State *L, net_server *sv, nm_accepted_fate fate)
+{
+    if (sv->srv == NULL)
+        return;
+    nm_tcp_server_close(sv->srv, fate);
+    sv->srv = NULL;
+    nm_ref_clear(L, &sv->accept_ref);
+    nm_ref_clear(L, &sv->self_ref);
+}
+
+static int server_close(lua_State *L)
+{
+    /* 1.5 closes the accepted connections too; 3.0 leaves them open. */
+    stop_listening(L, check_server(L), nm_modern() ? NM_KEEP_ACCEPTED : NM_CLOSE_ACCEPTED);
+    return 0;
+}
+
+static int server_getaddr(lua_State *L)
+{
+    net_server *sv = check_server(L);
+    struct sockaddr_storage ss;
+    if (sv->srv && nm_tcp_server_address(sv->srv, &ss) == 0) {
+        nm_addr_push_peer(L, (struct sockaddr *)&ss, true);
+        return 2;
+    }
+    lua_pushnil(L);
+    lua_pushnil(L);
+    return 2;
+}
+
+/* on() exists for UDP servers; a TCP server checks the arguments, then refuses. */
+static int server_on(lua_State *L)
+{
+    check_server(L);
+    luaL_checkstring(L, 2);
+    if (!lua_isfunction(L, 3) && !(nm_modern() && lua_isnil(L, 3)))
+        return luaL_argerror(L, 3, lua_pushfstring(L, "function or lightfunction expected, got %s",
+                                                   luaL_typename(L, 3)));
+    return luaL_error(L, nm_modern() ? "invalid callback name" : "method not supported");
+}
+
+static int server_send(lua_State *L)
+{
+    check_server(L);
+    return luaL_error(L, "tcp server send not supported");
+}
+
+static int server_gc(lua_State *L)
+{
+    net_server *sv = lua_touserdata(L, 1);
+    stop_listening(L, sv, NM_ABORT_ACCEPTED);
+    nm_ref_clear(L, &sv->accept_ref);
+    return 0;
+}
+
+static const luaL_Reg server_methods[] = {
+    {"listen", server_listen}, {"close", server_close}, {"getaddr", server_getaddr},
+    {"on", server_on},         {"send", server_send},   {NULL, NULL},
+};
+
+void net_server_register(lua_State *L)
+{
+    luaL_newmetatable(L, NET_SERVER_TYPE);
+    luaL_newlib(L, server_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, server_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pop(L, 1);
+}
+
+void net_server_push_new(lua_State *L, unsigned timeout_s)
+{
+    net_server *sv = lua_newuserdata(L, sizeof(*sv));
+    sv->srv = NULL;
+    sv->self_ref = LUA_NOREF;
+    sv->accept_ref = LUA_NOREF;
+    sv->timeout_s = timeout_s;
+    luaL_setmetatable(L, NET_SERVER_TYPE);
+}

@@ -1,0 +1,383 @@
+/*
+ * socket.c — `net.socket`: TCP client and accepted sockets.
+ *
+ * Behaviour follows net-behaviour.md §2.8–2.17 for the 1.5 profile and §4.3
+ * for 3.0; where the firmware drops data or fails silently this host queues
+ * and reports instead (README, compatibility table).
+ */
+#include "lua/socket.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "lua/luacall.h"
+#include "lua/netaddr.h"
+#include "lua/profile.h"
+
+enum { EV_CONNECTION, EV_RECONNECTION, EV_DISCONNECTION, EV_RECEIVE, EV_SENT, EV_DNS, EV_COUNT };
+
+static const char *const event_names[] = {
+    "connection", "reconnection", "disconnection", "receive", "sent", "dns", NULL,
+};
+
+typedef enum { SOCK_FRESH, SOCK_CONNECTING, SOCK_CONNECTED, SOCK_CLOSING, SOCK_DEAD } sock_state;
+
+typedef struct net_socket {
+    nm_stream *stream; /* NULL unless connecting, connected or closing */
+    int self_ref;      /* the anchor, held while stream is set */
+    int cb[EV_COUNT];
+    uint8_t state;
+    bool accepted;
+    nm_addr remote;    /* the connect() target of a client socket */
+} net_socket;
+
+static const nm_stream_events socket_events;
+
+static net_socket *check_socket(lua_State *L)
+{
+    return luaL_checkudata(L, 1, NET_SOCKET_TYPE);
+}
+
+static net_socket *new_socket(lua_State *L)
+{
+    net_socket *sock = lua_newuserdata(L, sizeof(*sock));
+    memset(sock, 0, sizeof(*sock));
+    sock->self_ref = LUA_NOREF;
+    for (int i = 0; i < EV_COUNT; i++)
+        sock->cb[i] = LUA_NOREF;
+    luaL_setmetatable(L, NET_SOCKET_TYPE);
+    return sock;
+}
+
+static void anchor(lua_State *L, net_socket *sock, int idx)
+{
+    if (sock->self_ref == LUA_NOREF)
+        nm_ref_set(L, &sock->self_ref, idx);
+}
+
+/* Pushes the socket and the event's callback, then calls it with nextra
+ * values already pushed after them; does nothing when none is registered. */
+static void fire(lua_State *L, net_socket *sock, int ev, int nextra)
+{
+    if (sock->cb[ev] == LUA_NOREF) {
+        lua_pop(L, nextra);
+        return;
+    }
+    nm_ref_push(L, sock->cb[ev]);
+    nm_ref_push(L, sock->self_ref);
+    for (int i = 0; i < nextra; i++)
+        lua_pushvalue(L, -(nextra + 2));
+    nm_lua_call(L, nextra + 1);
+    lua_pop(L, nextra);
+}
+
+/* Core events ----------------------------------------------------------- */
+
+static void on_connected(nm_stream *s)
+{
+    net_socket *sock = s->owner;
+    lua_State *L = nm_lua_state();
+    if (sock == NULL || L == NULL)
+        return;
+    sock->state = SOCK_CONNECTED;
+    fire(L, sock, EV_CONNECTION, 0);
+}
+
+static void on_received(nm_stream *s, const char *data, size_t len)
+{
+    net_socket *sock = s->owner;
+    lua_State *L = nm_lua_state();
+    if (sock == NULL || L == NULL || sock->state == SOCK_CLOSING)
+        return;
+    lua_pushlstring(L, data, len);
+    fire(L, sock, EV_RECEIVE, 1);
+}
+
+static void on_written(nm_stream *s, intptr_t cookie, int status)
+{
+    net_socket *sock = s->owner;
+    lua_State *L = nm_lua_state();
+    if (L == NULL)
+        return;
+    luaL_unref(L, LUA_REGISTRYINDEX, (int)cookie); /* the sent string */
+    if (sock && status == 0 && sock->state == SOCK_CONNECTED)
+        fire(L, sock, EV_SENT, 0);
+}
+
+/* Which event ends a connection, per profile (net-behaviour.md §9). */
+static int closing_event(const net_socket *sock, bool local, int status)
+{
+    if (local)
+        return nm_modern() ? -1 : EV_DISCONNECTION;
+    if (status != 0 && nm_modern() && sock->cb[EV_RECONNECTION] != LUA_NOREF)
+        return EV_RECONNECTION;
+    return EV_DISCONNECTION;
+}
+
+static void on_closed(nm_stream *s, int status)
+{
+    net_socket *sock = s->owner;
+    lua_State *L = nm_lua_state();
+    if (sock == NULL || L == NULL)
+        return;
+    bool local = sock->state == SOCK_CLOSING;
+    int ev = closing_event(sock, local, status);
+    sock->stream = NULL;
+    sock->state = SOCK_DEAD;
+    /* Keep the object on the stack and drop the anchor before the callback,
+     * so that a callback which connects again anchors it afresh. */
+    nm_ref_push(L, sock->self_ref);
+    nm_ref_clear(L, &sock->self_ref);
+    if (ev >= 0 && sock->cb[ev] != LUA_NOREF) {
+        nm_ref_push(L, sock->cb[ev]);
+        lua_pushvalue(L, -2);
+        lua_pushinteger(L, local ? 0 : nm_err_code(status));
+        nm_lua_call(L, 2);
+    }
+    lua_pop(L, 1);
+}
+
+static const nm_stream_events socket_events = {
+    .connected = on_connected,
+    .received = on_received,
+    .written = on_written,
+    .closed = on_closed,
+};
+
+/* Methods --------------------------------------------------------------- */
+
+static int socket_connect(lua_State *L)
+{
+    net_socket *sock = check_socket(L);
+    if ((sock->state == SOCK_DEAD || sock->state == SOCK_CLOSING) && !nm_modern())
+        return 0; /* 1.5: a closed socket cannot connect again, silently */
+    lua_Integer port = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, port >= 0 && port <= 65535, 2, "port out of range");
+    const char *host = "127.0.0.1";
+    int next = 3;
+    if (lua_isstring(L, 3)) {
+        host = lua_tostring(L, 3);
+        next = 4;
+    } else if (lua_isnil(L, 3)) {
+        next = 4;
+    }
+    if (nm_modern() && lua_gettop(L) >= 4 && !lua_isfunction(L, 4))
+        return luaL_error(L, "bad argument #3 to 'connect' (not a function)");
+    if (lua_isfunction(L, next))
+        nm_ref_set(L, &sock->cb[EV_CONNECTION], next);
+    if (sock->state == SOCK_CONNECTING || sock->state == SOCK_CONNECTED)
+        return luaL_error(L, "already connected");
+    nm_addr addr;
+    if (!nm_addr_parse(host, (int)port, &addr))
+        return luaL_error(L, "cannot connect to '%s': host names need DNS, which this build "
+                             "does not have (use an IP address or localhost)", host);
+    if (sock->stream) /* still draining after close(): let it finish on its own */
+        nm_stream_adopt(sock->stream, &socket_events, NULL);
+    sock->stream = nm_stream_new(&socket_events, sock);
+    if (sock->stream == NULL)
+        return luaL_error(L, "not enough memory");
+    nm_profile_lock();
+    sock->remote = addr;
+    sock->state = SOCK_CONNECTING;
+    anchor(L, sock, 1);
+    nm_stream_connect(sock->stream, &addr.sa);
+    return 0;
+}
+
+static int socket_close(lua_State *L)
+{
+    net_socket *sock = check_socket(L);
+    if (sock->stream && sock->state != SOCK_CLOSING) {
+        sock->state = SOCK_CLOSING;
+        nm_stream_close(sock->stream, 0);
+    }
+    return 0; /* never an error, in either profile (net-behaviour.md Q31) */
+}
+
+static int socket_send(lua_State *L)
+{
+    net_socket *sock = check_socket(L);
+    if (sock->state == SOCK_DEAD && !nm_modern())
+        return 0; /* 1.5: silent on a disconnected socket, arguments unchecked */
+    size_t len;
+    const char *data = luaL_checklstring(L, 2, &len);
+    if (lua_isfunction(L, 3))
+        nm_ref_set(L, &sock->cb[EV_SENT], 3);
+    if (len == 0) {
+        if (nm_modern())
+            return luaL_error(L, "no data to send");
+        return 0;
+    }
+    if (sock->stream == NULL || sock->state == SOCK_CLOSING) {
+        if (nm_modern())
+            return luaL_error(L, "not connected");
+        return 0;
+    }
+    /* The string itself is written: the reference keeps it alive until `written`. */
+    lua_pushvalue(L, 2);
+    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    if (nm_stream_write(sock->stream, data, len, ref) < 0)
+        luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    return 0;
+}
+
+static int event_index(const char *name)
+{
+    for (int i = 0; event_names[i]; i++)
+        if (strcmp(name, event_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static int socket_on(lua_State *L)
+{
+    net_socket *sock = check_socket(L);
+    const char *name = luaL_checkstring(L, 2);
+    int ev = event_index(name);
+    if (!nm_modern()) {
+        if (!lua_isfunction(L, 3))
+            return luaL_argerror(L, 3, lua_pushfstring(L, "function or lightfunction expected, got %s",
+                                                       luaL_typename(L, 3)));
+        if (ev < 0)
+            return luaL_error(L, "method not supported");
+    } else {
+        if (ev < 0)
+            return luaL_error(L, "invalid callback name");
+        if (lua_isnoneornil(L, 3)) {
+            nm_ref_clear(L, &sock->cb[ev]);
+            return 0;
+        }
+        if (!lua_isfunction(L, 3))
+            return luaL_error(L, "invalid callback function");
+    }
+    nm_ref_set(L, &sock->cb[ev], 3);
+    return 0;
+}
+
+static int socket_hold(lua_State *L)
+{
+    net_socket *sock = check_socket(L);
+    if (sock->stream)
+        nm_stream_hold(sock->stream, true);
+    return 0;
+}
+
+static int socket_unhold(lua_State *L)
+{
+    net_socket *sock = check_socket(L);
+    if (sock->stream)
+        nm_stream_hold(sock->stream, false);
+    return 0;
+}
+
+static int socket_getpeer(lua_State *L)
+{
+    net_socket *sock = check_socket(L);
+    nm_addr peer;
+    const struct sockaddr *sa = NULL;
+    if (sock->stream && sock->accepted) {
+        struct sockaddr_storage ss;
+        if (nm_stream_peer(sock->stream, &ss) == 0) {
+            memcpy(&peer, &ss, sizeof(peer));
+            sa = &peer.sa;
+        }
+    } else if (sock->stream) {
+        sa = &sock->remote.sa;
+    }
+    nm_addr_push_peer(L, sa, nm_modern());
+    return 2;
+}
+
+static int socket_getaddr(lua_State *L)
+{
+    net_socket *sock = check_socket(L);
+    struct sockaddr_storage ss;
+    if (sock->stream && nm_stream_local(sock->stream, &ss) == 0) {
+        nm_addr_push_peer(L, (struct sockaddr *)&ss, true);
+        return 2;
+    }
+    lua_pushnil(L);
+    lua_pushnil(L);
+    return 2;
+}
+
+/* dns(host[, fn]): IP literals only until netmcu has a resolver; the answer
+ * comes from the loop, never inside the call (the firmware answers at once). */
+static int socket_dns(lua_State *L)
+{
+    net_socket *sock = check_socket(L);
+    if (sock->state == SOCK_DEAD && !nm_modern())
+        return 0;
+    size_t len;
+    const char *host = luaL_checklstring(L, 2, &len);
+    if (len > 128)
+        return luaL_error(L, "need <128 domain");
+    if (lua_isfunction(L, 3))
+        nm_ref_set(L, &sock->cb[EV_DNS], 3);
+    if (nm_modern() && sock->cb[EV_DNS] == LUA_NOREF)
+        return luaL_error(L, "no callback specified");
+    nm_addr addr;
+    if (!nm_addr_parse(host, 0, &addr))
+        return luaL_error(L, "cannot resolve '%s': this build has no DNS resolver", host);
+    if (sock->cb[EV_DNS] == LUA_NOREF)
+        return 0;
+    nm_ref_push(L, sock->cb[EV_DNS]);
+    lua_pushvalue(L, 1);
+    if (addr.sa.sa_family == AF_INET && addr.in.sin_addr.s_addr == 0)
+        lua_pushliteral(L, ""); /* the firmware's answer for 0.0.0.0 */
+    else
+        nm_addr_push_ip(L, &addr.sa);
+    nm_lua_call_later(L, 2);
+    return 0;
+}
+
+static int socket_gc(lua_State *L)
+{
+    net_socket *sock = lua_touserdata(L, 1);
+    for (int i = 0; i < EV_COUNT; i++)
+        nm_ref_clear(L, &sock->cb[i]);
+    if (sock->stream) {
+        nm_stream_release(sock->stream);
+        sock->stream = NULL;
+    }
+    return 0;
+}
+
+static const luaL_Reg socket_methods[] = {
+    {"connect", socket_connect}, {"close", socket_close},     {"on", socket_on},
+    {"send", socket_send},       {"hold", socket_hold},       {"unhold", socket_unhold},
+    {"dns", socket_dns},         {"getpeer", socket_getpeer}, {"getaddr", socket_getaddr},
+    {NULL, NULL},
+};
+
+void net_socket_register(lua_State *L)
+{
+    luaL_newmetatable(L, NET_SOCKET_TYPE);
+    luaL_newlib(L, socket_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, socket_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pop(L, 1);
+}
+
+void net_socket_push_new(lua_State *L)
+{
+    new_socket(L);
+}
+
+void net_socket_push_accepted(lua_State *L, nm_stream *s)
+{
+    net_socket *sock = new_socket(L);
+    sock->accepted = true;
+    sock->state = SOCK_CONNECTED;
+    sock->stream = s;
+    nm_stream_adopt(s, &socket_events, sock);
+    anchor(L, sock, -1);
+}
+
+void net_socket_fire_connection(lua_State *L, int idx)
+{
+    net_socket *sock = luaL_checkudata(L, idx, NET_SOCKET_TYPE);
+    if (sock->state == SOCK_CONNECTED)
+        fire(L, sock, EV_CONNECTION, 0);
+}
