@@ -26,6 +26,7 @@ PKGS := $(LUA_PC) libuv
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 PKG_UV_LIBS = $(shell pkg-config --libs libuv 2>/dev/null)
+READLINE_LIBS = $(shell pkg-config --libs readline 2>/dev/null || echo -lreadline)
 
 OPT ?= -O2 -g
 CFLAGS ?= $(OPT)
@@ -35,7 +36,7 @@ LDFLAGS += $(EXTRA_LDFLAGS)
 CORE_SRC := $(wildcard src/core/*.c)
 LUA_SRC := $(wildcard src/lua/*.c)
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(LUA_SRC))
-MAIN_OBJ := $(BUILD)/obj/main.o
+MAIN_OBJ := $(BUILD)/obj/main.o $(BUILD)/obj/console.o
 CORE_TESTS := $(patsubst tests/core/%.c,$(BUILD)/tests/%,$(wildcard tests/core/*.c))
 
 .PHONY: all deps run test check sanitize bench clean
@@ -46,7 +47,7 @@ $(BUILD)/obj/%.o: src/%.c
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/netmcu: $(MAIN_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) -lm -Wl,-E
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(READLINE_LIBS) -lm -Wl,-E
 
 # The module leaves the Lua symbols to the interpreter that loads it.
 $(BUILD)/net.so: $(LIB_OBJ)

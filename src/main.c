@@ -3,8 +3,10 @@
  *
  * Embeds Lua, opens the modules as globals (as the firmware does), runs the
  * script or chunks from the command line, then runs the event loop until no
- * handle can produce an event. The exit status is 0, or 1 after a load error
- * or an unhandled error in a callback.
+ * handle can produce an event; with no script on a terminal, or with -i, the
+ * console runs on the same loop until Ctrl-D. The exit status is 0, 1 after
+ * a load error or an unhandled error in a callback, 3 after node.restart()
+ * and 4 when tmr.softwd() expired.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -12,9 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "core/loop.h"
+#include "lua/heap.h"
 #include "lua/luacall.h"
 #include "lua/modules.h"
+#include "lua/node.h"
 #include "lua/profile.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
@@ -24,17 +29,24 @@ typedef struct run_options {
     int nchunks;
     const char *script;     /* NULL: none; "-": standard input */
     int script_index;       /* argv index of the script, for the arg table */
+    bool interactive;       /* the console after the script (-i, or a terminal) */
+    size_t heap;            /* the Lua heap budget in bytes, 0: default */
 } run_options;
+
+static bool stop_requested; /* SIGINT/SIGTERM outside the console */
 
 static void usage(FILE *out)
 {
     fputs("usage: netmcu [options] [script [args...]]\n"
           "  -e chunk        run the Lua chunk\n"
+          "  -i              the interactive console after the script\n"
+          "  --heap=SIZE     the Lua heap budget node.heap() reports (e.g. 64m; default 256m)\n"
           "  -v              print the version\n"
           "  --compat=1.5    firmware behaviour of the seed documentation (default)\n"
           "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
           "  -               run the script read from standard input\n"
-          "Without a script or -e, the script is read from standard input.\n",
+          "Without a script or -e: the console on a terminal, otherwise the script\n"
+          "is read from standard input.\n",
           out);
 }
 
@@ -53,6 +65,12 @@ static int parse_args(int argc, char **argv, run_options *opt)
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             exit(EXIT_OK);
+        } else if (strcmp(a, "-i") == 0) {
+            opt->interactive = true;
+        } else if (strncmp(a, "--heap=", 7) == 0) {
+            opt->heap = nm_heap_parse(a + 7);
+            if (opt->heap == 0)
+                return -1;
         } else if (strncmp(a, "--compat=", 9) == 0) {
             if (!nm_profile_set(a + 9)) {
                 fprintf(stderr, "netmcu: unknown profile '%s' (1.5 or 3.0)\n", a + 9);
@@ -70,8 +88,11 @@ static int parse_args(int argc, char **argv, run_options *opt)
     if (i < argc) {
         opt->script = argv[i];
         opt->script_index = i;
-    } else if (opt->nchunks == 0) {
+    } else if (opt->nchunks == 0 && !opt->interactive && !isatty(STDIN_FILENO)) {
         opt->script = "-";
+        opt->script_index = argc;
+    } else if (opt->nchunks == 0) {
+        opt->interactive = true;
         opt->script_index = argc;
     }
     return 0;
@@ -123,18 +144,53 @@ static void stop_on_signal(uv_signal_t *handle, int signum)
 {
     (void)handle;
     (void)signum;
+    stop_requested = true;
     uv_stop(nm_loop());
 }
 
-static void watch_signals(uv_signal_t *sigint, uv_signal_t *sigterm)
+/* The console handles SIGINT itself (interrupt, not stop). */
+static void watch_signals(uv_signal_t *sigint, uv_signal_t *sigterm, bool console)
 {
-    uv_signal_init(nm_loop(), sigint);
+    if (!console) {
+        uv_signal_init(nm_loop(), sigint);
+        uv_signal_start(sigint, stop_on_signal, SIGINT);
+        uv_unref((uv_handle_t *)sigint);
+    }
     uv_signal_init(nm_loop(), sigterm);
-    uv_signal_start(sigint, stop_on_signal, SIGINT);
     uv_signal_start(sigterm, stop_on_signal, SIGTERM);
     /* Signal watchers must not keep an otherwise finished run alive. */
-    uv_unref((uv_handle_t *)sigint);
     uv_unref((uv_handle_t *)sigterm);
+}
+
+/* The heap budget: --heap, else NETMCU_HEAP, else the default. */
+static size_t heap_budget(const run_options *opt)
+{
+    const char *env = getenv("NETMCU_HEAP");
+    if (opt->heap)
+        return opt->heap;
+    if (env && *env) {
+        size_t n = nm_heap_parse(env);
+        if (n)
+            return n;
+        fprintf(stderr, "netmcu: NETMCU_HEAP=%s is not a size; using the default\n", env);
+    }
+    return NM_HEAP_DEFAULT;
+}
+
+/* Runs the loop; with the console, until the console ends. An unhandled
+ * error in a callback is reported and the console goes on, since the user
+ * is there to see it (the device would restart). */
+static void run_loop(bool console)
+{
+    for (;;) {
+        nm_loop_run(UV_RUN_DEFAULT);
+        if (!console || !nm_console_active() || stop_requested || nm_node_restart_status())
+            return;
+        if (nm_lua_failed()) {
+            nm_lua_clear_failure();
+            nm_console_refresh();
+        }
+    }
 }
 
 int main(int argc, char **argv)
@@ -146,17 +202,19 @@ int main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
 
-    lua_State *L = luaL_newstate();
+    lua_State *L = nm_heap_newstate(heap_budget(&opt));
     if (L == NULL) {
         fputs("netmcu: cannot create a Lua state\n", stderr);
         return EXIT_ERROR;
     }
     luaL_openlibs(L);
     nm_open_global(L, "net", luaopen_net);
+    nm_open_global(L, "tmr", luaopen_tmr);
+    nm_open_global(L, "node", luaopen_node);
     set_arg_table(L, argc, argv, opt.script ? opt.script_index : 0);
 
     uv_signal_t sigint, sigterm;
-    watch_signals(&sigint, &sigterm);
+    watch_signals(&sigint, &sigterm, opt.interactive);
 
     bool ok = true;
     for (int i = 0; ok && i < opt.nchunks; i++)
@@ -164,14 +222,19 @@ int main(int argc, char **argv)
              run_loaded(L, 0);
     if (ok && opt.script)
         ok = run_script(L, &opt, argc, argv);
-    if (ok)
-        nm_loop_run(UV_RUN_DEFAULT);
+    bool console = ok && opt.interactive && !nm_node_restart_status() && nm_console_start(L);
+    if (ok && !nm_node_restart_status())
+        run_loop(console);
     if (nm_lua_failed())
         ok = false;
+    int restart = nm_node_restart_status();
+    nm_console_stop();
 
     nm_lua_forget();
     lua_close(L);
     nm_loop_shutdown();
     nm_lua_clear_failure();
+    if (restart)
+        return restart;
     return ok ? EXIT_OK : EXIT_ERROR;
 }

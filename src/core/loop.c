@@ -28,6 +28,10 @@ static void drain_tasks(uv_idle_t *idle)
 {
     (void)idle;
     nm_task batch = {&batch, &batch, NULL, false};
+    if (queue.next == &queue) { /* every posted task was cancelled */
+        uv_idle_stop(&drain_idle);
+        return;
+    }
     /* Move the whole queue to the local batch: later posts wait a turn. */
     batch.next = queue.next;
     batch.prev = queue.prev;

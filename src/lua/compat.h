@@ -7,6 +7,8 @@
 #ifndef NETMCU_COMPAT_H
 #define NETMCU_COMPAT_H
 
+#include <string.h>
+
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
@@ -65,6 +67,28 @@ static inline int lua_isinteger(lua_State *L, int i)
     return n == (lua_Number)(lua_Integer)n;
 }
 #endif
+
+/* True when a syntax error only says that the chunk ended too early, so an
+ * interpreter should read another line: 5.2+ end the message with <eof>,
+ * 5.1 and LuaJIT with '<eof>'. */
+static inline int nm_incomplete_chunk(const char *msg)
+{
+    if (msg == NULL)
+        return 0;
+    size_t n = strlen(msg);
+    if (n > 0 && msg[n - 1] == '\'')
+        n--;
+    return n >= 5 && memcmp(msg + n - 5, "<eof>", 5) == 0;
+}
+
+/* A metatable for a userdata type. Without __name, tostring() shows
+ * "userdata: 0x…" as on the firmware (5.3+ would show the type name). */
+static inline void nm_newmetatable(lua_State *L, const char *tname)
+{
+    luaL_newmetatable(L, tname);
+    lua_pushnil(L);
+    lua_setfield(L, -2, "__name");
+}
 
 /* The main thread, which outlives every coroutine a callback could run in. */
 static inline lua_State *nm_main_thread(lua_State *L)

@@ -188,7 +188,7 @@ static const luaL_Reg server_methods[] = {
 
 void net_server_register(lua_State *L)
 {
-    luaL_newmetatable(L, NET_SERVER_TYPE);
+    nm_newmetatable(L, NET_SERVER_TYPE);
     luaL_newlib(L, server_methods);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, server_gc);

@@ -352,7 +352,7 @@ static const luaL_Reg socket_methods[] = {
 
 void net_socket_register(lua_State *L)
 {
-    luaL_newmetatable(L, NET_SOCKET_TYPE);
+    nm_newmetatable(L, NET_SOCKET_TYPE);
     luaL_newlib(L, socket_methods);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, socket_gc);

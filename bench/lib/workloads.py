@@ -1,0 +1,222 @@
+"""The workloads of issue 4 and the figures (rows) they produce.
+
+Each workload function runs one round: every peer in turn (A B C D), each against a fresh
+server, recording one value per figure. The harness calls the workloads round after round,
+so samples of the same figure are spread over the whole run, never taken back to back.
+"""
+import re
+import time
+from dataclasses import dataclass
+
+from proc import (SERVER_CPU, HeldClient, PeerFailed, Server, free_port, run_client,
+                  wait_until)
+
+HTTP_CONNS = (1, 50, 256)
+CHURN_CONNS = 50
+BULK_BYTES = 1 << 30
+WARMUP_SECONDS = 1
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    unit: str            # failure unit: a peer that fails one figure of it skips the rest
+    label: str
+    figure: str
+    higher_better: bool
+    digits: int
+    target: tuple = ()   # netmcu's target: ("ratio"|"abs", "<="|">="|"<", value)
+
+
+@dataclass(frozen=True)
+class Peer:
+    key: str
+    title: str
+    argv: object         # (mode, port) -> argv of the server
+    empty: list          # argv of the empty start-up run
+
+
+def rows(idle_conns):
+    out = []
+    for c in HTTP_CONNS:
+        label = "HTTP keep-alive, %d conn" % c
+        out += [Row("http%d.rps" % c, "http", label, "req/s ↑", True, 0),
+                Row("http%d.p99" % c, "http", label, "p99 latency µs ↓", False, 0),
+                Row("http%d.cpu" % c, "http", label, "server CPU µs/req ↓", False, 2,
+                    ("ratio", "<=", 1.05))]
+    out.append(Row("idle.bytes", "idle", "Idle, %s conns" % format(idle_conns, ","),
+                   "RSS bytes/conn ↓", False, 0, ("ratio", "<=", 1.5)))
+    for mode, target in (("nodemcu", ("ratio", ">=", 0.9)), ("natural", ())):
+        label = "Bulk 1 GiB, %s" % ("one send in flight" if mode == "nodemcu" else "natural")
+        out += [Row("bulk-%s.mbps" % mode, "bulk-" + mode, label, "MB/s at client ↑", True, 0, target),
+                Row("bulk-%s.cpu" % mode, "bulk-" + mode, label, "server CPU ms/GiB ↓", False, 0)]
+    out += [Row("churn.cps", "churn", "Churn, Connection: close, %d conn" % CHURN_CONNS,
+                "conn/s ↑", True, 0),
+            Row("churn.cpu", "churn", "Churn, Connection: close, %d conn" % CHURN_CONNS,
+                "server CPU µs/conn ↓", False, 2),
+            Row("startup.empty", "startup-empty", "Start-up, empty script", "wall ms ↓", False, 2,
+                ("abs", "<", 5.0)),
+            Row("startup.server", "startup-server", "Start-up, server open+close", "wall ms ↓",
+                False, 2, ("abs", "<", 5.0))]
+    return out
+
+
+def each_peer(unit, peers, res, fn):
+    """Runs fn(peer) for every peer still standing in this unit; a failure benches the peer."""
+    for peer in peers:
+        if res.failed(unit, peer.key):
+            continue
+        try:
+            fn(peer)
+        except PeerFailed as e:
+            res.fail(unit, peer.key, str(e))
+
+
+# ---- wrk ----
+
+@dataclass
+class WrkResult:
+    requests: int
+    rps: float
+    p99_us: float
+    errors: str
+
+
+def parse_wrk(out):
+    m = re.search(r"(\d+) requests in", out)
+    if not m or int(m.group(1)) == 0:
+        raise PeerFailed("wrk got no response: " + " ".join(out.split()[-12:]))
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    scale = {"us": 1, "ms": 1e3, "s": 1e6}[p99.group(2)]
+    errors = []
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if sock:
+        errors.append("socket errors (connect, read, write, timeout) = %s" % ", ".join(sock.groups()))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if bad:
+        errors.append("%s non-2xx responses" % bad.group(1))
+    return WrkResult(int(m.group(1)), float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+                     float(p99.group(1)) * scale, "; ".join(errors))
+
+
+def wrk(port, conns, seconds, close=False):
+    argv = ["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds, "--latency", "--timeout", "5s"]
+    if close:
+        argv += ["-H", "Connection: close"]
+    return parse_wrk(run_client("wrk", argv + ["http://127.0.0.1:%d/" % port], seconds + 20))
+
+
+def note_errors(res, peer, what, r):
+    if r.errors:
+        res.note("%s, %s: wrk reported %s" % (peer.title, what, r.errors))
+
+
+# ---- workloads ----
+
+def http(peers, cfg, res):
+    def one(peer):
+        port = free_port()
+        with Server(peer.title, peer.argv("http", port), port) as s:
+            wrk(port, 50, WARMUP_SECONDS)  # JIT, allocator and page cache warm for everyone
+            for c in HTTP_CONNS:
+                cpu0 = s.cpu_seconds()
+                r = wrk(port, c, cfg.seconds)
+                cpu = s.cpu_seconds() - cpu0
+                s.check_alive()
+                note_errors(res, peer, "HTTP %d conn" % c, r)
+                res.record("http%d.rps" % c, peer.key, r.rps)
+                res.record("http%d.p99" % c, peer.key, r.p99_us)
+                res.record("http%d.cpu" % c, peer.key, cpu / r.requests * 1e6)
+    each_peer("http", peers, res, one)
+
+
+def churn(peers, cfg, res):
+    def one(peer):
+        port = free_port()
+        with Server(peer.title, peer.argv("churn", port), port) as s:
+            wrk(port, CHURN_CONNS, WARMUP_SECONDS, close=True)
+            cpu0 = s.cpu_seconds()
+            r = wrk(port, CHURN_CONNS, cfg.seconds, close=True)
+            cpu = s.cpu_seconds() - cpu0
+            s.check_alive()
+            note_errors(res, peer, "churn", r)
+            res.record("churn.cps", peer.key, r.rps)
+            res.record("churn.cpu", peer.key, cpu / r.requests * 1e6)
+    each_peer("churn", peers, res, one)
+
+
+def idle(peers, cfg, res):
+    n = cfg.idle_conns
+
+    def one(peer):
+        port = free_port()
+        with Server(peer.title, peer.argv("idle", port), port) as s:
+            time.sleep(0.3)  # let start-up allocations settle before the baseline
+            rss0, fds0 = s.rss_kb(), s.fd_count()
+            argv = [cfg.tools["idle_client"], "127.0.0.1", str(port), str(n), "30"]
+            with HeldClient("idle_client", argv) as client:
+                client.wait_line(40)
+                if not wait_until(lambda: not s.alive() or s.fd_count() >= fds0 + n, 20):
+                    raise PeerFailed("%s accepted %d of %d connections in 20 s"
+                                     % (peer.title, s.fd_count() - fds0, n))
+                s.check_alive()
+                time.sleep(0.5)  # lazily allocated per-connection state lands now
+                rss1 = s.rss_kb()
+            res.record("idle.bytes", peer.key, (rss1 - rss0) * 1024 / n)
+    each_peer("idle", peers, res, one)
+
+
+def bulk(peers, cfg, res):
+    for mode in ("nodemcu", "natural"):
+        def one(peer, mode=mode):
+            port = free_port()
+            with Server(peer.title, peer.argv("bulk-" + mode, port), port) as s:
+                cpu0 = s.cpu_seconds()
+                argv = [cfg.tools["bulk_client"], "127.0.0.1", str(port), str(BULK_BYTES), "60"]
+                out = run_client("bulk_client", argv, 70)
+                cpu = s.cpu_seconds() - cpu0
+            res.record("bulk-%s.mbps" % mode, peer.key, float(out.split()[2]))
+            res.record("bulk-%s.cpu" % mode, peer.key, cpu * 1e3 / (BULK_BYTES / (1 << 30)))
+        each_peer("bulk-" + mode, peers, res, one)
+
+
+def startup(peers, cfg, res):
+    """Median wall time of many runs, the commands interleaved run by run, timed by
+    spawn_timer (posix_spawn + waitpid) on the server core; `true` gives the floor."""
+    port = free_port()
+    cmds = [("spawn", None, None, ["true"])]
+    for peer in peers:
+        for row, unit, argv in (("startup.empty", "startup-empty", peer.empty),
+                                ("startup.server", "startup-server", peer.argv("startup", port))):
+            if not res.failed(unit, peer.key):
+                cmds.append((row, unit, peer, argv))
+    argv = [cfg.tools["spawn_timer"], str(cfg.startup_runs)]
+    for i, cmd in enumerate(cmds):
+        argv += ([] if i == 0 else ["::"]) + cmd[3]
+    timeout = 10 + cfg.startup_runs * len(cmds)  # generous: Node takes ~60 ms a run
+    try:
+        out = run_client("spawn_timer", argv, timeout, cpu=SERVER_CPU)
+    except PeerFailed as e:
+        res.note("start-up round lost: %s" % e)
+        return
+    samples = [[] for _ in cmds]
+    for line in out.splitlines():
+        i, ms, status = line.split()
+        row, unit, peer, _ = cmds[int(i)]
+        if int(status) != 0 and peer is not None:
+            res.fail(unit, peer.key, "%s exited with status %s" % (" ".join(cmds[int(i)][3]), status))
+        samples[int(i)].append(float(ms))
+    for (row, unit, peer, _), ms in zip(cmds, samples):
+        if peer is None:
+            res.record_extra("spawn_ms", median(ms))
+        elif not res.failed(unit, peer.key):
+            res.record(row, peer.key, median(ms))
+
+
+def median(xs):
+    s = sorted(xs)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+WORKLOADS = {"http": http, "churn": churn, "idle": idle, "bulk": bulk, "startup": startup}

@@ -1,0 +1,76 @@
+/*
+ * timer.c — nm_timer: one uv_timer_t, freed in its close callback.
+ */
+#include "core/timer.h"
+
+#include <stdlib.h>
+
+#include "core/loop.h"
+
+struct nm_timer {
+    uv_timer_t handle;
+    nm_timer_fn fn;
+    void *data;
+};
+
+static void on_expire(uv_timer_t *handle)
+{
+    nm_timer *timer = handle->data;
+    timer->fn(timer, timer->data);
+}
+
+nm_timer *nm_timer_new(nm_timer_fn fn, void *data)
+{
+    nm_timer *timer = calloc(1, sizeof *timer);
+    if (timer == NULL)
+        return NULL;
+    timer->fn = fn;
+    timer->data = data;
+    uv_timer_init(nm_loop(), &timer->handle);
+    timer->handle.data = timer;
+    return timer;
+}
+
+void nm_timer_start(nm_timer *timer, uint64_t ms, uint64_t repeat_ms)
+{
+    /* libuv measures from the loop's cached time; refresh it so that time
+     * spent in the Lua code that started us does not shorten the wait. */
+    uv_update_time(nm_loop());
+    uv_timer_start(&timer->handle, on_expire, ms, repeat_ms);
+}
+
+void nm_timer_stop(nm_timer *timer)
+{
+    uv_timer_stop(&timer->handle);
+}
+
+bool nm_timer_active(const nm_timer *timer)
+{
+    return uv_is_active((const uv_handle_t *)&timer->handle);
+}
+
+void nm_timer_weak(nm_timer *timer)
+{
+    uv_unref((uv_handle_t *)&timer->handle);
+}
+
+static void on_closed(uv_handle_t *handle)
+{
+    free(handle->data);
+}
+
+void nm_timer_close(nm_timer *timer)
+{
+    uv_timer_stop(&timer->handle);
+    timer->fn = NULL;
+    uv_close((uv_handle_t *)&timer->handle, on_closed);
+}
+
+uint64_t nm_uptime_us(void)
+{
+    static uint64_t start_ns;
+    uint64_t now = uv_hrtime();
+    if (start_ns == 0)
+        start_ns = now;
+    return (now - start_ns) / 1000;
+}

@@ -1,0 +1,337 @@
+/*
+ * node.c — the part of the `node` module that scripts use around networking.
+ *
+ * heap, restart, chipid, flashid, flashsize, info, task.post, setonerror,
+ * output, input and egc. The hardware numbers are fixed, plausible values
+ * of a 4 MB ESP-12 module (docs/tmr-node-console.md lists them).
+ */
+#include "lua/node.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/loop.h"
+#include "lua/heap.h"
+#include "lua/luacall.h"
+#include "lua/modules.h"
+#include "lua/output.h"
+#include "lua/profile.h"
+#include "lua/repl.h"
+
+#define CHIP_ID 0x00C0FFEE   /* the low 3 bytes of a made-up station MAC */
+#define FLASH_ID 0x001640EF  /* Winbond W25Q32: 4 MB */
+#define FLASH_SIZE (4 << 20)
+#define FLASH_MODE 0         /* QIO */
+#define FLASH_SPEED 40000000 /* Hz */
+
+enum { PRIO_LOW, PRIO_MEDIUM, PRIO_HIGH, NUM_PRIO };
+enum { EGC_NOT_ACTIVE = 0, EGC_ON_ALLOC_FAILURE = 1, EGC_ON_MEM_LIMIT = 2, EGC_ALWAYS = 4 };
+
+static int exit_status;
+
+void nm_node_restart(int status, const char *why)
+{
+    if (exit_status != 0)
+        return;
+    exit_status = status;
+    fprintf(stderr, "netmcu: %s: the run ends here (exit status %d)\n", why, status);
+    fflush(stderr);
+    uv_stop(nm_loop());
+}
+
+int nm_node_restart_status(void)
+{
+    return exit_status;
+}
+
+static int node_restart(lua_State *L)
+{
+    (void)L;
+    nm_node_restart(NM_EXIT_RESTART, "node.restart()");
+    return 0;
+}
+
+static int node_heap(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)nm_heap_free(L));
+    return 1;
+}
+
+static int push_int(lua_State *L, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    return 1;
+}
+
+static int node_chipid(lua_State *L)
+{
+    return push_int(L, CHIP_ID);
+}
+
+static int node_flashid(lua_State *L)
+{
+    return push_int(L, FLASH_ID);
+}
+
+static int node_flashsize(lua_State *L)
+{
+    return push_int(L, FLASH_SIZE);
+}
+
+static void set_int(lua_State *L, const char *key, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, key);
+}
+
+static void set_str(lua_State *L, const char *key, const char *v)
+{
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, key);
+}
+
+static void version(int v[3])
+{
+    v[0] = nm_modern() ? 3 : 1;
+    v[1] = nm_modern() ? 0 : 5;
+    v[2] = nm_modern() ? 0 : 4;
+}
+
+static int info_legacy(lua_State *L)
+{
+    int v[3];
+    version(v);
+    lua_Integer values[8] = {v[0], v[1], v[2], CHIP_ID, FLASH_ID, FLASH_SIZE / 1024, FLASH_MODE, FLASH_SPEED};
+    for (int i = 0; i < 8; i++)
+        lua_pushinteger(L, values[i]);
+    return 8;
+}
+
+/* node.info([group]): the seed returns eight numbers; later firmware also
+ * takes "hw", "sw_version" or "build_config" and returns a table. */
+static int node_info(lua_State *L)
+{
+    static const char *const groups[] = {"hw", "sw_version", "build_config", "legacy", NULL};
+    if (!nm_modern())
+        return info_legacy(L);
+    int group = luaL_checkoption(L, 1, "legacy", groups);
+    if (group == 3)
+        return info_legacy(L);
+    int v[3];
+    version(v);
+    lua_newtable(L);
+    if (group == 0) {
+        set_int(L, "chip_id", CHIP_ID);
+        set_int(L, "flash_id", FLASH_ID);
+        set_int(L, "flash_size", FLASH_SIZE / 1024);
+        set_int(L, "flash_mode", FLASH_MODE);
+        set_int(L, "flash_speed", FLASH_SPEED);
+    } else if (group == 1) {
+        set_str(L, "git_branch", "netmcu");
+        set_str(L, "git_commit_id", NETMCU_VERSION);
+        set_str(L, "git_release", "netmcu " NETMCU_VERSION);
+        set_str(L, "git_commit_dts", "");
+        set_int(L, "node_version_major", v[0]);
+        set_int(L, "node_version_minor", v[1]);
+        set_int(L, "node_version_revision", v[2]);
+    } else {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, "ssl");
+        set_int(L, "lfs_size", 0);
+        set_str(L, "modules", "net,node,tmr");
+        set_str(L, "number_type", "float");
+    }
+    return 1;
+}
+
+/* ---- node.task.post ------------------------------------------------------ */
+
+typedef struct ref_queue {
+    int *refs;
+    size_t head, len, cap;
+} ref_queue;
+
+static ref_queue task_queues[NUM_PRIO];
+static nm_task task_runner;
+
+static bool queue_push(ref_queue *q, int ref)
+{
+    if (q->head > 0 && q->head == q->len) {
+        q->head = q->len = 0;
+    }
+    if (q->len == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 16;
+        int *p = realloc(q->refs, cap * sizeof *p);
+        if (p == NULL)
+            return false;
+        q->refs = p;
+        q->cap = cap;
+    }
+    q->refs[q->len++] = ref;
+    return true;
+}
+
+/* Runs one task per loop turn, the highest priority first, as the device's
+ * task queue does; I/O and timers get their turn in between. */
+static bool tasks_left(void)
+{
+    for (int prio = 0; prio < NUM_PRIO; prio++)
+        if (task_queues[prio].head < task_queues[prio].len)
+            return true;
+    return false;
+}
+
+static void run_task(nm_task *task)
+{
+    lua_State *L = nm_lua_state();
+    for (int prio = PRIO_HIGH; prio >= PRIO_LOW && L != NULL; prio--) {
+        ref_queue *q = &task_queues[prio];
+        if (q->head == q->len)
+            continue;
+        int ref = q->refs[q->head++];
+        nm_ref_push(L, ref);
+        luaL_unref(L, LUA_REGISTRYINDEX, ref);
+        lua_pushinteger(L, prio);
+        nm_lua_call(L, 1);
+        break;
+    }
+    if (L != NULL && tasks_left())
+        nm_task_post(task, run_task);
+}
+
+static int node_task_post(lua_State *L)
+{
+    int n = 1;
+    lua_Integer prio = PRIO_MEDIUM;
+    if (lua_type(L, 1) == LUA_TNUMBER) {
+        prio = luaL_checkinteger(L, 1);
+        luaL_argcheck(L, prio >= PRIO_LOW && prio <= PRIO_HIGH, 1, "invalid  priority");
+        n = 2;
+    }
+    luaL_argcheck(L, lua_isfunction(L, n), n, "invalid function");
+    lua_pushvalue(L, n);
+    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    if (!queue_push(&task_queues[prio], ref)) {
+        luaL_unref(L, LUA_REGISTRYINDEX, ref);
+        return luaL_error(L, "Task queue overflow. Task not posted");
+    }
+    nm_task_post(&task_runner, run_task);
+    return 0;
+}
+
+/* ---- errors, console ----------------------------------------------------- */
+
+/* node.setonerror([fn]): fn(message) handles errors raised in callbacks;
+ * without a function the default comes back (print, then end the run). */
+static int node_setonerror(lua_State *L)
+{
+    lua_settop(L, 1);
+    if (!lua_isfunction(L, 1)) {
+        lua_pop(L, 1);
+        lua_pushnil(L);
+    }
+    lua_setfield(L, LUA_REGISTRYINDEX, NM_ONERROR_KEY);
+    return 0;
+}
+
+/* node.output(fn, serial): serial 0 silences the terminal while redirected. */
+static int node_output(lua_State *L)
+{
+    bool serial = !(lua_isnumber(L, 2) && lua_tointeger(L, 2) == 0);
+    nm_output_redirect(L, lua_isfunction(L, 1) ? 1 : 0, serial);
+    return 0;
+}
+
+static int node_input(lua_State *L)
+{
+    size_t len;
+    const char *text = luaL_checklstring(L, 1, &len);
+    nm_repl_input(text, len);
+    return 0;
+}
+
+/* ---- node.egc ------------------------------------------------------------ */
+
+/* Accepted and checked as the firmware does; the host's collector keeps its
+ * own settings, since memory is not scarce here. */
+static int egc_setmode(lua_State *L)
+{
+    lua_Integer mode = luaL_checkinteger(L, 1);
+    lua_Integer limit = luaL_optinteger(L, 2, 0);
+    luaL_argcheck(L, mode >= 0 && mode <= (EGC_ON_ALLOC_FAILURE | EGC_ON_MEM_LIMIT | EGC_ALWAYS), 1,
+                  "invalid mode");
+    luaL_argcheck(L, !(mode & EGC_ON_MEM_LIMIT) || limit != 0, 1, "limit must be non-zero");
+    return 0;
+}
+
+static int egc_meminfo(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)nm_heap_used(L));
+    lua_pushinteger(L, (lua_Integer)lua_gc(L, LUA_GCCOUNT, 0) * 1024 + lua_gc(L, LUA_GCCOUNTB, 0));
+    return 2;
+}
+
+/* Releases the queues and buffers when the state closes. */
+static int module_gc(lua_State *L)
+{
+    nm_task_cancel(&task_runner);
+    for (int prio = 0; prio < NUM_PRIO; prio++) {
+        free(task_queues[prio].refs);
+        task_queues[prio] = (ref_queue){0};
+    }
+    nm_output_close(L);
+    nm_repl_close();
+    return 0;
+}
+
+static const luaL_Reg node_functions[] = {
+    {"heap", node_heap},       {"restart", node_restart},       {"chipid", node_chipid},
+    {"flashid", node_flashid}, {"flashsize", node_flashsize},   {"info", node_info},
+    {"output", node_output},   {"input", node_input},           {"setonerror", node_setonerror},
+    {NULL, NULL},
+};
+
+static void add_task_table(lua_State *L)
+{
+    lua_newtable(L);
+    lua_pushcfunction(L, node_task_post);
+    lua_setfield(L, -2, "post");
+    set_int(L, "LOW_PRIORITY", PRIO_LOW);
+    set_int(L, "MEDIUM_PRIORITY", PRIO_MEDIUM);
+    set_int(L, "HIGH_PRIORITY", PRIO_HIGH);
+    lua_setfield(L, -2, "task");
+}
+
+static void add_egc_table(lua_State *L)
+{
+    lua_newtable(L);
+    lua_pushcfunction(L, egc_setmode);
+    lua_setfield(L, -2, "setmode");
+    lua_pushcfunction(L, egc_meminfo);
+    lua_setfield(L, -2, "meminfo");
+    set_int(L, "NOT_ACTIVE", EGC_NOT_ACTIVE);
+    set_int(L, "ON_ALLOC_FAILURE", EGC_ON_ALLOC_FAILURE);
+    set_int(L, "ON_MEM_LIMIT", EGC_ON_MEM_LIMIT);
+    set_int(L, "ALWAYS", EGC_ALWAYS);
+    lua_setfield(L, -2, "egc");
+}
+
+/* Opening node also routes print through the console output, as on the device. */
+int luaopen_node(lua_State *L)
+{
+    nm_lua_init(L);
+    lua_newuserdata(L, 1);
+    lua_newtable(L);
+    lua_pushcfunction(L, module_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, "netmcu.node.sentinel");
+
+    lua_pushcfunction(L, nm_output_print);
+    lua_setglobal(L, "print");
+
+    luaL_newlib(L, node_functions);
+    add_task_table(L);
+    add_egc_table(L);
+    return 1;
+}

@@ -1,0 +1,27 @@
+/*
+ * node.h — what the runner and the other bindings need from the node module.
+ *
+ * node.restart() and an expired tmr.softwd() end the run the way a restart
+ * ends everything on the device: the loop stops and the runner exits with a
+ * status of its own, so a supervising shell can tell a restart from an error
+ * and start the script again if it wants the device's behaviour.
+ */
+#ifndef NETMCU_NODE_H
+#define NETMCU_NODE_H
+
+#include "lua/compat.h"
+
+enum {
+    NM_EXIT_RESTART = 3,  /* node.restart() */
+    NM_EXIT_WATCHDOG = 4, /* tmr.softwd() expired */
+};
+
+/* Asks the run to end with status (NM_EXIT_*) after printing why to stderr.
+ * The loop stops after the current callback; the first request wins. */
+void nm_node_restart(int status, const char *why);
+/* The status asked for, or 0 when nothing asked the run to end. */
+int nm_node_restart_status(void);
+
+int luaopen_node(lua_State *L);
+
+#endif

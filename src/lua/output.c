@@ -1,0 +1,131 @@
+/*
+ * output.c — console output and its redirection by node.output.
+ */
+#include "lua/output.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/loop.h"
+#include "lua/luacall.h"
+
+static int redirect_ref = LUA_NOREF;
+static bool also_serial = true;
+static bool in_redirect; /* the redirection function is running */
+static nm_output_hook hook;
+
+/* Text waiting for the redirection function. */
+static char *pending;
+static size_t pending_len, pending_cap;
+static nm_task flush_task;
+
+static void to_terminal(const char *text, size_t len)
+{
+    if (hook)
+        hook(true);
+    fwrite(text, 1, len, stdout);
+    fflush(stdout);
+    if (hook)
+        hook(false);
+}
+
+static void flush_pending(nm_task *task)
+{
+    (void)task;
+    lua_State *L = nm_lua_state();
+    if (L == NULL || redirect_ref == LUA_NOREF || pending_len == 0) {
+        pending_len = 0;
+        return;
+    }
+    nm_ref_push(L, redirect_ref);
+    lua_pushlstring(L, pending, pending_len);
+    pending_len = 0;
+    in_redirect = true;
+    nm_lua_call(L, 1);
+    in_redirect = false;
+}
+
+static bool append(const char *text, size_t len)
+{
+    if (pending_len + len > pending_cap) {
+        size_t cap = pending_cap ? pending_cap : 256;
+        while (cap < pending_len + len)
+            cap *= 2;
+        char *p = realloc(pending, cap);
+        if (p == NULL)
+            return false;
+        pending = p;
+        pending_cap = cap;
+    }
+    memcpy(pending + pending_len, text, len);
+    pending_len += len;
+    return true;
+}
+
+void nm_output_write(const char *text, size_t len, bool terminal)
+{
+    bool redirected = redirect_ref != LUA_NOREF && !in_redirect;
+    if (redirected && append(text, len))
+        nm_task_post(&flush_task, flush_pending);
+    if (terminal && (!redirected || also_serial))
+        to_terminal(text, len);
+}
+
+void nm_output_redirect(lua_State *L, int fn_index, bool serial)
+{
+    if (fn_index != 0 && lua_isfunction(L, fn_index)) {
+        nm_ref_set(L, &redirect_ref, fn_index);
+        also_serial = serial;
+    } else {
+        nm_ref_clear(L, &redirect_ref);
+        also_serial = true;
+        pending_len = 0;
+    }
+}
+
+bool nm_output_redirected(void)
+{
+    return redirect_ref != LUA_NOREF;
+}
+
+void nm_output_set_hook(nm_output_hook fn)
+{
+    hook = fn;
+}
+
+/* print(...) as Lua's own, through tostring, ending with a newline. The line
+ * is assembled first so that a redirection receives it in one piece. */
+int nm_output_print(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_Buffer b;
+    lua_getglobal(L, "tostring");
+    int tostring = lua_gettop(L);
+    luaL_buffinit(L, &b);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1)
+            luaL_addchar(&b, '\t');
+        lua_pushvalue(L, tostring);
+        lua_pushvalue(L, i);
+        lua_call(L, 1, 1);
+        if (!lua_isstring(L, -1))
+            return luaL_error(L, "'tostring' must return a string to 'print'");
+        luaL_addvalue(&b);
+    }
+    luaL_addchar(&b, '\n');
+    luaL_pushresult(&b);
+    size_t len;
+    const char *line = lua_tolstring(L, -1, &len);
+    nm_output_write(line, len, true);
+    return 0;
+}
+
+void nm_output_close(lua_State *L)
+{
+    nm_ref_clear(L, &redirect_ref);
+    nm_task_cancel(&flush_task);
+    free(pending);
+    pending = NULL;
+    pending_len = pending_cap = 0;
+}

@@ -1,0 +1,37 @@
+/*
+ * output.h — where console output goes: the terminal, node.output's function, or both.
+ *
+ * On the device everything the interpreter prints (print, results of `=expr`,
+ * error messages, prompts) goes to the serial console, and node.output(fn)
+ * can redirect it, e.g. to a telnet socket. netmcu replaces the global
+ * `print` with one that writes here. Redirected text is collected and handed
+ * to the function on the next loop turn (one call per turn, never inside the
+ * print that produced it); what the function itself prints goes to the
+ * terminal, so it cannot feed itself. io.write is not redirected.
+ */
+#ifndef NETMCU_OUTPUT_H
+#define NETMCU_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lua/compat.h"
+
+/* Writes console output. to_terminal false: only to the redirection (prompts). */
+void nm_output_write(const char *text, size_t len, bool to_terminal);
+
+/* node.output: fn_index 0 (or a non-function) restores the terminal. */
+void nm_output_redirect(lua_State *L, int fn_index, bool serial);
+bool nm_output_redirected(void);
+
+/* The console wraps terminal writes so they do not garble the line being typed. */
+typedef void (*nm_output_hook)(bool before);
+void nm_output_set_hook(nm_output_hook hook);
+
+/* The replacement for the global print. */
+int nm_output_print(lua_State *L);
+
+/* Releases what the module holds (the state is closing). */
+void nm_output_close(lua_State *L);
+
+#endif
