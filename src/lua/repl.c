@@ -122,8 +122,8 @@ static void run_line(lua_State *L, const char *line, size_t len)
     nm_output_write(prompt, strlen(prompt), false);
 }
 
-/* Runs the complete lines of node.input's text. The seed firmware runs each
- * node.input() string as a line of its own; later firmware waits for '\n'. */
+/* Runs the complete lines of node.input's text; a partial line waits for
+ * the rest, as in later firmware. */
 static void run_input(nm_task *task)
 {
     (void)task;
@@ -141,16 +141,13 @@ static void run_input(nm_task *task)
         }
     }
     if (start < todo.len) {
-        if (nm_modern()) {
-            /* Keep the partial line ahead of any text queued meanwhile. */
-            text_buf rest = {0};
-            buf_add(&rest, todo.data + start, todo.len - start);
-            if (input.len > 0)
-                buf_add(&rest, input.data, input.len);
-            buf_free(&input);
-            input = rest;
-        } else
-            run_line(L, todo.data + start, todo.len - start);
+        /* Keep the partial line ahead of any text queued meanwhile. */
+        text_buf rest = {0};
+        buf_add(&rest, todo.data + start, todo.len - start);
+        if (input.len > 0)
+            buf_add(&rest, input.data, input.len);
+        buf_free(&input);
+        input = rest;
     }
     buf_free(&todo);
 }
@@ -159,6 +156,9 @@ void nm_repl_input(const char *text, size_t len)
 {
     if (len == 0 || !buf_add(&input, text, len))
         return;
+    /* The seed firmware runs each node.input() string as a line of its own. */
+    if (!nm_modern() && text[len - 1] != '\n')
+        buf_add(&input, "\n", 1);
     nm_task_post(&input_task, run_input);
 }
 
