@@ -4,9 +4,11 @@
  * Ctrl-C has to work both when the loop sleeps (drop the typed line) and
  * when Lua is running a runaway chunk or callback (interrupt it), and a
  * running chunk never returns to the loop. So SIGINT gets a plain signal
- * handler: while the loop waits in poll (between the prepare and check
- * callbacks) it wakes the loop through a uv_async_t; otherwise it sets a
- * count hook that raises "interrupted!" in the Lua code that runs.
+ * handler that does both things lua.c and libuv allow there: it sets a count
+ * hook, which raises "interrupted!" in Lua code that is running, and wakes
+ * the loop through a uv_async_t. When the loop wakes with the hook still
+ * unused, no Lua code was running: the hook is removed and the typed line
+ * dropped instead.
  */
 #include "console.h"
 
@@ -31,11 +33,9 @@ static int stdin_flags = -1;
 static uv_poll_t stdin_poll;
 static bool polling;
 static uv_async_t interrupt_async;
-static uv_prepare_t before_poll;
-static uv_check_t after_poll;
 static uv_signal_t winch;
 static struct sigaction old_sigint;
-static volatile sig_atomic_t in_poll, hook_pending;
+static volatile sig_atomic_t hook_pending;
 
 /* Input of a console without readline, split into lines here. */
 static char *pending;
@@ -74,12 +74,9 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar)
 static void on_sigint(int signum)
 {
     (void)signum;
-    if (in_poll) {
-        uv_async_send(&interrupt_async); /* async-signal-safe */
-        return;
-    }
     hook_pending = 1;
     lua_sethook(console_L, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+    uv_async_send(&interrupt_async); /* async-signal-safe */
 }
 
 /* Ctrl-C at the prompt: forget the typed line and any unfinished chunk. */
@@ -100,25 +97,11 @@ static void drop_line(void)
 static void on_interrupt(uv_async_t *handle)
 {
     (void)handle;
+    if (!hook_pending)
+        return; /* it interrupted running Lua code */
+    hook_pending = 0;
+    lua_sethook(console_L, NULL, 0, 0);
     drop_line();
-}
-
-static void on_before_poll(uv_prepare_t *handle)
-{
-    (void)handle;
-    in_poll = 1;
-    /* A Ctrl-C that arrived while no Lua code ran is one at the prompt. */
-    if (hook_pending) {
-        hook_pending = 0;
-        lua_sethook(console_L, NULL, 0, 0);
-        drop_line();
-    }
-}
-
-static void on_after_poll(uv_check_t *handle)
-{
-    (void)handle;
-    in_poll = 0;
 }
 
 /* ---- readline ------------------------------------------------------------ */
@@ -264,12 +247,6 @@ static void watch_sigint(void)
 {
     uv_async_init(nm_loop(), &interrupt_async, on_interrupt);
     uv_unref((uv_handle_t *)&interrupt_async);
-    uv_prepare_init(nm_loop(), &before_poll);
-    uv_prepare_start(&before_poll, on_before_poll);
-    uv_unref((uv_handle_t *)&before_poll);
-    uv_check_init(nm_loop(), &after_poll);
-    uv_check_start(&after_poll, on_after_poll);
-    uv_unref((uv_handle_t *)&after_poll);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
@@ -335,8 +312,6 @@ void nm_console_stop(void)
         close_handle(&stdin_poll);
     polling = false;
     close_handle(&interrupt_async);
-    close_handle(&before_poll);
-    close_handle(&after_poll);
     if (use_readline) {
         close_handle(&winch);
         clear_history();

@@ -189,6 +189,7 @@ int nm_stream_write(nm_stream *s, const char *data, size_t len, intptr_t cookie)
     int r = uv_write(&w->req, (uv_stream_t *)&s->tcp, &buf, 1, on_written);
     if (r < 0)
         write_put(w);
+    s->queued_mark = s->tcp.write_queue_size;
     return r;
 }
 

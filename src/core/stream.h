@@ -42,6 +42,7 @@ struct nm_stream {
     nm_tcp_server *server;
     nm_stream *idle_prev, *idle_next;
     uint64_t last_active;   /* loop time in ms */
+    size_t queued_mark;     /* bytes queued at the last idle check */
 };
 
 /* A new, unconnected stream on the loop; NULL when out of memory. */

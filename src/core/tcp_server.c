@@ -44,6 +44,16 @@ static void arm_idle_timer(nm_tcp_server *srv)
     uv_timer_start(&srv->idle_timer, on_idle_timer, due > now ? due - now : 0, 0);
 }
 
+/* A large send that the peer drains slowly completes late, but every byte
+ * the kernel took since the last check is activity (the firmware counts ACKs). */
+static bool made_write_progress(nm_stream *s)
+{
+    size_t queued = s->tcp.write_queue_size;
+    bool progress = queued < s->queued_mark;
+    s->queued_mark = queued;
+    return progress;
+}
+
 /* Expires every stream whose deadline has passed. A stream that is already
  * closing (its final writes are stuck) is aborted; the others are closed
  * gracefully and get one more period to flush. */
@@ -59,7 +69,7 @@ static void on_idle_timer(uv_timer_t *timer)
         idle_append(srv, s);
         if (s->closing)
             nm_stream_abort(s, UV_ETIMEDOUT);
-        else
+        else if (!made_write_progress(s))
             nm_stream_close(s, UV_ETIMEDOUT);
         if (s == last)
             break;

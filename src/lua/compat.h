@@ -15,11 +15,14 @@
 
 #if LUA_VERSION_NUM < 502
 #define lua_rawlen(L, i) lua_objlen((L), (i))
-#define luaL_newlib(L, l) (lua_newtable(L), luaL_register((L), NULL, (l)))
-#define luaL_setfuncs(L, l, nup) luaL_register((L), NULL, (l))
 #define lua_getuservalue(L, i) lua_getfenv((L), (i))
 #define lua_setuservalue(L, i) lua_setfenv((L), (i))
+
+#ifndef luaL_newlib
+/* LuaJIT 2.1 has these 5.2 functions; plain 5.1 does not. */
 #define LUA_OK 0
+#define luaL_newlib(L, l) (lua_newtable(L), luaL_register((L), NULL, (l)))
+#define luaL_setfuncs(L, l, nup) luaL_register((L), NULL, (l))
 
 static inline void luaL_setmetatable(lua_State *L, const char *tname)
 {
@@ -38,8 +41,7 @@ static inline void *luaL_testudata(lua_State *L, int i, const char *tname)
     return same ? p : NULL;
 }
 
-#ifndef LUAJIT_VERSION
-/* Lua 5.1 has no luaL_traceback: ask debug.traceback for the same text. */
+/* Asks debug.traceback for the text luaL_traceback gives from 5.2 on. */
 static inline void luaL_traceback(lua_State *L, lua_State *L1, const char *msg, int level)
 {
     (void)L1;

@@ -85,4 +85,47 @@ for sig in TERM INT; do
     fail "$label" "exit $EXIT_STATUS after $elapsed ms, stderr '$(tr '\n' '|' <"$T/sig$sig.err")'"
   fi
 done
+# SIGTERM in the middle of wrk load (responses of 100 kB in flight).
+cat >"$T/load.lua" <<EOF
+$PRELUDE
+local body = string.rep("z", 100000)
+local sv = net.createServer(net.TCP, 30)
+sv:listen(0, "127.0.0.1", function(c)
+  local buf = ""
+  c:on("receive", function(c, d)
+    buf = buf .. d
+    while true do
+      local e = buf:find("\r\n\r\n", 1, true)
+      if not e then break end
+      buf = buf:sub(e + 4)
+      c:send("HTTP/1.1 200 OK\r\nContent-Length: " .. #body .. "\r\n\r\n" .. body)
+    end
+  end)
+end)
+print("PORT " .. sv:getaddr())
+EOF
+label="errors: SIGTERM during wrk load ends netmcu with status 0 within 2 s"
+if command -v wrk >/dev/null; then
+  "$NETMCU" "$T/load.lua" >"$T/load.out" 2>"$T/load.err" &
+  pid=$!
+  track $pid
+  if wait_line "$T/load.out" '^PORT [0-9]+' 5; then
+    timeout $(bound 15) wrk -t1 -c50 -d3s "http://127.0.0.1:$(port_from "$T/load.out" PORT)/" >"$T/load.wrk" 2>&1 &
+    track $!
+    sleep 1
+    t0=$(now_ms)
+    kill -TERM $pid
+    wait_exit $pid $((2 * SLOW))
+    elapsed=$(( $(now_ms) - t0 ))
+    if [ "$EXIT_STATUS" = 0 ] && [ "$elapsed" -le $((2000 * SLOW)) ]; then
+      ok "$label"
+    else
+      fail "$label" "exit $EXIT_STATUS after $elapsed ms, stderr '$(head -c 2000 "$T/load.err" | tr '\n' '|')'"
+    fi
+  else
+    fail "$label" "no port"
+  fi
+else
+  fail "$label" "wrk is not installed"
+fi
 finish

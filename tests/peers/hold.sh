@@ -113,4 +113,40 @@ hold_case() { # when label
 }
 hold_case first "hold: hold() after the first receive stops reading; unhold() delivers every byte in order"
 hold_case accept "hold: hold() in the listen callback: no receive until unhold(), then every byte in order"
+# Data and the peer's close that arrive while held are delivered after unhold.
+cat >"$T/heldeof.lua" <<EOF
+$PRELUDE
+local first
+local sv = net.createServer(net.TCP, 30)
+sv:listen(0, "127.0.0.1", function(c)
+  if first then print("UNHOLD"); first:unhold(); return end
+  first = c
+  c:hold()
+  c:on("receive", function(c, d) print("RECEIVE " .. d) end)
+  c:on("disconnection", function(c, err) print("DISCONNECTION " .. tostring(err)); sv:close() end)
+end)
+print("PORT " .. sv:getaddr())
+EOF
+label="hold: data and close arriving while held are delivered after unhold()"
+if nm_server heldeof; then
+  timeout $(bound 10) python3 - "$PORT" <<'PYEOF'
+import socket, sys, time
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"0123456789")
+s.close()
+time.sleep(0.5)
+t = socket.create_connection(("127.0.0.1", port))
+time.sleep(0.3)
+t.close()
+PYEOF
+  wait_exit "$NM_PID" 10
+  if [ "$EXIT_STATUS" = 0 ] && [ "$(cat "$T/heldeof.out")" = $'PORT '"$PORT"$'\nUNHOLD\nRECEIVE 0123456789\nDISCONNECTION 0' ]; then
+    ok "$label"
+  else
+    fail "$label" "exit $EXIT_STATUS, output '$(tr '\n' '|' <"$T/heldeof.out")'"; describe heldeof
+  fi
+else
+  fail "$label" "no port"
+fi
 finish

@@ -78,4 +78,45 @@ else
     "client: $(tr '\n' ' ' <"$T/active.out") status $EXIT_STATUS; server: $(tr '\n' '|' <"$T/idle.out")"
 fi
 kill -TERM "$NM_PID" 2>/dev/null
+
+# A slow but steady download of one 8 MiB send takes about 3x the timeout.
+# The peer keeps acknowledging data, so the connection is not inactive (the
+# firmware resets the inactivity counter whenever sent data is acknowledged).
+cat >"$T/download.lua" <<EOF
+$PRELUDE
+local sv = net.createServer(net.TCP, $TIMEOUT_S)
+sv:listen(0, "127.0.0.1", function(c)
+  c:send(string.rep("d", 8 * 1024 * 1024), function() print("SENT") end)
+  c:on("disconnection", function(c, err) print("DISCONNECTION " .. tostring(err)); sv:close() end)
+end)
+print("PORT " .. sv:getaddr())
+EOF
+if nm_server download; then
+  timeout $(bound 20) python3 - "$PORT" >"$T/download.peer" 2>&1 <<'PYEOF'
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+n, t0, want = 0, time.monotonic(), 8 << 20
+while n < want:
+    d = s.recv(65536)
+    if not d:
+        break
+    n += len(d)
+    time.sleep(0.02)  # about 3 MB/s
+print("GOT", n, "IN", round(time.monotonic() - t0, 1), "s", flush=True)
+s.close()
+sys.exit(0 if n == want else 1)
+PYEOF
+  st=$?
+  wait_exit "$NM_PID" 10
+  if [ "$st" = 0 ] && [ "$(tail -n 2 "$T/download.out" | tr '\n' '|')" = "SENT|DISCONNECTION 0|" ]; then
+    ok "idle: a slow, steady 8 MiB download (one send) is not cut by the ${TIMEOUT_S} s timeout"
+  else
+    fail "idle: a slow, steady 8 MiB download (one send) is not cut by the ${TIMEOUT_S} s timeout" \
+      "peer: $(tr '\n' ' ' <"$T/download.peer")of 8388608 bytes; server: $(tr '\n' '|' <"$T/download.out")"
+  fi
+else
+  fail "idle: download server starts" "no port"
+fi
 finish

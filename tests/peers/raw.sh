@@ -62,6 +62,38 @@ else
   fail "raw: echo server starts" "no port"
 fi
 
+# --- the peer resets while netmcu is still writing ---------------------------
+cat >"$T/flood.lua" <<EOF
+$PRELUDE
+local sv = net.createServer(net.TCP, 30)
+sv:listen(0, "127.0.0.1", function(c)
+  local big = string.rep("y", 65536)
+  c:on("sent", function(c) c:send(big) end)
+  for i = 1, 64 do c:send(big) end
+  c:on("disconnection", function(c, err) print("DISCONNECTION " .. tostring(err)); sv:close() end)
+end)
+print("PORT " .. sv:getaddr())
+EOF
+if nm_server flood; then
+  timeout $(bound 10) python3 - "$PORT" <<'PYEOF'
+import socket, struct, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.recv(100000)
+time.sleep(0.2)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+PYEOF
+  wait_exit "$NM_PID" 10
+  if [ "$EXIT_STATUS" = 0 ] && [ "$(tail -n 1 "$T/flood.out")" = "DISCONNECTION -9" ]; then
+    ok "raw: peer resets while netmcu is writing -> disconnection(sock, -9)"
+  else
+    fail "raw: peer resets while netmcu is writing -> disconnection(sock, -9)" \
+      "exit $EXIT_STATUS, output '$(tr '\n' '|' <"$T/flood.out")'"; describe flood
+  fi
+else
+  fail "raw: flood server starts" "no port"
+fi
+
 # --- socat server, netmcu client ------------------------------------------
 # socat stores 12 bytes, answers "bye", then closes the connection.
 cat >"$T/client.lua" <<EOF
