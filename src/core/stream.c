@@ -189,7 +189,9 @@ int nm_stream_write(nm_stream *s, const char *data, size_t len, intptr_t cookie)
     int r = uv_write(&w->req, (uv_stream_t *)&s->tcp, &buf, 1, on_written);
     if (r < 0)
         write_put(w);
-    s->queued_mark = s->tcp.write_queue_size;
+    /* Unknown until the next idle check measures it: the hot path makes no
+     * syscall, and a peer that acknowledges nothing is caught one check later. */
+    s->queued_mark = SIZE_MAX;
     return r;
 }
 

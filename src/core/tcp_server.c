@@ -3,7 +3,9 @@
  */
 #include "core/tcp_server.h"
 
+#include <linux/sockios.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 
 #include "core/loop.h"
 
@@ -44,11 +46,22 @@ static void arm_idle_timer(nm_tcp_server *srv)
     uv_timer_start(&srv->idle_timer, on_idle_timer, due > now ? due - now : 0, 0);
 }
 
-/* A large send that the peer drains slowly completes late, but every byte
- * the kernel took since the last check is activity (the firmware counts ACKs). */
-static bool made_write_progress(nm_stream *s)
+/* Bytes not yet acknowledged by the peer: libuv's queue plus the kernel's. */
+static size_t unacked_bytes(const nm_stream *s)
 {
     size_t queued = s->tcp.write_queue_size;
+    uv_os_fd_t fd;
+    int in_kernel = 0;
+    if (uv_fileno((const uv_handle_t *)&s->tcp, &fd) == 0 && ioctl(fd, SIOCOUTQ, &in_kernel) == 0)
+        queued += (size_t)in_kernel;
+    return queued;
+}
+
+/* A large send that the peer drains slowly completes late, but every byte the
+ * peer acknowledged since the last check is activity (the firmware counts ACKs). */
+static bool made_write_progress(nm_stream *s)
+{
+    size_t queued = unacked_bytes(s);
     bool progress = queued < s->queued_mark;
     s->queued_mark = queued;
     return progress;

@@ -147,12 +147,8 @@ static int server_getaddr(lua_State *L)
 {
     net_server *sv = check_server(L);
     struct sockaddr_storage ss;
-    if (sv->srv && nm_tcp_server_address(sv->srv, &ss) == 0) {
-        nm_addr_push_peer(L, (struct sockaddr *)&ss, true);
-        return 2;
-    }
-    lua_pushnil(L);
-    lua_pushnil(L);
+    bool known = sv->srv && nm_tcp_server_address(sv->srv, &ss) == 0;
+    nm_addr_push_peer(L, known ? (struct sockaddr *)&ss : NULL, true);
     return 2;
 }
 

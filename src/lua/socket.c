@@ -292,12 +292,8 @@ static int socket_getaddr(lua_State *L)
 {
     net_socket *sock = check_socket(L);
     struct sockaddr_storage ss;
-    if (sock->stream && nm_stream_local(sock->stream, &ss) == 0) {
-        nm_addr_push_peer(L, (struct sockaddr *)&ss, true);
-        return 2;
-    }
-    lua_pushnil(L);
-    lua_pushnil(L);
+    bool known = sock->stream && nm_stream_local(sock->stream, &ss) == 0;
+    nm_addr_push_peer(L, known ? (struct sockaddr *)&ss : NULL, true);
     return 2;
 }
 
