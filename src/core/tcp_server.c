@@ -58,12 +58,14 @@ static size_t unacked_bytes(const nm_stream *s)
 }
 
 /* A large send that the peer drains slowly completes late, but every byte the
- * peer acknowledged since the last check is activity (the firmware counts ACKs). */
+ * peer acknowledged since the last check is activity (the firmware counts
+ * ACKs). A send resets the mark to "unknown" (no syscall on the hot path), so
+ * data still unacknowledged then buys one more period in which to measure. */
 static bool made_write_progress(nm_stream *s)
 {
-    size_t queued = unacked_bytes(s);
-    bool progress = queued < s->queued_mark;
-    s->queued_mark = queued;
+    size_t unacked = unacked_bytes(s);
+    bool progress = unacked > 0 && unacked < s->queued_mark;
+    s->queued_mark = unacked;
     return progress;
 }
 
