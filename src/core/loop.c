@@ -78,9 +78,16 @@ void nm_task_cancel(nm_task *task)
         queue_unlink(task);
 }
 
+static bool loop_running;
+
 int nm_loop_run(uv_run_mode mode)
 {
-    return uv_run(nm_loop(), mode);
+    if (loop_running)
+        return UV_EBUSY; /* uv_run is not reentrant */
+    loop_running = true;
+    int alive = uv_run(nm_loop(), mode);
+    loop_running = false;
+    return alive;
 }
 
 static void close_any(uv_handle_t *handle, void *arg)

@@ -29,7 +29,8 @@ void nm_task_post(nm_task *task, nm_task_fn fn);
 /* Takes a posted task off the queue, so that its owner may be freed. */
 void nm_task_cancel(nm_task *task);
 
-/* Runs the loop as uv_run does; returns non-zero while handles remain active. */
+/* Runs the loop as uv_run does; returns non-zero while handles remain active,
+ * or UV_EBUSY when called from inside the running loop. */
 int nm_loop_run(uv_run_mode mode);
 /* Registers fn to run first thing in nm_loop_shutdown (once per fn), so that
  * a core module can close what no Lua object owns any more. */

@@ -21,6 +21,8 @@ static int net_run(lua_State *L)
     static const uv_run_mode uv_modes[] = {UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT};
     int mode = luaL_checkoption(L, 1, "default", modes);
     int alive = nm_loop_run(uv_modes[mode]);
+    if (alive == UV_EBUSY)
+        return luaL_error(L, "net.run: the loop is already running (called from a callback)");
     if (nm_lua_failed()) {
         lua_pushstring(L, nm_lua_failure());
         nm_lua_clear_failure();

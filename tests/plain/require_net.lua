@@ -32,4 +32,10 @@ local rok, err = pcall(net.run)
 check(not rok and tostring(err):find("boom in callback", 1, true) and tostring(err):find("traceback", 1, true),
       "a callback error is raised by net.run()", tostring(err))
 check(net.run() == false, "the loop runs again after an error")
+local nested
+local s3 = net.createConnection(net.TCP, 0)
+s3:dns("127.0.0.1", function() nested = {pcall(net.run)} end)
+net.run()
+check(nested and nested[1] == false and tostring(nested[2]):find("already running", 1, true),
+      "net.run() inside a callback raises", nested and tostring(nested[2]))
 os.exit(fails == 0 and 0 or 1)
