@@ -8,7 +8,7 @@
  * hook, which raises "interrupted!" in Lua code that is running, and wakes
  * the loop through a uv_async_t. When the loop wakes with the hook still
  * unused, no Lua code was running: the hook is removed and the typed line
- * dropped instead.
+ * dropped instead. A second Ctrl-C before either happened ends the process.
  */
 #include "console.h"
 
@@ -24,6 +24,7 @@
 #include <readline/readline.h>
 
 #include "core/loop.h"
+#include "lua/node.h"
 #include "lua/output.h"
 #include "lua/repl.h"
 
@@ -73,7 +74,19 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar)
 
 static void on_sigint(int signum)
 {
-    (void)signum;
+    static const char msg[] = "\nnetmcu: interrupted twice, exiting\n";
+    if (hook_pending) {
+        /* The first Ctrl-C found neither Lua code nor the loop to take it
+         * (C code blocking, e.g. a long tmr.delay): die as by default. */
+        if (use_readline)
+            rl_deprep_terminal();
+        if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
+            /* nothing more to do */
+        }
+        signal(signum, SIG_DFL);
+        raise(signum);
+        return;
+    }
     hook_pending = 1;
     lua_sethook(console_L, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
     uv_async_send(&interrupt_async); /* async-signal-safe */
@@ -157,10 +170,16 @@ static void on_winch(uv_signal_t *handle, int signum)
 
 /* ---- without a terminal -------------------------------------------------- */
 
+/* Whether more typed lines may run: not after node.restart(). */
+static bool taking_lines(void)
+{
+    return active && nm_node_restart_status() == 0;
+}
+
 static void run_lines(bool at_eof)
 {
     size_t start = 0;
-    for (size_t i = 0; i < pending_len && active; i++) {
+    for (size_t i = 0; i < pending_len && taking_lines(); i++) {
         if (pending[i] == '\n') {
             size_t len = i - start;
             if (len > 0 && pending[start + len - 1] == '\r')
@@ -169,7 +188,7 @@ static void run_lines(bool at_eof)
             start = i + 1;
         }
     }
-    if (at_eof && start < pending_len && active) {
+    if (at_eof && start < pending_len && taking_lines()) {
         nm_repl_line(console_L, pending + start, pending_len - start);
         start = pending_len;
     }
@@ -222,7 +241,7 @@ static nm_task file_task;
 static void run_file(nm_task *task)
 {
     (void)task;
-    while (active && read_input())
+    while (taking_lines() && read_input())
         run_lines(false);
     run_lines(true);
     end_console();
@@ -259,6 +278,7 @@ bool nm_console_start(lua_State *L)
 {
     console_L = L;
     started = active = true;
+    nm_make_interruptible(L);
     use_readline = isatty(STDIN_FILENO);
     stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
     watch_sigint();

@@ -44,12 +44,20 @@ def free_port():
 
 
 def is_listening(port):
-    """True once 127.0.0.1:port is in LISTEN state. Reading /proc instead of connecting
-    keeps probe connections out of the measurements (a bulk server would stream to one)."""
-    want = "0100007F:%04X" % port
-    with open("/proc/net/tcp") as f:
-        next(f)
-        return any(p[1] == want and p[3] == "0A" for p in (line.split() for line in f))
+    """True once something listens on port at 127.0.0.1 or a wildcard address (netmcu's
+    seed profile binds all addresses whatever ip listen() names, as the firmware did).
+    Reading /proc instead of connecting keeps probe connections out of the measurements
+    (a bulk server would start streaming to one)."""
+    suffix = ":%04X" % port
+    addrs = {"0100007F", "00000000", "0" * 32, "0000000000000000FFFF00000100007F"}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            next(f)
+            for fields in (line.split() for line in f):
+                local = fields[1]
+                if local.endswith(suffix) and local[:-5] in addrs and fields[3] == "0A":
+                    return True
+    return False
 
 
 def tail(text, lines=3):

@@ -1,13 +1,26 @@
 """Results of one run: samples per figure and peer, medians, ratios to C, the table.
 
-Every figure is the median of its per-round samples; every ratio divides two medians of
-the same run. A figure whose samples spread by more than NOISY of the median is listed as
-noisy under the table.
+Every figure is the median of its per-round samples. Every ratio to C is paired: the
+median over rounds of (peer's sample / C's sample of the same round), because the peers
+of one round ran seconds apart while rounds lie minutes apart on a machine whose speed
+drifts; a drift then cancels out instead of landing on whichever peer it hit. Two kinds of noise are reported under the table: a figure whose middle
+samples (interquartile range) spread by more than NOISY of the median moves round after
+round; a round whose sample lies more than OUTLIER from the median is an odd round, and
+when every peer is odd in the same round the machine, not a server, was disturbed.
 """
 import json
 
 NOISY = 0.10
+OUTLIER = 0.25
 BASELINE = "c"
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    if n == 0:
+        return None
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 
 
 class Results:
@@ -35,15 +48,24 @@ class Results:
             self.notes.append(text)
 
     def median(self, key, peer):
-        xs = sorted(self.samples[key][peer])
-        if not xs:
-            return None
-        n = len(xs)
-        return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+        return median(self.samples[key][peer])
+
+    def ratio(self, key, peer):
+        """Median of the per-round ratios peer / C (samples are indexed by round)."""
+        pairs = [x / b for x, b in zip(self.samples[key][peer], self.samples[key][BASELINE]) if b]
+        return median(pairs) if pairs else None
 
     def spread(self, key, peer):
-        xs, m = self.samples[key][peer], self.median(key, peer)
-        return (max(xs) - min(xs)) / m if xs and m else 0.0
+        """Interquartile range over the median (the full range below four samples)."""
+        xs, m = sorted(self.samples[key][peer]), self.median(key, peer)
+        if not xs or not m:
+            return 0.0
+        q = len(xs) // 4 if len(xs) >= 4 else 0
+        return (xs[-1 - q] - xs[q]) / m
+
+    def outlier_rounds(self, key, peer):
+        m = self.median(key, peer)
+        return [i for i, x in enumerate(self.samples[key][peer]) if m and abs(x - m) / m > OUTLIER]
 
     def to_json(self):
         return {
@@ -72,25 +94,26 @@ def target_met(target, value, ratio):
     return {"<=": x <= limit, ">=": x >= limit, "<": x < limit}[op]
 
 
-def cell(res, row, peer, base):
+def cell(res, row, peer):
     v = res.median(row.key, peer.key)
     if v is None:
         return "failed" if res.failed(row.unit, peer.key) else "—"
     text = fmt(v, row.digits)
-    if peer.key != BASELINE and base:
-        text += " (%.2f×)" % (v / base)
+    ratio = res.ratio(row.key, peer.key) if peer.key != BASELINE else None
+    if ratio is not None:
+        text += " (%.2f×)" % ratio
     if res.spread(row.key, peer.key) > NOISY:
         text += " ~"
     return text
 
 
-def target_cell(res, row, base):
-    if not row.target:
-        return ""
+def target_cell(res, row):
+    if not row.target or "netmcu" not in res.samples[row.key]:
+        return target_text(row.target)
     text = target_text(row.target)
-    v = res.median(row.key, "netmcu")
-    if v is not None and (base or row.target[0] == "abs"):
-        text += " ✓" if target_met(row.target, v, v / base if base else 0) else " ✗"
+    v, ratio = res.median(row.key, "netmcu"), res.ratio(row.key, "netmcu")
+    if v is not None and (ratio is not None or row.target[0] == "abs"):
+        text += " ✓" if target_met(row.target, v, ratio) else " ✗"
     return text
 
 
@@ -101,10 +124,9 @@ def table(res):
     for row in res.rows:
         if not any(res.samples[row.key][p.key] or res.failed(row.unit, p.key) for p in res.peers):
             continue  # a workload left out of this run
-        base = res.median(row.key, BASELINE)
-        cells = [cell(res, row, p, base) for p in res.peers]
+        cells = [cell(res, row, p) for p in res.peers]
         lines.append("| " + " | ".join([row.label, row.figure] + cells
-                                       + [target_cell(res, row, base)]) + " |")
+                                       + [target_cell(res, row)]) + " |")
     return "\n".join(lines)
 
 
@@ -118,16 +140,45 @@ def noisy_lines(res):
     return out
 
 
+def short_name(res, row):
+    """A figure's name within its unit: "50 conn p99 latency µs" where labels differ."""
+    labels = {r.label for r in res.rows if r.unit == row.unit}
+    prefix = row.label.rsplit(", ", 1)[-1] + " " if len(labels) > 1 else ""
+    return prefix + row.figure.rstrip(" ↑↓")
+
+
+def outlier_lines(res):
+    """Odd rounds, grouped by workload and round: which peers were off, on which figures."""
+    odd = {}
+    for row in res.rows:
+        for p in res.peers:
+            for i in res.outlier_rounds(row.key, p.key):
+                odd.setdefault((row.unit, i), {}).setdefault(p.title, []).append(short_name(res, row))
+    out = []
+    for (unit, i), peers in sorted(odd.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        who = "; ".join("%s (%s)" % (t, ", ".join(f)) for t, f in peers.items())
+        everyone = len(peers) == sum(1 for p in res.peers if any(
+            res.samples[r.key][p.key] for r in res.rows if r.unit == unit))
+        out.append("round %d, %s: %s%s" % (i + 1, unit, who,
+                                           " — every peer, so the machine" if everyone else ""))
+    return out
+
+
 def notes(res, rounds):
     titles = {p.key: p.title for p in res.peers}
-    out = ["Figures are medians of %d rounds; (N×) is the ratio to %s of the same run; "
-           "↑ higher is better, ↓ lower is better." % (rounds, titles[BASELINE])]
+    out = ["Figures are medians of %d rounds; (N×) is the ratio to %s, the median of the "
+           "per-round ratios (peers of one round ran seconds apart); ↑ higher is better, "
+           "↓ lower is better." % (rounds, titles[BASELINE])]
     noisy = noisy_lines(res)
     if noisy:
-        out.append("~ noisy: samples spread by more than %d%% of the median (max−min)/median: "
-                   % (100 * NOISY) + "; ".join(noisy) + ".")
+        out.append("~ noisy: the middle samples spread by more than %d%% of the median "
+                   "(interquartile range / median): " % (100 * NOISY) + "; ".join(noisy) + ".")
+    odd = outlier_lines(res)
+    if odd:
+        out.append("Odd rounds (a sample more than %d%% from its median; the median ignores it): "
+                   % (100 * OUTLIER) + "; ".join(odd) + ".")
     if "spawn_ms" in res.extra:
-        spawn = sorted(res.extra["spawn_ms"])[len(res.extra["spawn_ms"]) // 2]
+        spawn = median(res.extra["spawn_ms"])
         out.append("Start-up times are posix_spawn to waitpid on the server core; "
                    "`true` takes %.2f ms the same way." % spawn)
     for (unit, peer), reason in res.failures.items():

@@ -1,9 +1,14 @@
 """The workloads of issue 4 and the figures (rows) they produce.
 
-Each workload function runs one round: every peer in turn (A B C D), each against a fresh
-server, recording one value per figure. The harness calls the workloads round after round,
-so samples of the same figure are spread over the whole run, never taken back to back.
+Each workload function runs one round and records one value per figure and peer. The
+harness calls the workloads round after round, so the samples of a figure are spread over
+the whole run. Within a round the peers take turns point by point (A B C D): for HTTP,
+churn and bulk the servers of all peers run at once on the server core, each idle until
+its turn, so the four measurements of one point lie seconds apart. This machine's speed
+drifts over tens of seconds (it is a VM); peers measured a minute apart would differ by
+that drift, not by their code.
 """
+import contextlib
 import re
 import time
 from dataclasses import dataclass
@@ -14,6 +19,7 @@ from proc import (SERVER_CPU, HeldClient, PeerFailed, Server, free_port, run_cli
 HTTP_CONNS = (1, 50, 256)
 CHURN_CONNS = 50
 BULK_BYTES = 1 << 30
+BULK_REPS = 3  # a 1 GiB transfer lasts ~0.4 s: one round's sample is the median of three
 WARMUP_SECONDS = 1
 
 
@@ -72,6 +78,40 @@ def each_peer(unit, peers, res, fn):
             res.fail(unit, peer.key, str(e))
 
 
+@contextlib.contextmanager
+def servers(unit, mode, peers, res):
+    """The servers of every peer still standing in unit, running at once; yields
+    [(peer, server)] for those that started and stops them all on the way out."""
+    live = []
+    try:
+        for peer in peers:
+            if res.failed(unit, peer.key):
+                continue
+            port = free_port()
+            server = Server(peer.title, peer.argv(mode, port), port)
+            try:
+                server.start()
+                live.append((peer, server))
+            except PeerFailed as e:
+                res.fail(unit, peer.key, str(e))
+        yield live
+    finally:
+        for _, server in live:
+            server.stop()
+
+
+def take_turns(unit, live, res, fn):
+    """fn(peer, server) for each live server in peer order; a failure benches the peer."""
+    for peer, server in live:
+        if res.failed(unit, peer.key):
+            continue
+        try:
+            fn(peer, server)
+        except PeerFailed as e:
+            res.fail(unit, peer.key, str(e))
+            server.stop()
+
+
 # ---- wrk ----
 
 @dataclass
@@ -114,35 +154,41 @@ def note_errors(res, peer, what, r):
 # ---- workloads ----
 
 def http(peers, cfg, res):
-    def one(peer):
-        port = free_port()
-        with Server(peer.title, peer.argv("http", port), port) as s:
-            wrk(port, 50, WARMUP_SECONDS)  # JIT, allocator and page cache warm for everyone
-            for c in HTTP_CONNS:
-                cpu0 = s.cpu_seconds()
-                r = wrk(port, c, cfg.seconds)
-                cpu = s.cpu_seconds() - cpu0
-                s.check_alive()
-                note_errors(res, peer, "HTTP %d conn" % c, r)
-                res.record("http%d.rps" % c, peer.key, r.rps)
-                res.record("http%d.p99" % c, peer.key, r.p99_us)
-                res.record("http%d.cpu" % c, peer.key, cpu / r.requests * 1e6)
-    each_peer("http", peers, res, one)
+    def warm_up(peer, s):
+        wrk(s.port, 50, WARMUP_SECONDS)  # JIT, allocator and page cache warm for everyone
+
+    def point(peer, s, c):
+        cpu0 = s.cpu_seconds()
+        r = wrk(s.port, c, cfg.seconds)
+        cpu = s.cpu_seconds() - cpu0
+        s.check_alive()
+        note_errors(res, peer, "HTTP %d conn" % c, r)
+        res.record("http%d.rps" % c, peer.key, r.rps)
+        res.record("http%d.p99" % c, peer.key, r.p99_us)
+        res.record("http%d.cpu" % c, peer.key, cpu / r.requests * 1e6)
+
+    with servers("http", "http", peers, res) as live:
+        take_turns("http", live, res, warm_up)
+        for c in HTTP_CONNS:
+            take_turns("http", live, res, lambda peer, s: point(peer, s, c))
 
 
 def churn(peers, cfg, res):
-    def one(peer):
-        port = free_port()
-        with Server(peer.title, peer.argv("churn", port), port) as s:
-            wrk(port, CHURN_CONNS, WARMUP_SECONDS, close=True)
-            cpu0 = s.cpu_seconds()
-            r = wrk(port, CHURN_CONNS, cfg.seconds, close=True)
-            cpu = s.cpu_seconds() - cpu0
-            s.check_alive()
-            note_errors(res, peer, "churn", r)
-            res.record("churn.cps", peer.key, r.rps)
-            res.record("churn.cpu", peer.key, cpu / r.requests * 1e6)
-    each_peer("churn", peers, res, one)
+    def warm_up(peer, s):
+        wrk(s.port, CHURN_CONNS, WARMUP_SECONDS, close=True)
+
+    def point(peer, s):
+        cpu0 = s.cpu_seconds()
+        r = wrk(s.port, CHURN_CONNS, cfg.seconds, close=True)
+        cpu = s.cpu_seconds() - cpu0
+        s.check_alive()
+        note_errors(res, peer, "churn", r)
+        res.record("churn.cps", peer.key, r.rps)
+        res.record("churn.cpu", peer.key, cpu / r.requests * 1e6)
+
+    with servers("churn", "churn", peers, res) as live:
+        take_turns("churn", live, res, warm_up)
+        take_turns("churn", live, res, point)
 
 
 def idle(peers, cfg, res):
@@ -167,17 +213,22 @@ def idle(peers, cfg, res):
 
 
 def bulk(peers, cfg, res):
+    def transfer(peer, s, reps):
+        cpu0 = s.cpu_seconds()
+        argv = [cfg.tools["bulk_client"], "127.0.0.1", str(s.port), str(BULK_BYTES), "60"]
+        out = run_client("bulk_client", argv, 70)
+        cpu = s.cpu_seconds() - cpu0
+        reps.setdefault(peer.key, []).append((float(out.split()[2]), cpu * 1e3 * (1 << 30) / BULK_BYTES))
+
     for mode in ("nodemcu", "natural"):
-        def one(peer, mode=mode):
-            port = free_port()
-            with Server(peer.title, peer.argv("bulk-" + mode, port), port) as s:
-                cpu0 = s.cpu_seconds()
-                argv = [cfg.tools["bulk_client"], "127.0.0.1", str(port), str(BULK_BYTES), "60"]
-                out = run_client("bulk_client", argv, 70)
-                cpu = s.cpu_seconds() - cpu0
-            res.record("bulk-%s.mbps" % mode, peer.key, float(out.split()[2]))
-            res.record("bulk-%s.cpu" % mode, peer.key, cpu * 1e3 / (BULK_BYTES / (1 << 30)))
-        each_peer("bulk-" + mode, peers, res, one)
+        unit, reps = "bulk-" + mode, {}
+        with servers(unit, unit, peers, res) as live:
+            for _ in range(BULK_REPS):
+                take_turns(unit, live, res, lambda peer, s: transfer(peer, s, reps))
+        for key, runs in reps.items():
+            if not res.failed(unit, key):
+                res.record(unit + ".mbps", key, median([mbps for mbps, _ in runs]))
+                res.record(unit + ".cpu", key, median([ms for _, ms in runs]))
 
 
 def startup(peers, cfg, res):
@@ -193,7 +244,8 @@ def startup(peers, cfg, res):
     argv = [cfg.tools["spawn_timer"], str(cfg.startup_runs)]
     for i, cmd in enumerate(cmds):
         argv += ([] if i == 0 else ["::"]) + cmd[3]
-    timeout = 10 + cfg.startup_runs * len(cmds)  # generous: Node takes ~60 ms a run
+    # spawn_timer bounds each run to 5 s and drops a command after its first failure.
+    timeout = 30 + cfg.startup_runs * len(cmds) * 0.5
     try:
         out = run_client("spawn_timer", argv, timeout, cpu=SERVER_CPU)
     except PeerFailed as e:

@@ -6,7 +6,8 @@
  * Runs the commands one after the other, RUNS times over (A B C A B C ...), each with
  * posix_spawn and waitpid, standard streams on /dev/null. Prints one line per run:
  * "INDEX MILLISECONDS STATUS"; a run still going after RUN_TIMEOUT seconds is killed and
- * reported with status 124, so one hung command cannot stall the harness. posix_spawn (vfork underneath) keeps the harness's own
+ * reported with status 124; a command that fails once is not run again, so one broken or
+ * hung command costs at most RUN_TIMEOUT seconds. posix_spawn (vfork underneath) keeps the harness's own
  * cost small next to the few milliseconds being measured; a Python subprocess call
  * costs as much as the start-up it would time.
  */
@@ -89,11 +90,15 @@ int main(int argc, char **argv)
     posix_spawn_file_actions_init(&fa);
     for (int fd = 0; fd <= 2; fd++)
         posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
+    int failed[MAX_CMDS] = {0};
     for (int r = 0; r < runs; r++) {
         for (int i = 0; i < n; i++) {
+            if (failed[i])
+                continue;
             double ms = 0;
             int status = run_once(cmds[i], &fa, &ms);
             printf("%d %.3f %d\n", i, ms, status);
+            failed[i] = status != 0;
         }
     }
     return 0;

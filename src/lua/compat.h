@@ -13,6 +13,12 @@
 #include <lua.h>
 #include <lualib.h>
 
+/* LuaJIT 2.1 reports 5.1 but has the 5.2 auxiliary library. */
+#if LUA_VERSION_NUM < 502 && defined(luaL_newlib)
+#define NM_LUAJIT 1
+#include <luajit.h>
+#endif
+
 #if LUA_VERSION_NUM < 502
 #define lua_rawlen(L, i) lua_objlen((L), (i))
 #define lua_getuservalue(L, i) lua_getfenv((L), (i))
@@ -82,6 +88,21 @@ static inline int nm_incomplete_chunk(const char *msg)
         n--;
     return n >= 5 && memcmp(msg + n - 5, "<eof>", 5) == 0;
 }
+
+/* Lets a count hook interrupt any running Lua code (Ctrl-C in the console).
+ * LuaJIT's compiled traces never call hooks, so there the JIT is turned off;
+ * the console trades JIT speed for a working Ctrl-C. */
+#ifdef NM_LUAJIT
+static inline void nm_make_interruptible(lua_State *L)
+{
+    luaJIT_setmode(L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF);
+}
+#else
+static inline void nm_make_interruptible(lua_State *L)
+{
+    (void)L;
+}
+#endif
 
 /* A metatable for a userdata type. Without __name, tostring() shows
  * "userdata: 0x…" as on the firmware (5.3+ would show the type name). */

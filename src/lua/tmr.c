@@ -310,7 +310,7 @@ static const luaL_Reg tmr_functions[] = {
 
 static void make_metatable(lua_State *L)
 {
-    luaL_newmetatable(L, TIMER_MT);
+    nm_newmetatable(L, TIMER_MT);
     lua_newtable(L);
     luaL_setfuncs(L, timer_methods, 0);
     lua_setfield(L, -2, "__index");
