@@ -3,7 +3,7 @@
  *
  * heap, restart, chipid, flashid, flashsize, info, task.post, setonerror,
  * output, input and egc. The hardware numbers are fixed, plausible values
- * of a 4 MB ESP-12 module (docs/tmr-node-console.md lists them).
+ * of a 4 MB ESP-12 module (README.md lists them).
  */
 #include "lua/node.h"
 
