@@ -177,22 +177,39 @@ static void on_written(uv_write_t *req, int status)
         nm_stream_abort(s, status);
 }
 
-int nm_stream_write(nm_stream *s, const char *data, size_t len, intptr_t cookie)
+/* The write of the last nm_stream_write call that left bytes queued; valid
+ * until the next call (the loop is single-threaded). */
+static nm_write *last_queued;
+
+int nm_stream_write(nm_stream *s, const char *data, size_t len)
 {
     if (s->closing)
         return UV_EPIPE;
     nm_write *w = write_get();
     if (w == NULL)
         return UV_ENOMEM;
-    w->cookie = cookie;
+    w->cookie = 0;
+    last_queued = NULL;
     uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
+    /* uv_write tries the socket at once when nothing is queued before it. */
     int r = uv_write(&w->req, (uv_stream_t *)&s->tcp, &buf, 1, on_written);
-    if (r < 0)
+    if (r < 0) {
         write_put(w);
+        return r;
+    }
     /* Unknown until the next idle check measures it: the hot path makes no
      * syscall, and a peer that acknowledges nothing is caught one check later. */
     s->queued_mark = SIZE_MAX;
-    return r;
+    if (s->tcp.write_queue_size == 0)
+        return 0;
+    last_queued = w;
+    return NM_WRITE_QUEUED;
+}
+
+void nm_stream_tag_queued_write(intptr_t cookie)
+{
+    if (last_queued)
+        last_queued->cookie = cookie;
 }
 
 void nm_stream_hold(nm_stream *s, bool hold)

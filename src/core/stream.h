@@ -49,8 +49,13 @@ struct nm_stream {
 nm_stream *nm_stream_new(const nm_stream_events *ev, void *owner);
 /* Starts connecting; failures arrive later as `closed` with the error. */
 void nm_stream_connect(nm_stream *s, const struct sockaddr *addr);
-/* Queues len bytes at data, which must stay valid until `written`. */
-int nm_stream_write(nm_stream *s, const char *data, size_t len, intptr_t cookie);
+/* Queues len bytes at data. Returns 0 when the kernel took every queued byte
+ * at once (data may be released now), NM_WRITE_QUEUED when data must stay
+ * valid until `written`, or a libuv error. `written` follows in every case. */
+int nm_stream_write(nm_stream *s, const char *data, size_t len);
+#define NM_WRITE_QUEUED 1
+/* Gives the write just queued the cookie that `written` reports (default 0). */
+void nm_stream_tag_queued_write(intptr_t cookie);
 /* Stops (true) or resumes (false) reading. */
 void nm_stream_hold(nm_stream *s, bool hold);
 /* Orderly close: drain writes, send FIN, close; `closed` reports status. */

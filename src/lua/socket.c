@@ -99,7 +99,8 @@ static void on_written(nm_stream *s, intptr_t cookie, int status)
     lua_State *L = nm_lua_state();
     if (L == NULL)
         return;
-    luaL_unref(L, LUA_REGISTRYINDEX, (int)cookie); /* the sent string */
+    if (cookie != 0)
+        luaL_unref(L, LUA_REGISTRYINDEX, (int)cookie); /* the sent string */
     if (sock && status == 0 && sock->state == SOCK_CONNECTED)
         fire(L, sock, EV_SENT, 0);
 }
@@ -213,11 +214,12 @@ static int socket_send(lua_State *L)
             return luaL_error(L, "not connected");
         return 0;
     }
-    /* The string itself is written: the reference keeps it alive until `written`. */
-    lua_pushvalue(L, 2);
-    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    if (nm_stream_write(sock->stream, data, len, ref) < 0)
-        luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    /* The string itself is written, not a copy; what the kernel did not take
+     * at once is kept alive by a reference until `written`. */
+    if (nm_stream_write(sock->stream, data, len) == NM_WRITE_QUEUED) {
+        lua_pushvalue(L, 2);
+        nm_stream_tag_queued_write(luaL_ref(L, LUA_REGISTRYINDEX));
+    }
     return 0;
 }
 
