@@ -192,7 +192,8 @@ static void run_lines(bool at_eof)
         nm_repl_line(console_L, pending + start, pending_len - start);
         start = pending_len;
     }
-    memmove(pending, pending + start, pending_len - start);
+    if (start > 0) /* pending is NULL until the first input arrives */
+        memmove(pending, pending + start, pending_len - start);
     pending_len -= start;
 }
 
