@@ -3,7 +3,10 @@
  */
 #include "core/stream.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "core/loop.h"
 #include "core/tcp_server.h"
@@ -181,10 +184,36 @@ static void on_written(uv_write_t *req, int status)
  * until the next call (the loop is single-threaded). */
 static nm_write *last_queued;
 
+static void set_cork(nm_stream *s, int on)
+{
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&s->tcp, &fd) == 0 &&
+        setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on)) == 0)
+        s->corked = on;
+}
+
+void nm_stream_chain_begin(nm_stream *s)
+{
+    s->in_chain = 1;
+    s->chain_wrote = 0;
+}
+
+void nm_stream_chain_end(nm_stream *s)
+{
+    s->in_chain = 0;
+    if (s->corked && !s->chain_wrote)
+        set_cork(s, 0); /* the chain ended: push its last piece now */
+}
+
 int nm_stream_write(nm_stream *s, const char *data, size_t len)
 {
     if (s->closing)
         return UV_EPIPE;
+    if (s->in_chain) {
+        s->chain_wrote = 1;
+        if (!s->corked)
+            set_cork(s, 1);
+    }
     nm_write *w = write_get();
     if (w == NULL)
         return UV_ENOMEM;

@@ -101,8 +101,11 @@ static void on_written(nm_stream *s, intptr_t cookie, int status)
         return;
     if (cookie != 0)
         luaL_unref(L, LUA_REGISTRYINDEX, (int)cookie); /* the sent string */
-    if (sock && status == 0 && sock->state == SOCK_CONNECTED)
+    if (sock && status == 0 && sock->state == SOCK_CONNECTED && sock->cb[EV_SENT] != LUA_NOREF) {
+        nm_stream_chain_begin(s);
         fire(L, sock, EV_SENT, 0);
+        nm_stream_chain_end(s);
+    }
 }
 
 /* Which event ends a connection, per profile (net-behaviour.md §9). */
