@@ -23,6 +23,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "core/bytebuf.h"
 #include "core/loop.h"
 #include "lua/node.h"
 #include "lua/output.h"
@@ -39,8 +40,7 @@ static struct sigaction old_sigint;
 static volatile sig_atomic_t hook_pending;
 
 /* Input of a console without readline, split into lines here. */
-static char *pending;
-static size_t pending_len, pending_cap;
+static nm_bytebuf input; /* typed or piped bytes not yet run as lines */
 
 static const char *prompt(void)
 {
@@ -179,22 +179,20 @@ static bool taking_lines(void)
 static void run_lines(bool at_eof)
 {
     size_t start = 0;
-    for (size_t i = 0; i < pending_len && taking_lines(); i++) {
-        if (pending[i] == '\n') {
+    for (size_t i = 0; i < input.len && taking_lines(); i++) {
+        if (input.data[i] == '\n') {
             size_t len = i - start;
-            if (len > 0 && pending[start + len - 1] == '\r')
+            if (len > 0 && input.data[start + len - 1] == '\r')
                 len--;
-            nm_repl_line(console_L, pending + start, len);
+            nm_repl_line(console_L, input.data + start, len);
             start = i + 1;
         }
     }
-    if (at_eof && start < pending_len && taking_lines()) {
-        nm_repl_line(console_L, pending + start, pending_len - start);
-        start = pending_len;
+    if (at_eof && start < input.len && taking_lines()) {
+        nm_repl_line(console_L, input.data + start, input.len - start);
+        start = input.len;
     }
-    if (start > 0) /* pending is NULL until the first input arrives */
-        memmove(pending, pending + start, pending_len - start);
-    pending_len -= start;
+    nm_bytebuf_consume(&input, start);
 }
 
 /* Reads what is there; false at the end of the input. */
@@ -206,18 +204,7 @@ static bool read_input(void)
         return errno == EAGAIN || errno == EINTR;
     if (n == 0)
         return false;
-    if (pending_len + (size_t)n > pending_cap) {
-        size_t cap = pending_cap ? pending_cap : 4096;
-        while (cap < pending_len + (size_t)n)
-            cap *= 2;
-        char *p = realloc(pending, cap);
-        if (p == NULL)
-            return false;
-        pending = p;
-        pending_cap = cap;
-    }
-    memcpy(pending + pending_len, chunk, (size_t)n);
-    pending_len += (size_t)n;
+    return nm_bytebuf_append(&input, chunk, (size_t)n);
     return true;
 }
 
@@ -339,7 +326,5 @@ void nm_console_stop(void)
     }
     if (stdin_flags != -1)
         fcntl(STDIN_FILENO, F_SETFL, stdin_flags);
-    free(pending);
-    pending = NULL;
-    pending_len = pending_cap = 0;
+    nm_bytebuf_free(&input);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bytebuf.h"
 #include "core/loop.h"
 #include "lua/luacall.h"
 
@@ -16,8 +17,7 @@ static bool in_redirect; /* the redirection function is running */
 static nm_output_hook hook;
 
 /* Text waiting for the redirection function. */
-static char *pending;
-static size_t pending_len, pending_cap;
+static nm_bytebuf pending; /* redirected output not yet handed to the script */
 static nm_task flush_task;
 
 static void to_terminal(const char *text, size_t len)
@@ -34,39 +34,22 @@ static void flush_pending(nm_task *task)
 {
     (void)task;
     lua_State *L = nm_lua_state();
-    if (L == NULL || redirect_ref == LUA_NOREF || pending_len == 0) {
-        pending_len = 0;
+    if (L == NULL || redirect_ref == LUA_NOREF || pending.len == 0) {
+        pending.len = 0;
         return;
     }
     nm_ref_push(L, redirect_ref);
-    lua_pushlstring(L, pending, pending_len);
-    pending_len = 0;
+    lua_pushlstring(L, pending.data, pending.len);
+    pending.len = 0;
     in_redirect = true;
     nm_lua_call(L, 1);
     in_redirect = false;
 }
 
-static bool append(const char *text, size_t len)
-{
-    if (pending_len + len > pending_cap) {
-        size_t cap = pending_cap ? pending_cap : 256;
-        while (cap < pending_len + len)
-            cap *= 2;
-        char *p = realloc(pending, cap);
-        if (p == NULL)
-            return false;
-        pending = p;
-        pending_cap = cap;
-    }
-    memcpy(pending + pending_len, text, len);
-    pending_len += len;
-    return true;
-}
-
 void nm_output_write(const char *text, size_t len, bool terminal)
 {
     bool redirected = redirect_ref != LUA_NOREF && !in_redirect;
-    if (redirected && append(text, len))
+    if (redirected && nm_bytebuf_append(&pending, text, len))
         nm_task_post(&flush_task, flush_pending);
     if (terminal && (!redirected || also_serial))
         to_terminal(text, len);
@@ -80,7 +63,7 @@ void nm_output_redirect(lua_State *L, int fn_index, bool serial)
     } else {
         nm_ref_clear(L, &redirect_ref);
         also_serial = true;
-        pending_len = 0;
+        pending.len = 0;
     }
 }
 
@@ -125,7 +108,5 @@ void nm_output_close(lua_State *L)
 {
     nm_ref_clear(L, &redirect_ref);
     nm_task_cancel(&flush_task);
-    free(pending);
-    pending = NULL;
-    pending_len = pending_cap = 0;
+    nm_bytebuf_free(&pending);
 }
