@@ -6,44 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bytebuf.h"
 #include "core/loop.h"
 #include "lua/luacall.h"
 #include "lua/output.h"
 #include "lua/profile.h"
 
-typedef struct text_buf {
-    char *data;
-    size_t len, cap;
-} text_buf;
-
-static text_buf chunk; /* the lines of an incomplete chunk */
-static text_buf input; /* node.input text not yet run */
+static nm_bytebuf chunk; /* the lines of an incomplete chunk */
+static nm_bytebuf input; /* node.input text not yet run */
 static nm_task input_task;
-
-static bool buf_add(text_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 128;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->data, cap);
-        if (p == NULL)
-            return false;
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-    return true;
-}
-
-static void buf_free(text_buf *b)
-{
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-}
 
 static void write_str(const char *s)
 {
@@ -93,14 +64,14 @@ static bool run_chunk(lua_State *L, const char *code, size_t len)
 void nm_repl_line(lua_State *L, const char *line, size_t len)
 {
     if (chunk.len == 0 && len > 0 && line[0] == '=') {
-        buf_add(&chunk, "return ", 7);
+        nm_bytebuf_append(&chunk, "return ", 7);
         line++, len--;
     }
-    buf_add(&chunk, line, len);
+    nm_bytebuf_append(&chunk, line, len);
     if (run_chunk(L, chunk.data, chunk.len))
         chunk.len = 0;
     else
-        buf_add(&chunk, "\n", 1);
+        nm_bytebuf_append(&chunk, "\n", 1);
 }
 
 bool nm_repl_continuing(void)
@@ -131,40 +102,40 @@ static void run_input(nm_task *task)
     if (L == NULL)
         return;
     /* Take the text out first: a line may call node.input again. */
-    text_buf todo = input;
-    input = (text_buf){0};
+    nm_bytebuf lines = input;
+    input = (nm_bytebuf){0};
     size_t start = 0;
-    for (size_t i = 0; i < todo.len; i++) {
-        if (todo.data[i] == '\n') {
-            run_line(L, todo.data + start, i - start);
+    for (size_t i = 0; i < lines.len; i++) {
+        if (lines.data[i] == '\n') {
+            run_line(L, lines.data + start, i - start);
             start = i + 1;
         }
     }
-    if (start < todo.len) {
+    if (start < lines.len) {
         /* Keep the partial line ahead of any text queued meanwhile. */
-        text_buf rest = {0};
-        buf_add(&rest, todo.data + start, todo.len - start);
+        nm_bytebuf rest = {0};
+        nm_bytebuf_append(&rest, lines.data + start, lines.len - start);
         if (input.len > 0)
-            buf_add(&rest, input.data, input.len);
-        buf_free(&input);
+            nm_bytebuf_append(&rest, input.data, input.len);
+        nm_bytebuf_free(&input);
         input = rest;
     }
-    buf_free(&todo);
+    nm_bytebuf_free(&lines);
 }
 
 void nm_repl_input(const char *text, size_t len)
 {
-    if (len == 0 || !buf_add(&input, text, len))
+    if (len == 0 || !nm_bytebuf_append(&input, text, len))
         return;
     /* The seed firmware runs each node.input() string as a line of its own. */
     if (!nm_modern() && text[len - 1] != '\n')
-        buf_add(&input, "\n", 1);
+        nm_bytebuf_append(&input, "\n", 1);
     nm_task_post(&input_task, run_input);
 }
 
 void nm_repl_close(void)
 {
     nm_task_cancel(&input_task);
-    buf_free(&chunk);
-    buf_free(&input);
+    nm_bytebuf_free(&chunk);
+    nm_bytebuf_free(&input);
 }
