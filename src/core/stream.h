@@ -38,7 +38,7 @@ struct nm_stream {
     void *owner;
     int close_status;       /* reported by `closed` */
     unsigned connecting : 1, connected : 1, closing : 1, held : 1, reading : 1;
-    unsigned in_chain : 1, corked : 1, chain_wrote : 1;
+    unsigned in_chain : 1, gathering : 1, chain_wrote : 1;
     /* Accepted streams: the server's idle list, ordered by last activity. */
     nm_tcp_server *server;
     nm_stream *idle_prev, *idle_next;
@@ -58,8 +58,8 @@ int nm_stream_write(nm_stream *s, const char *data, size_t len);
 /* Gives the write just queued the cookie that `written` reports (default 0). */
 void nm_stream_tag_queued_write(intptr_t cookie);
 /* Sends made from a `sent` callback form a chain, the NodeMCU way to stream.
- * Around such a callback the owner calls chain_begin and chain_end: a chain's
- * pieces are then gathered into full segments by the kernel (TCP_CORK), and
+ * Around such a callback the owner calls chain_begin and chain_end: while a
+ * chain runs, the kernel gathers its pieces into large segments (Nagle), and
  * the last piece leaves at once when a callback sends nothing more. Every
  * other send goes out immediately (TCP_NODELAY). */
 void nm_stream_chain_begin(nm_stream *s);
