@@ -18,4 +18,13 @@ function M.client(port, handlers)
   return sk
 end
 
+-- A loopback port that was free a moment ago: connecting to it is refused.
+function M.closed_port()
+  local probe = net.createServer(net.TCP, 30)
+  probe:listen(0, "127.0.0.1")
+  local port = probe:getaddr()
+  probe:close()
+  return port
+end
+
 return M

@@ -66,10 +66,7 @@ T.case("accepted sockets get connection after the listen callback", function(don
 end)
 
 T.case("errors go to reconnection when registered", function(done)
-  local probe = net.createServer(net.TCP, 30)
-  probe:listen(0, "127.0.0.1")
-  local port = probe:getaddr()
-  probe:close()
+  local port = N.closed_port()
   N.client(port, {
     disconnection = T.never("disconnection when reconnection is registered"),
     reconnection = T.expect(function(s, err)

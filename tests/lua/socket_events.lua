@@ -183,10 +183,7 @@ T.case("server:close() closes accepted sockets (1.5) and frees the port", functi
 end)
 
 T.case("refused connect reaches the script as disconnection(-9)", function(done)
-  local probe = net.createServer(net.TCP, 30)
-  probe:listen(0, "127.0.0.1")
-  local port = probe:getaddr()
-  probe:close()
+  local port = N.closed_port()
   N.client(port, {
     connection = T.never("connection on a refused port"),
     disconnection = T.expect(function(s, err)
@@ -197,10 +194,7 @@ T.case("refused connect reaches the script as disconnection(-9)", function(done)
 end)
 
 T.case("reconnection never fires in 1.5", function(done)
-  local probe = net.createServer(net.TCP, 30)
-  probe:listen(0, "127.0.0.1")
-  local port = probe:getaddr()
-  probe:close()
+  local port = N.closed_port()
   N.client(port, {reconnection = T.never("reconnection"),
                   disconnection = T.expect(function() done() end)})
 end)

@@ -7,7 +7,7 @@ fails=0
 check() { # name, got, want
   if [ "$2" = "$3" ]; then echo "ok - $1"; else echo "not ok - $1: got '$2', want '$3'"; fails=$((fails + 1)); fi
 }
-dir=$(mktemp -d "${TMPDIR:-/tmp}/netmcu-pipe.XXXXXX")
+dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
 got=$(echo 'print(1) tmr.create():alarm(10, tmr.ALARM_SINGLE, function() print("timer") end)' |

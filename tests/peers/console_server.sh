@@ -14,7 +14,7 @@ for tool in tmux nc; do
     exit 1
   fi
 done
-dir=$(mktemp -d "${TMPDIR:-/tmp}/netmcu-console.XXXXXX")
+dir=$(mktemp -d)
 sock="$dir/tmux"
 tm() { tmux -S "$sock" "$@"; }
 cleanup() { tm kill-server 2>/dev/null; rm -rf "$dir"; }

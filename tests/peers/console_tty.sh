@@ -12,7 +12,7 @@ if ! command -v tmux >/dev/null; then
   echo "not ok - console_tty: tmux is missing (apt-get install tmux)"
   exit 1
 fi
-sock=$(mktemp -u "${TMPDIR:-/tmp}/netmcu-tmux.XXXXXX")
+sock=$(mktemp -u)
 tm() { tmux -S "$sock" "$@"; }
 cleanup() { tm kill-server 2>/dev/null; rm -f "$sock"; }
 trap cleanup EXIT

@@ -17,7 +17,7 @@ SLOW=1
 case "$NETMCU" in *asan*) SLOW=3 ;; esac
 [ -n "${NETMCU_SANITIZED:-}" ] && SLOW=3
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/netmcu-peers.XXXXXX")
+T=$(mktemp -d)
 PIDS=()
 FAILED=0
 
