@@ -81,7 +81,7 @@ static size_t count_requests(const char *p, size_t len)
 {
     const char *end = p + len;
     size_t n = 0;
-    while ((p = memmem(p, (size_t)(end - p), "\r\n\r\n", 4)) != NULL) {
+    while (p < end && (p = memmem(p, (size_t)(end - p), "\r\n\r\n", 4)) != NULL) {
         n++;
         p += 4;
     }

@@ -15,7 +15,7 @@ const RESP_CLOSE = 'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 13\r
 
 function countRequests(buf) {
   let n = 0;
-  for (let i = buf.indexOf('\r\n\r\n'); i >= 0; i = buf.indexOf('\r\n\r\n', i + 4)) n++;
+  for (let i = buf.indexOf('\r\n\r\n'); i >= 0; i = i + 4 < buf.length ? buf.indexOf('\r\n\r\n', i + 4) : -1) n++;
   return n;
 }
 

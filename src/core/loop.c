@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 static uv_idle_t drain_idle;
-static bool loop_ready;
+static uv_loop_t *ready_loop; /* the default loop, once the idle handle is set up */
 static nm_task queue = {&queue, &queue, NULL, false};
 static void (*shutdown_hooks[8])(void);
 static int nshutdown_hooks;
@@ -49,12 +49,11 @@ static void drain_tasks(uv_idle_t *idle)
 
 uv_loop_t *nm_loop(void)
 {
-    uv_loop_t *loop = uv_default_loop();
-    if (!loop_ready) {
-        uv_idle_init(loop, &drain_idle);
-        loop_ready = true;
+    if (ready_loop == NULL) {
+        ready_loop = uv_default_loop();
+        uv_idle_init(ready_loop, &drain_idle);
     }
-    return loop;
+    return ready_loop;
 }
 
 void nm_task_post(nm_task *task, nm_task_fn fn)
@@ -108,7 +107,7 @@ void nm_loop_at_shutdown(void (*fn)(void))
 
 void nm_loop_shutdown(void)
 {
-    if (!loop_ready)
+    if (ready_loop == NULL)
         return;
     for (int i = 0; i < nshutdown_hooks; i++)
         shutdown_hooks[i]();
@@ -118,5 +117,5 @@ void nm_loop_shutdown(void)
     uv_walk(uv_default_loop(), close_any, NULL);
     uv_run(uv_default_loop(), UV_RUN_DEFAULT);
     uv_loop_close(uv_default_loop());
-    loop_ready = false;
+    ready_loop = NULL;
 }

@@ -3,10 +3,11 @@
  *
  * Reads go through one shared buffer and are handed up as they arrive; hold
  * stops reading so that the kernel's window pushes back on the peer. Writes
- * never copy: the caller keeps the bytes alive until `written` reports them,
- * and libuv's write queue keeps them in order (uv_write tries the socket at
- * once and queues only what the kernel did not take). Closing is graceful by
- * default: queued writes drain, then FIN, then the handle closes.
+ * never copy: a write goes to the socket at once when nothing is queued before
+ * it (uv_try_write), and only what the kernel did not take is queued with
+ * uv_write, whose queue keeps the order; the caller keeps queued bytes alive
+ * until `written` reports them. Closing is graceful by default: queued writes
+ * drain, then FIN, then the handle closes.
  *
  * Every outcome reaches the owner through nm_stream_events, always from the
  * loop and never inside the call that caused it; `closed` comes exactly once,
@@ -33,18 +34,23 @@ typedef struct nm_stream_events {
 } nm_stream_events;
 
 struct nm_stream {
-    uv_tcp_t tcp;
+    uv_tcp_t tcp;           /* tcp.data is the owner */
     const nm_stream_events *ev;
-    void *owner;
-    int close_status;       /* reported by `closed` */
-    unsigned connecting : 1, connected : 1, closing : 1, held : 1, reading : 1;
-    unsigned in_chain : 1, gathering : 1, chain_wrote : 1;
     /* Accepted streams: the server's idle list, ordered by last activity. */
     nm_tcp_server *server;
     nm_stream *idle_prev, *idle_next;
-    uint64_t last_active;   /* loop time in ms */
-    size_t queued_mark;     /* bytes queued at the last idle check */
+    uint32_t last_active;   /* loop time in ms, modulo 2^32 */
+    uint32_t queued_mark;   /* unacknowledged bytes at the last idle check, saturated */
+    uint32_t writes_queued; /* uv_write requests whose `written` is still to come */
+    int16_t close_status;   /* reported by `closed` (libuv errors fit) */
+    uint8_t connecting : 1, connected : 1, closing : 1, held : 1, reading : 1;
+    uint8_t in_chain : 1, gathering : 1, chain_wrote : 1;
 };
+
+static inline void *nm_stream_owner(const nm_stream *s)
+{
+    return s->tcp.data;
+}
 
 /* A new, unconnected stream on the loop; NULL when out of memory. */
 nm_stream *nm_stream_new(const nm_stream_events *ev, void *owner);

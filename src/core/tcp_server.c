@@ -35,15 +35,27 @@ static void idle_append(nm_tcp_server *srv, nm_stream *s)
 
 static void on_idle_timer(uv_timer_t *timer);
 
+static uint32_t now_ms(void)
+{
+    return (uint32_t)uv_now(nm_loop());
+}
+
+/* Milliseconds since the stream's last activity; stamps wrap every 49 days,
+ * far beyond the longest timeout. */
+static uint32_t idle_for(const nm_stream *s, uint32_t now)
+{
+    return now - s->last_active;
+}
+
 static void arm_idle_timer(nm_tcp_server *srv)
 {
     if (srv->idle_head == NULL) {
         uv_timer_stop(&srv->idle_timer);
         return;
     }
-    uint64_t due = srv->idle_head->last_active + srv->timeout_ms;
-    uint64_t now = uv_now(nm_loop());
-    uv_timer_start(&srv->idle_timer, on_idle_timer, due > now ? due - now : 0, 0);
+    uint32_t idle = idle_for(srv->idle_head, now_ms());
+    uint64_t left = idle < srv->timeout_ms ? srv->timeout_ms - idle : 0;
+    uv_timer_start(&srv->idle_timer, on_idle_timer, left, 0);
 }
 
 /* Bytes not yet acknowledged by the peer: libuv's queue plus the kernel's. */
@@ -64,8 +76,9 @@ static size_t unacked_bytes(const nm_stream *s)
 static bool made_write_progress(nm_stream *s)
 {
     size_t unacked = unacked_bytes(s);
-    bool progress = unacked > 0 && unacked < s->queued_mark;
-    s->queued_mark = unacked;
+    uint32_t mark = unacked < UINT32_MAX ? (uint32_t)unacked : UINT32_MAX - 1;
+    bool progress = mark > 0 && mark < s->queued_mark;
+    s->queued_mark = mark;
     return progress;
 }
 
@@ -75,9 +88,9 @@ static bool made_write_progress(nm_stream *s)
 static void on_idle_timer(uv_timer_t *timer)
 {
     nm_tcp_server *srv = timer->data;
-    uint64_t now = uv_now(nm_loop());
+    uint32_t now = now_ms();
     nm_stream *last = srv->idle_tail;
-    while (srv->idle_head && srv->idle_head->last_active + srv->timeout_ms <= now) {
+    while (srv->idle_head && idle_for(srv->idle_head, now) >= srv->timeout_ms) {
         nm_stream *s = srv->idle_head;
         idle_unlink(srv, s);
         s->last_active = now;
@@ -138,7 +151,7 @@ nm_tcp_server *nm_tcp_server_new(const nm_tcp_server_events *ev, void *owner, un
     srv->open_handles = 2;
     srv->ev = ev;
     srv->owner = owner;
-    srv->timeout_ms = (uint64_t)timeout_s * 1000;
+    srv->timeout_ms = timeout_s * 1000u;
     srv->next_live = live_servers;
     if (live_servers)
         live_servers->prev_live = srv;
@@ -164,7 +177,7 @@ static void on_connection(uv_stream_t *listener, int status)
         return;
     }
     s->server = srv;
-    s->last_active = uv_now(nm_loop());
+    s->last_active = now_ms();
     idle_append(srv, s);
     if (!uv_is_active((uv_handle_t *)&srv->idle_timer))
         arm_idle_timer(srv);
@@ -210,7 +223,7 @@ void nm_tcp_server_close(nm_tcp_server *srv, nm_accepted_fate fate)
 void nm_tcp_server_touch(nm_stream *s)
 {
     nm_tcp_server *srv = s->server;
-    s->last_active = uv_now(nm_loop());
+    s->last_active = (uint32_t)uv_now(s->tcp.loop);
     if (srv->idle_tail != s) {
         idle_unlink(srv, s);
         idle_append(srv, s);

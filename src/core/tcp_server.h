@@ -32,7 +32,7 @@ struct nm_tcp_server {
     uv_timer_t idle_timer;
     const nm_tcp_server_events *ev;
     void *owner;
-    uint64_t timeout_ms;
+    uint32_t timeout_ms;
     nm_stream *idle_head, *idle_tail;
     nm_tcp_server *prev_live, *next_live; /* every server not yet freed */
     int open_handles;

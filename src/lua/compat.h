@@ -76,6 +76,10 @@ static inline int lua_isinteger(lua_State *L, int i)
 }
 #endif
 
+/* From 5.2 on a userdata's user value may be any value (5.4 gives each
+ * userdata one by default); in 5.1 and LuaJIT it is an environment table. */
+#define NM_USERVALUE_ANY (LUA_VERSION_NUM >= 502)
+
 /* True when a syntax error only says that the chunk ended too early, so an
  * interpreter should read another line: 5.2+ end the message with <eof>,
  * 5.1 and LuaJIT with '<eof>'. */

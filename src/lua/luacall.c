@@ -77,19 +77,29 @@ void nm_lua_report(lua_State *L, const char *msg)
     record_failure(msg);
 }
 
-bool nm_lua_call(lua_State *L, int nargs)
+int nm_lua_call_begin(lua_State *L)
 {
-    int base = lua_gettop(L) - nargs;
     lua_pushcfunction(L, traceback);
-    lua_insert(L, base);
-    int status = lua_pcall(L, nargs, 0, base);
+    return lua_gettop(L);
+}
+
+bool nm_lua_call_at(lua_State *L, int handler, int nargs)
+{
+    int status = lua_pcall(L, nargs, 0, handler);
     if (status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
         nm_lua_report(L, msg ? msg : "(error without a message)");
-        lua_pop(L, 1);
     }
-    lua_remove(L, base);
+    lua_settop(L, handler - 1);
     return status == LUA_OK;
+}
+
+bool nm_lua_call(lua_State *L, int nargs)
+{
+    int handler = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, traceback);
+    lua_insert(L, handler);
+    return nm_lua_call_at(L, handler, nargs);
 }
 
 bool nm_lua_failed(void)

@@ -27,6 +27,12 @@ void nm_lua_forget(void);
  * Returns true when it ran without error. */
 bool nm_lua_call(lua_State *L, int nargs);
 
+/* The same call for hot paths, without moving the stack: push the message
+ * handler first (nm_lua_call_begin returns its index), then the function and
+ * its arguments; nm_lua_call_at calls and drops everything from the handler up. */
+int nm_lua_call_begin(lua_State *L);
+bool nm_lua_call_at(lua_State *L, int handler, int nargs);
+
 /* Pushes the traceback message handler used by nm_lua_call (for the runner). */
 void nm_lua_push_traceback(lua_State *L);
 
@@ -44,6 +50,21 @@ void nm_ref_clear(lua_State *L, int *ref);
 static inline void nm_ref_push(lua_State *L, int ref)
 {
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+}
+
+/* luaL_checkudata(L, 1, tname) for methods: the metatable is compared by its
+ * address (mt, taken when the type was registered) before it is looked up by
+ * name, which a method call would otherwise pay every time. */
+static inline void *nm_check_self(lua_State *L, const void *mt, const char *tname)
+{
+    void *self = lua_touserdata(L, 1);
+    if (self != NULL && lua_getmetatable(L, 1)) {
+        bool same = lua_topointer(L, -1) == mt;
+        lua_pop(L, 1);
+        if (same)
+            return self;
+    }
+    return luaL_checkudata(L, 1, tname);
 }
 
 /* Calls the function below nargs arguments on a later loop turn (the firmware's

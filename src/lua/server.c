@@ -22,9 +22,11 @@ typedef struct net_server {
     unsigned timeout_s;
 } net_server;
 
+static const void *server_metatable;
+
 static net_server *check_server(lua_State *L)
 {
-    return luaL_checkudata(L, 1, NET_SERVER_TYPE);
+    return nm_check_self(L, server_metatable, NET_SERVER_TYPE);
 }
 
 static void on_accepted(nm_tcp_server *srv, nm_stream *s)
@@ -185,6 +187,7 @@ static const luaL_Reg server_methods[] = {
 void net_server_register(lua_State *L)
 {
     nm_newmetatable(L, NET_SERVER_TYPE);
+    server_metatable = lua_topointer(L, -1);
     luaL_newlib(L, server_methods);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, server_gc);

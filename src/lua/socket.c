@@ -8,6 +8,7 @@
 #include "lua/socket.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lua/luacall.h"
@@ -28,14 +29,44 @@ typedef struct net_socket {
     int cb[EV_COUNT];
     uint8_t state;
     bool accepted;
-    nm_addr remote;    /* the connect() target of a client socket */
+    nm_addr *remote;   /* the connect() target: client sockets only, which
+                        * keeps the many accepted ones small */
 } net_socket;
 
 static const nm_stream_events socket_events;
+static const void *socket_metatable;
+
+/* The receive callback, which every connection sets, is kept in the socket's
+ * own user value where Lua allows (5.2+): a registry slot less per connection.
+ * Its cb[] entry then says so. Callbacks are set and cleared by methods, whose
+ * object is at stack index 1. */
+#define CB_IN_OBJECT (LUA_NOREF - 1)
+
+static void callback_set(lua_State *L, net_socket *sock, int ev, int idx)
+{
+    if (NM_USERVALUE_ANY && ev == EV_RECEIVE) {
+        lua_pushvalue(L, idx);
+        lua_setuservalue(L, 1);
+        sock->cb[ev] = CB_IN_OBJECT;
+    } else {
+        nm_ref_set(L, &sock->cb[ev], idx);
+    }
+}
+
+static void callback_clear(lua_State *L, net_socket *sock, int ev)
+{
+    if (sock->cb[ev] == CB_IN_OBJECT) {
+        lua_pushnil(L);
+        lua_setuservalue(L, 1);
+        sock->cb[ev] = LUA_NOREF;
+    } else {
+        nm_ref_clear(L, &sock->cb[ev]);
+    }
+}
 
 static net_socket *check_socket(lua_State *L)
 {
-    return luaL_checkudata(L, 1, NET_SOCKET_TYPE);
+    return nm_check_self(L, socket_metatable, NET_SOCKET_TYPE);
 }
 
 static net_socket *new_socket(lua_State *L)
@@ -55,47 +86,62 @@ static void anchor(lua_State *L, net_socket *sock, int idx)
         nm_ref_set(L, &sock->self_ref, idx);
 }
 
-/* Pushes the socket and the event's callback, then calls it with nextra
- * values already pushed after them; does nothing when none is registered. */
-static void fire(lua_State *L, net_socket *sock, int ev, int nextra)
+/* Pushes what calling the event's callback with the socket takes; the caller
+ * pushes any further arguments and calls nm_lua_call_at with the handler
+ * index returned. Returns 0, pushing nothing, when no callback is set. */
+static int fire_begin(lua_State *L, net_socket *sock, int ev)
 {
-    if (sock->cb[ev] == LUA_NOREF) {
-        lua_pop(L, nextra);
-        return;
+    if (sock->cb[ev] == LUA_NOREF)
+        return 0;
+    int handler = nm_lua_call_begin(L);
+    if (sock->cb[ev] == CB_IN_OBJECT) {
+        /* A copy of the socket stays below the callback; nm_lua_call_at
+         * drops it with the handler. */
+        nm_ref_push(L, sock->self_ref);
+        lua_getuservalue(L, -1);
+        lua_pushvalue(L, -2);
+    } else {
+        nm_ref_push(L, sock->cb[ev]);
+        nm_ref_push(L, sock->self_ref);
     }
-    nm_ref_push(L, sock->cb[ev]);
-    nm_ref_push(L, sock->self_ref);
-    for (int i = 0; i < nextra; i++)
-        lua_pushvalue(L, -(nextra + 2));
-    nm_lua_call(L, nextra + 1);
-    lua_pop(L, nextra);
+    return handler;
+}
+
+static void fire(lua_State *L, net_socket *sock, int ev)
+{
+    int handler = fire_begin(L, sock, ev);
+    if (handler)
+        nm_lua_call_at(L, handler, 1);
 }
 
 /* Core events ----------------------------------------------------------- */
 
 static void on_connected(nm_stream *s)
 {
-    net_socket *sock = s->owner;
+    net_socket *sock = nm_stream_owner(s);
     lua_State *L = nm_lua_state();
     if (sock == NULL || L == NULL)
         return;
     sock->state = SOCK_CONNECTED;
-    fire(L, sock, EV_CONNECTION, 0);
+    fire(L, sock, EV_CONNECTION);
 }
 
 static void on_received(nm_stream *s, const char *data, size_t len)
 {
-    net_socket *sock = s->owner;
+    net_socket *sock = nm_stream_owner(s);
     lua_State *L = nm_lua_state();
     if (sock == NULL || L == NULL || sock->state == SOCK_CLOSING)
         return;
-    lua_pushlstring(L, data, len);
-    fire(L, sock, EV_RECEIVE, 1);
+    int handler = fire_begin(L, sock, EV_RECEIVE);
+    if (handler) {
+        lua_pushlstring(L, data, len);
+        nm_lua_call_at(L, handler, 2);
+    }
 }
 
 static void on_written(nm_stream *s, intptr_t cookie, int status)
 {
-    net_socket *sock = s->owner;
+    net_socket *sock = nm_stream_owner(s);
     lua_State *L = nm_lua_state();
     if (L == NULL)
         return;
@@ -103,7 +149,7 @@ static void on_written(nm_stream *s, intptr_t cookie, int status)
         luaL_unref(L, LUA_REGISTRYINDEX, (int)cookie); /* the sent string */
     if (sock && status == 0 && sock->state == SOCK_CONNECTED && sock->cb[EV_SENT] != LUA_NOREF) {
         nm_stream_chain_begin(s);
-        fire(L, sock, EV_SENT, 0);
+        fire(L, sock, EV_SENT);
         nm_stream_chain_end(s);
     }
 }
@@ -120,7 +166,7 @@ static int closing_event(const net_socket *sock, bool local, int status)
 
 static void on_closed(nm_stream *s, int status)
 {
-    net_socket *sock = s->owner;
+    net_socket *sock = nm_stream_owner(s);
     lua_State *L = nm_lua_state();
     if (sock == NULL || L == NULL)
         return;
@@ -168,20 +214,22 @@ static int socket_connect(lua_State *L)
     if (nm_modern() && lua_gettop(L) >= 4 && !lua_isfunction(L, 4))
         return luaL_error(L, "bad argument #3 to 'connect' (not a function)");
     if (lua_isfunction(L, next))
-        nm_ref_set(L, &sock->cb[EV_CONNECTION], next);
+        callback_set(L, sock, EV_CONNECTION, next);
     if (sock->state == SOCK_CONNECTING || sock->state == SOCK_CONNECTED)
         return luaL_error(L, "already connected");
     nm_addr addr;
     if (!nm_addr_parse(host, (int)port, &addr))
         return luaL_error(L, "cannot connect to '%s': host names need DNS, which this build "
                              "does not have (use an IP address or localhost)", host);
+    if (sock->remote == NULL && (sock->remote = malloc(sizeof(*sock->remote))) == NULL)
+        return luaL_error(L, "not enough memory");
     if (sock->stream) /* still draining after close(): let it finish on its own */
         nm_stream_adopt(sock->stream, &socket_events, NULL);
     sock->stream = nm_stream_new(&socket_events, sock);
     if (sock->stream == NULL)
         return luaL_error(L, "not enough memory");
     nm_profile_lock();
-    sock->remote = addr;
+    *sock->remote = addr;
     sock->state = SOCK_CONNECTING;
     anchor(L, sock, 1);
     nm_stream_connect(sock->stream, &addr.sa);
@@ -206,7 +254,7 @@ static int socket_send(lua_State *L)
     size_t len;
     const char *data = luaL_checklstring(L, 2, &len);
     if (lua_isfunction(L, 3))
-        nm_ref_set(L, &sock->cb[EV_SENT], 3);
+        callback_set(L, sock, EV_SENT, 3);
     if (len == 0) {
         if (nm_modern())
             return luaL_error(L, "no data to send");
@@ -249,13 +297,13 @@ static int socket_on(lua_State *L)
         if (ev < 0)
             return luaL_error(L, "invalid callback name");
         if (lua_isnoneornil(L, 3)) {
-            nm_ref_clear(L, &sock->cb[ev]);
+            callback_clear(L, sock, ev);
             return 0;
         }
         if (!lua_isfunction(L, 3))
             return luaL_error(L, "invalid callback function");
     }
-    nm_ref_set(L, &sock->cb[ev], 3);
+    callback_set(L, sock, ev, 3);
     return 0;
 }
 
@@ -286,8 +334,8 @@ static int socket_getpeer(lua_State *L)
             memcpy(&peer, &ss, sizeof(peer));
             sa = &peer.sa;
         }
-    } else if (sock->stream) {
-        sa = &sock->remote.sa;
+    } else if (sock->stream && sock->remote) {
+        sa = &sock->remote->sa;
     }
     nm_addr_push_peer(L, sa, nm_modern());
     return 2;
@@ -314,7 +362,7 @@ static int socket_dns(lua_State *L)
     if (len > 128)
         return luaL_error(L, "need <128 domain");
     if (lua_isfunction(L, 3))
-        nm_ref_set(L, &sock->cb[EV_DNS], 3);
+        callback_set(L, sock, EV_DNS, 3);
     if (nm_modern() && sock->cb[EV_DNS] == LUA_NOREF)
         return luaL_error(L, "no callback specified");
     nm_addr addr;
@@ -336,11 +384,14 @@ static int socket_gc(lua_State *L)
 {
     net_socket *sock = lua_touserdata(L, 1);
     for (int i = 0; i < EV_COUNT; i++)
-        nm_ref_clear(L, &sock->cb[i]);
+        if (sock->cb[i] != CB_IN_OBJECT) /* the user value goes with the object */
+            nm_ref_clear(L, &sock->cb[i]);
     if (sock->stream) {
         nm_stream_release(sock->stream);
         sock->stream = NULL;
     }
+    free(sock->remote);
+    sock->remote = NULL;
     return 0;
 }
 
@@ -354,6 +405,7 @@ static const luaL_Reg socket_methods[] = {
 void net_socket_register(lua_State *L)
 {
     nm_newmetatable(L, NET_SOCKET_TYPE);
+    socket_metatable = lua_topointer(L, -1);
     luaL_newlib(L, socket_methods);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, socket_gc);
@@ -380,5 +432,5 @@ void net_socket_fire_connection(lua_State *L, int idx)
 {
     net_socket *sock = luaL_checkudata(L, idx, NET_SOCKET_TYPE);
     if (sock->state == SOCK_CONNECTED)
-        fire(L, sock, EV_CONNECTION, 0);
+        fire(L, sock, EV_CONNECTION);
 }
