@@ -164,8 +164,7 @@ void nm_stream_connect(nm_stream *s, const struct sockaddr *addr)
 
 void nm_stream_start_accepted(nm_stream *s)
 {
-    s->connected = 1;
-    uv_tcp_nodelay(&s->tcp, 1);
+    s->connected = 1; /* TCP_NODELAY, set in nm_stream_new, came with uv_accept */
     start_reading(s);
 }
 
@@ -345,8 +344,10 @@ void nm_stream_close(nm_stream *s, int status)
     s->closing = 1;
     s->close_status = status;
     stop_reading(s);
-    /* uv_shutdown waits for the queued writes, then sends FIN. */
-    if (s->connected) {
+    /* uv_shutdown waits for the queued writes, then sends FIN. With none
+     * queued, closing the socket sends the FIN itself, after whatever the
+     * kernel still holds, and saves a syscall and a loop turn. */
+    if (s->connected && s->writes_queued > 0) {
         uv_shutdown_t *req = malloc(sizeof(*req));
         if (req && uv_shutdown(req, (uv_stream_t *)&s->tcp, on_shutdown) == 0)
             return;
