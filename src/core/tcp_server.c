@@ -223,7 +223,7 @@ void nm_tcp_server_close(nm_tcp_server *srv, nm_accepted_fate fate)
 void nm_tcp_server_touch(nm_stream *s)
 {
     nm_tcp_server *srv = s->server;
-    s->last_active = (uint32_t)uv_now(s->tcp.loop);
+    s->last_active = now_ms();
     if (srv->idle_tail != s) {
         idle_unlink(srv, s);
         idle_append(srv, s);
