@@ -3,22 +3,8 @@
 # the server keeps accepting while the console waits for input, callbacks
 # print above the prompt, and typed chunks change the live server.
 set -u
-NETMCU=${NETMCU:-build/netmcu}
-fails=0
-ok() { echo "ok - $1"; }
-nok() { echo "not ok - $1: $2"; fails=$((fails + 1)); }
-
-for tool in tmux nc; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "not ok - console_server: $tool is missing"
-    exit 1
-  fi
-done
-dir=$(mktemp -d)
-sock="$dir/tmux"
-tm() { tmux -S "$sock" "$@"; }
-cleanup() { tm kill-server 2>/dev/null; rm -rf "$dir"; }
-trap cleanup EXIT
+. "$(dirname "$0")/lib/tmux.sh"
+need_tools console_server tmux nc
 
 cat >"$dir/server.lua" <<'LUA'
 greeting = "hello"
@@ -32,16 +18,6 @@ end)
 print("port " .. srv:getaddr())
 LUA
 
-screen() { tm capture-pane -p -t console 2>/dev/null; }
-wait_for() {
-  local deadline=$((SECONDS + ${2:-5}))
-  while [ $SECONDS -lt $deadline ]; do
-    screen | grep -Eq -- "$1" && return 0
-    sleep 0.1
-  done
-  return 1
-}
-type_line() { tm send-keys -t console -l -- "$1"; tm send-keys -t console Enter; }
 fetch() { timeout 5 nc 127.0.0.1 "$port" </dev/null 2>/dev/null; }
 
 tm new-session -d -s console -x 150 -y 50 "$NETMCU -i $dir/server.lua; echo \"exit=\$?\"; sleep 30"

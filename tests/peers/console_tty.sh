@@ -3,32 +3,10 @@
 # prompts, =expr, multi-line chunks, timers printing while the user types,
 # Ctrl-C on a runaway chunk and at the prompt, history, Ctrl-D.
 set -u
-NETMCU=${NETMCU:-build/netmcu}
-fails=0
-ok() { echo "ok - $1"; }
-nok() { echo "not ok - $1: $2"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/tmux.sh"
+need_tools console_tty tmux
 
-if ! command -v tmux >/dev/null; then
-  echo "not ok - console_tty: tmux is missing (apt-get install tmux)"
-  exit 1
-fi
-sock=$(mktemp -u)
-tm() { tmux -S "$sock" "$@"; }
-cleanup() { tm kill-server 2>/dev/null; rm -f "$sock"; }
-trap cleanup EXIT
-
-screen() { tm capture-pane -p -t console 2>/dev/null; }
-# wait_for PATTERN [SECONDS]: true once the pane shows a line matching PATTERN (grep -E).
-wait_for() {
-  local deadline=$((SECONDS + ${2:-5}))
-  while [ $SECONDS -lt $deadline ]; do
-    screen | grep -Eq -- "$1" && return 0
-    sleep 0.1
-  done
-  return 1
-}
 count() { screen | grep -Ec -- "$1"; }
-type_line() { tm send-keys -t console -l -- "$1"; tm send-keys -t console Enter; }
 
 tm new-session -d -s console -x 150 -y 50 "env NETMCU_HEAP= $NETMCU; echo \"exit=\$?\"; sleep 30"
 
