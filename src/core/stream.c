@@ -183,13 +183,9 @@ static void report_written(nm_stream *s, intptr_t cookie, int status)
 static nm_write *taken_head, **taken_tail = &taken_head;
 static nm_task taken_task;
 
-static void report_all_taken(nm_task *task)
+/* Reports a detached list of taken writes, oldest first. */
+static void report_taken(nm_write *w)
 {
-    (void)task;
-    nm_write *w = taken_head;
-    /* Detach the list: writes taken by the callbacks below wait a turn. */
-    taken_head = NULL;
-    taken_tail = &taken_head;
     while (w) {
         nm_write *next = w->next;
         nm_stream *s = w->stream;
@@ -198,6 +194,16 @@ static void report_all_taken(nm_task *task)
         report_written(s, cookie, 0);
         w = next;
     }
+}
+
+static void report_all_taken(nm_task *task)
+{
+    (void)task;
+    nm_write *all = taken_head;
+    /* Detach the list: writes taken by the callbacks it runs wait a turn. */
+    taken_head = NULL;
+    taken_tail = &taken_head;
+    report_taken(all);
 }
 
 static void report_taken_at_once(nm_stream *s)
@@ -216,13 +222,7 @@ static void report_taken_at_once(nm_stream *s)
         *mine_tail = w;
         mine_tail = &w->next;
     }
-    while (mine) {
-        nm_write *w = mine;
-        mine = w->next;
-        intptr_t cookie = w->cookie;
-        write_put(w);
-        report_written(s, cookie, 0);
-    }
+    report_taken(mine);
 }
 
 static void on_written(uv_write_t *req, int status)
