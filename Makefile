@@ -34,9 +34,11 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -fPIC -Isrc $(PKG_CFLAGS) $(EXTRA
 LDFLAGS += $(EXTRA_LDFLAGS)
 
 CORE_SRC := $(wildcard src/core/*.c)
-LUA_SRC := $(wildcard src/lua/*.c)
+# The console (readline) belongs to the runner only, not to net.so.
+RUNNER_SRC := src/main.c src/runtime/console.c
+LUA_SRC := $(filter-out $(RUNNER_SRC),$(wildcard src/runtime/*.c src/modules/*.c src/modules/*/*.c))
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(LUA_SRC))
-MAIN_OBJ := $(BUILD)/obj/main.o $(BUILD)/obj/console.o
+MAIN_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(RUNNER_SRC))
 CORE_TESTS := $(patsubst tests/core/%.c,$(BUILD)/tests/%,$(wildcard tests/core/*.c))
 
 .PHONY: all deps run test check sanitize bench clean

@@ -14,13 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "console.h"
+#include "runtime/console.h"
 #include "core/loop.h"
-#include "lua/heap.h"
-#include "lua/luacall.h"
-#include "lua/modules.h"
-#include "lua/node.h"
-#include "lua/profile.h"
+#include "runtime/heap.h"
+#include "runtime/luacall.h"
+#include "runtime/modules.h"
+#include "modules/node.h"
+#include "runtime/profile.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 

@@ -10,7 +10,7 @@
  * unused, no Lua code was running: the hook is removed and the typed line
  * dropped instead. A second Ctrl-C before either happened ends the process.
  */
-#include "console.h"
+#include "runtime/console.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,9 +25,9 @@
 
 #include "core/bytebuf.h"
 #include "core/loop.h"
-#include "lua/node.h"
-#include "lua/output.h"
-#include "lua/repl.h"
+#include "modules/node.h"
+#include "runtime/output.h"
+#include "runtime/repl.h"
 
 static lua_State *console_L;
 static bool started, active, use_readline, in_line_handler;

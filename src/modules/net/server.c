@@ -4,16 +4,16 @@
  * net-behaviour.md §2.4–2.5 and §2.18 (1.5) and §4.2 (3.0). Unlike the 1.5
  * firmware, close() really stops listening and bind failures raise errors.
  */
-#include "lua/server.h"
+#include "modules/net/server.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "core/tcp_server.h"
-#include "lua/luacall.h"
-#include "lua/netaddr.h"
-#include "lua/profile.h"
-#include "lua/socket.h"
+#include "runtime/luacall.h"
+#include "modules/net/netaddr.h"
+#include "runtime/profile.h"
+#include "modules/net/socket.h"
 
 typedef struct net_server {
     nm_tcp_server *srv; /* NULL unless listening */

@@ -13,7 +13,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "lua/compat.h"
+#include "runtime/compat.h"
 
 typedef union nm_addr {
     struct sockaddr sa;

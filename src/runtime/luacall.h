@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "lua/compat.h"
+#include "runtime/compat.h"
 
 #define NM_ONERROR_KEY "netmcu.onerror"
 

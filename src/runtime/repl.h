@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lua/compat.h"
+#include "runtime/compat.h"
 
 /* Runs one line (without its newline) now. */
 void nm_repl_line(lua_State *L, const char *line, size_t len);

@@ -9,7 +9,7 @@
 #ifndef NETMCU_NODE_H
 #define NETMCU_NODE_H
 
-#include "lua/compat.h"
+#include "runtime/compat.h"
 
 enum {
     NM_EXIT_RESTART = 3,  /* node.restart() */

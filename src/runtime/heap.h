@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "lua/compat.h"
+#include "runtime/compat.h"
 
 #define NM_HEAP_DEFAULT ((size_t)256 << 20)
 

@@ -1,7 +1,7 @@
 /*
  * netaddr.c — address parsing and printing, and the error-code table.
  */
-#include "lua/netaddr.h"
+#include "modules/net/netaddr.h"
 
 #include <arpa/inet.h>
 #include <string.h>

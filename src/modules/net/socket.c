@@ -5,15 +5,15 @@
  * for 3.0; where the firmware drops data or fails silently this host queues
  * and reports instead (README, compatibility table).
  */
-#include "lua/socket.h"
+#include "modules/net/socket.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lua/luacall.h"
-#include "lua/netaddr.h"
-#include "lua/profile.h"
+#include "runtime/luacall.h"
+#include "modules/net/netaddr.h"
+#include "runtime/profile.h"
 
 enum { EV_CONNECTION, EV_RECONNECTION, EV_DISCONNECTION, EV_RECEIVE, EV_SENT, EV_DNS, EV_COUNT };
 

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lua/compat.h"
+#include "runtime/compat.h"
 
 /* Writes console output. to_terminal false: only to the redirection (prompts). */
 void nm_output_write(const char *text, size_t len, bool to_terminal);

@@ -15,10 +15,10 @@
 #include <time.h>
 
 #include "core/timer.h"
-#include "lua/luacall.h"
-#include "lua/modules.h"
-#include "lua/node.h"
-#include "lua/profile.h"
+#include "runtime/luacall.h"
+#include "runtime/modules.h"
+#include "modules/node.h"
+#include "runtime/profile.h"
 
 #define TIMER_MT "tmr.timer"
 #define NUM_STATIC 7

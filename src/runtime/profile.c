@@ -1,7 +1,7 @@
 /*
  * profile.c — the compatibility profile switch.
  */
-#include "lua/profile.h"
+#include "runtime/profile.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,18 +5,18 @@
  * output, input and egc. The hardware numbers are fixed, plausible values
  * of a 4 MB ESP-12 module (README.md lists them).
  */
-#include "lua/node.h"
+#include "modules/node.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "core/loop.h"
-#include "lua/heap.h"
-#include "lua/luacall.h"
-#include "lua/modules.h"
-#include "lua/output.h"
-#include "lua/profile.h"
-#include "lua/repl.h"
+#include "runtime/heap.h"
+#include "runtime/luacall.h"
+#include "runtime/modules.h"
+#include "runtime/output.h"
+#include "runtime/profile.h"
+#include "runtime/repl.h"
 
 #define CHIP_ID 0x00C0FFEE   /* the low 3 bytes of a made-up station MAC */
 #define FLASH_ID 0x001640EF  /* Winbond W25Q32: 4 MB */

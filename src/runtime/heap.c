@@ -5,7 +5,7 @@
  * a LuaJIT that refuses custom allocators) the numbers come from the
  * collector's own count against the default budget, and nothing is enforced.
  */
-#include "lua/heap.h"
+#include "runtime/heap.h"
 
 #include <stdio.h>
 #include <stdlib.h>

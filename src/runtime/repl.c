@@ -1,16 +1,16 @@
 /*
  * repl.c — the line interpreter.
  */
-#include "lua/repl.h"
+#include "runtime/repl.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/bytebuf.h"
 #include "core/loop.h"
-#include "lua/luacall.h"
-#include "lua/output.h"
-#include "lua/profile.h"
+#include "runtime/luacall.h"
+#include "runtime/output.h"
+#include "runtime/profile.h"
 
 static nm_bytebuf chunk; /* the lines of an incomplete chunk */
 static nm_bytebuf input; /* node.input text not yet run */

@@ -1,7 +1,7 @@
 /*
  * luacall.c — protected calls, the error policy, and callback references.
  */
-#include "lua/luacall.h"
+#include "runtime/luacall.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,7 +14,7 @@
 
 #include <stdbool.h>
 
-#include "lua/compat.h"
+#include "runtime/compat.h"
 
 /* Starts reading stdin; readline when stdin is a terminal. False on failure. */
 bool nm_console_start(lua_State *L);

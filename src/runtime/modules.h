@@ -4,7 +4,7 @@
 #ifndef NETMCU_MODULES_H
 #define NETMCU_MODULES_H
 
-#include "lua/compat.h"
+#include "runtime/compat.h"
 
 #define NETMCU_VERSION "0.1.0"
 

@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "core/loop.h"
-#include "lua/luacall.h"
-#include "lua/modules.h"
-#include "lua/profile.h"
-#include "lua/server.h"
-#include "lua/socket.h"
+#include "runtime/luacall.h"
+#include "runtime/modules.h"
+#include "runtime/profile.h"
+#include "modules/net/server.h"
+#include "modules/net/socket.h"
 
 #define NET_TCP 16 /* ESPCONN_TCP, the seed firmware's values */
 #define NET_UDP 32

@@ -11,7 +11,7 @@
 #define NETMCU_SOCKET_H
 
 #include "core/stream.h"
-#include "lua/compat.h"
+#include "runtime/compat.h"
 
 #define NET_SOCKET_TYPE "net.socket"
 

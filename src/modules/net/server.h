@@ -8,7 +8,7 @@
 #ifndef NETMCU_SERVER_H
 #define NETMCU_SERVER_H
 
-#include "lua/compat.h"
+#include "runtime/compat.h"
 
 #define NET_SERVER_TYPE "net.server"
 

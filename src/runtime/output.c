@@ -1,7 +1,7 @@
 /*
  * output.c — console output and its redirection by node.output.
  */
-#include "lua/output.h"
+#include "runtime/output.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 
 #include "core/bytebuf.h"
 #include "core/loop.h"
-#include "lua/luacall.h"
+#include "runtime/luacall.h"
 
 static int redirect_ref = LUA_NOREF;
 static bool also_serial = true;
