@@ -22,10 +22,12 @@ LUA_BIN := lua$(LUA)
 endif
 
 CC ?= cc
-PKGS := $(LUA_PC) libuv
+# The C libraries: the loop, DNS and TLS (the Lua library comes with LUA_PC).
+SYS_PKGS := libuv libcares openssl
+PKGS := $(LUA_PC) $(SYS_PKGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-PKG_UV_LIBS = $(shell pkg-config --libs libuv 2>/dev/null)
+PKG_SYS_LIBS = $(shell pkg-config --libs $(SYS_PKGS) 2>/dev/null)
 READLINE_LIBS = $(shell pkg-config --libs readline 2>/dev/null || echo -lreadline)
 
 OPT ?= -O2 -g
@@ -53,11 +55,11 @@ $(BUILD)/netmcu: $(MAIN_OBJ) $(LIB_OBJ)
 
 # The module leaves the Lua symbols to the interpreter that loads it.
 $(BUILD)/net.so: $(LIB_OBJ)
-	$(CC) $(CFLAGS) -shared -o $@ $^ $(LDFLAGS) $(PKG_UV_LIBS)
+	$(CC) $(CFLAGS) -shared -o $@ $^ $(LDFLAGS) $(PKG_SYS_LIBS)
 
 $(BUILD)/tests/%: tests/core/%.c $(filter $(BUILD)/obj/core/%,$(LIB_OBJ))
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_UV_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_SYS_LIBS)
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
