@@ -6,7 +6,8 @@
  * handle can produce an event; with no script on a terminal, or with -i, the
  * console runs on the same loop until Ctrl-D. The exit status is 0, 1 after
  * a load error or an unhandled error in a callback, 3 after node.restart()
- * and 4 when tmr.softwd() expired.
+ * and 4 when tmr.softwd() expired. With --boot it runs the board's life
+ * cycle instead (runtime/boot.h).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "runtime/boot.h"
 #include "runtime/console.h"
 #include "core/flash.h"
 #include "core/loop.h"
@@ -32,6 +34,7 @@ typedef struct run_options {
     int script_index;       /* argv index of the script, for the arg table */
     bool interactive;       /* the console after the script (-i, or a terminal) */
     size_t heap;            /* the Lua heap budget in bytes, 0: default */
+    bool boot;              /* --boot: the board's life cycle instead of a script */
     const char *flash;      /* the flash folder, NULL: the working directory */
     size_t flash_size;      /* the file system's size in bytes, 0: default */
 } run_options;
@@ -45,6 +48,8 @@ static void usage(FILE *out)
           "  -i              the interactive console after the script\n"
           "  --heap=SIZE     the Lua heap budget node.heap() reports (e.g. 64m; default 256m)\n"
           "  -v              print the version\n"
+          "  --boot          power the board on: banner, init.lua from the flash, the console;\n"
+          "                  node.restart() reboots\n"
           "  --flash DIR     the folder holding the flash file system (default:\n"
           "                  $NETMCU_FLASH, else the working directory)\n"
           "  --flash-size=SIZE  the file system partition (e.g. 1m; default that of a 4 MB board)\n"
@@ -77,6 +82,8 @@ static int parse_args(int argc, char **argv, run_options *opt)
             opt->heap = nm_heap_parse(a + 7);
             if (opt->heap == 0)
                 return -1;
+        } else if (strcmp(a, "--boot") == 0) {
+            opt->boot = true;
         } else if (strcmp(a, "--flash") == 0 || strncmp(a, "--flash=", 8) == 0) {
             if (a[7] == '\0' && i + 1 >= argc)
                 return -1;
@@ -99,6 +106,8 @@ static int parse_args(int argc, char **argv, run_options *opt)
             break;
         }
     }
+    if (opt->boot) /* the board runs init.lua, not a script */
+        return i < argc || opt->nchunks > 0 ? -1 : 0;
     if (i < argc) {
         opt->script = argv[i];
         opt->script_index = i;
@@ -207,6 +216,30 @@ static void run_loop(bool console)
     }
 }
 
+typedef struct board {
+    const run_options *opt;
+    int argc;
+    char **argv;
+} board;
+
+/* A Lua state with the modules open as globals, as the firmware has them. */
+static lua_State *new_board(void *arg)
+{
+    const board *b = arg;
+    lua_State *L = nm_heap_newstate(heap_budget(b->opt));
+    if (L == NULL) {
+        fputs("netmcu: cannot create a Lua state\n", stderr);
+        return NULL;
+    }
+    luaL_openlibs(L);
+    nm_open_global(L, "net", luaopen_net);
+    nm_open_global(L, "tmr", luaopen_tmr);
+    nm_open_global(L, "node", luaopen_node);
+    nm_open_global(L, "file", luaopen_file);
+    set_arg_table(L, b->argc, b->argv, b->opt->script ? b->opt->script_index : 0);
+    return L;
+}
+
 int main(int argc, char **argv)
 {
     run_options opt = {0};
@@ -223,17 +256,12 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    lua_State *L = nm_heap_newstate(heap_budget(&opt));
-    if (L == NULL) {
-        fputs("netmcu: cannot create a Lua state\n", stderr);
+    board b = {&opt, argc, argv};
+    if (opt.boot)
+        return nm_boot_run(new_board, &b);
+    lua_State *L = new_board(&b);
+    if (L == NULL)
         return EXIT_ERROR;
-    }
-    luaL_openlibs(L);
-    nm_open_global(L, "net", luaopen_net);
-    nm_open_global(L, "tmr", luaopen_tmr);
-    nm_open_global(L, "node", luaopen_node);
-    nm_open_global(L, "file", luaopen_file);
-    set_arg_table(L, argc, argv, opt.script ? opt.script_index : 0);
 
     uv_signal_t sigint, sigterm;
     watch_signals(&sigint, &sigterm, opt.interactive);

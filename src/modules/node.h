@@ -9,6 +9,8 @@
 #ifndef NETMCU_NODE_H
 #define NETMCU_NODE_H
 
+#include <stdbool.h>
+
 #include "runtime/compat.h"
 
 enum {
@@ -21,6 +23,10 @@ enum {
 void nm_node_restart(int status, const char *why);
 /* The status asked for, or 0 when nothing asked the run to end. */
 int nm_node_restart_status(void);
+/* Boot mode (runtime/boot.h): a restart reboots the board instead of ending
+ * the run, and is cleared once the fresh state is up. */
+void nm_node_set_rebooting(bool on);
+void nm_node_clear_restart(void);
 
 int luaopen_node(lua_State *L);
 

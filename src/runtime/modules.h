@@ -13,6 +13,10 @@ int luaopen_tmr(lua_State *L);
 int luaopen_node(lua_State *L);
 int luaopen_file(lua_State *L);
 
+/* Pushes the firmware modules present as globals, comma-separated as the
+ * firmware's build information lists them ("file,net,node,tmr"). */
+void nm_push_module_list(lua_State *L);
+
 /* Opens a module as require would and also stores it in the global `name`. */
 static inline void nm_open_global(lua_State *L, const char *name, lua_CFunction open)
 {
