@@ -39,11 +39,14 @@ enum {
     NM_FLASH_APPEND = 16,
 };
 
-/* Chooses the folder (created if missing) and the partition size (0 keeps
- * the default; rounded down to whole blocks). Returns 0 or a negative errno. */
+/* Chooses the folder (created if missing; NULL: the working directory) and
+ * the partition size (0 keeps the default; rounded down to whole blocks).
+ * Returns 0 or a negative errno. */
 int nm_flash_configure(const char *dir, uint64_t size);
 /* The folder's absolute path (the working directory until configured). */
 const char *nm_flash_dir(void);
+/* Whether a folder was chosen (dir given), not just the working directory. */
+bool nm_flash_chosen(void);
 
 /* The flags of a firmware open mode ("r", "w", "a", "r+", "w+", "a+"; any
  * other string opens for reading, as SPIFFS does). */
