@@ -136,14 +136,35 @@ else
   fail "node.restart() at the console" "status $status, $banners banners: $(tr '\n' '|' <"$T/typed.out")"
 fi
 
-# 4. Script mode is unchanged: node.restart() ends the run with status 3.
+# 4. The 3.0 profile: init.lua runs, restarts once from a timer, runs again
+#    with the timer of the first power-on gone; then nothing is left to run.
+mkdir -p "$T/f30"
+cat >"$T/f30/init.lua" <<'EOF'
+local n = (tonumber(file.getcontents("n") or "0") or 0) + 1
+file.putcontents("n", tostring(n))
+print("INIT " .. n .. " " .. tostring(old))
+old = true
+if n == 1 then
+  tmr.create():alarm(50, tmr.ALARM_AUTO, function(t) print("TICK " .. n) node.restart() end)
+end
+EOF
+NETMCU_COMPAT=3.0 timeout "$(bound 10)" "$NETMCU" --boot --flash "$T/f30" </dev/null >"$T/b30.out" 2>"$T/b30.err"
+status=$?
+if [ "$status" = 0 ] && [ "$(grep -c '^INIT' "$T/b30.out")" = 2 ] && grep -q '^INIT 2 nil$' "$T/b30.out" &&
+   [ "$(grep -c '^TICK' "$T/b30.out")" = 1 ] && [ "$(grep -c '^NodeMCU 3\.0\.0\.0' "$T/b30.out")" = 2 ]; then
+  ok "boot 3.0: node.restart() from a timer reboots once; the timer is gone"
+else
+  fail "boot 3.0 restart" "status $status: $(tr '\n' '|' <"$T/b30.out") $(cat "$T/b30.err")"
+fi
+
+# 5. Script mode is unchanged: node.restart() ends the run with status 3.
 echo 'node.restart()' >"$T/script.lua"
 "$NETMCU" "$T/script.lua" >/dev/null 2>&1
 status=$?
 [ "$status" = 3 ] && ok "script mode: node.restart() still exits with status 3" ||
   fail "script mode: node.restart() exits 3" "status $status"
 
-# 5. --boot takes no script.
+# 6. --boot takes no script.
 "$NETMCU" --boot "$T/script.lua" >/dev/null 2>&1
 status=$?
 [ "$status" = 2 ] && ok "--boot with a script is a usage error" || fail "--boot with a script" "status $status"
