@@ -327,6 +327,11 @@ void nm_flash_close(nm_flash_file *f)
     free(f);
 }
 
+int nm_flash_open_count(void)
+{
+    return open_count;
+}
+
 ssize_t nm_flash_read(nm_flash_file *f, void *buf, size_t len)
 {
     for (;;) {

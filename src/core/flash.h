@@ -56,6 +56,8 @@ int nm_flash_mode_flags(const char *mode);
  * file, name too long or refused, too many open files, a full flash). */
 nm_flash_file *nm_flash_open(const char *name, int flags);
 void nm_flash_close(nm_flash_file *f);
+/* How many files are open now. */
+int nm_flash_open_count(void);
 /* Bytes read (0 at the end), or -1 (e.g. a file opened only for writing). */
 ssize_t nm_flash_read(nm_flash_file *f, void *buf, size_t len);
 /* Bytes written: fewer than len when the flash is full; -1 on an error. */

@@ -102,7 +102,7 @@ static void push_opened(lua_State *L, const char *name, const char *mode)
     ud->f = NULL;
     luaL_setmetatable(L, FILE_MT);
     ud->f = nm_flash_open(name, flags);
-    if (ud->f == NULL) {
+    if (ud->f == NULL && nm_flash_open_count() >= NM_FLASH_MAX_OPEN) {
         /* Files the script dropped without closing still count against the
          * device's four: its collector would have closed them by now. */
         lua_gc(L, LUA_GCCOLLECT, 0);

@@ -99,8 +99,11 @@ static void run(bool console)
             nm_console_refresh();
             continue;
         }
-        if (console && nm_console_active())
-            continue;
+        if (console && nm_console_active()) {
+            if (alive)
+                continue;
+            return; /* nothing, not even the console, can wake the loop */
+        }
         if (console && terminal)
             return; /* Ctrl-D */
         if (console) {
