@@ -136,25 +136,27 @@ else
   fail "node.restart() at the console" "status $status, $banners banners: $(tr '\n' '|' <"$T/typed.out")"
 fi
 
-# 4. The 3.0 profile: init.lua runs, restarts once from a timer, runs again
-#    with the timer of the first power-on gone; then nothing is left to run.
+# 4. The 3.0 profile: init.lua runs, holds a file open and restarts from a
+#    timer, five times; each power-on is fresh (no global, no old timer, the
+#    held files closed, so opening never runs out of the four).
 mkdir -p "$T/f30"
 cat >"$T/f30/init.lua" <<'EOF'
 local n = (tonumber(file.getcontents("n") or "0") or 0) + 1
 file.putcontents("n", tostring(n))
-print("INIT " .. n .. " " .. tostring(old))
+held = {file.open("n"), file.open("init.lua")}
+print("INIT " .. n .. " " .. tostring(old) .. " " .. type(held[1]) .. " " .. type(held[2]))
 old = true
-if n == 1 then
-  tmr.create():alarm(50, tmr.ALARM_AUTO, function(t) print("TICK " .. n) node.restart() end)
+if n < 6 then
+  tmr.create():alarm(30, tmr.ALARM_AUTO, function(t) print("TICK " .. n) node.restart() end)
 end
 EOF
 NETMCU_COMPAT=3.0 timeout "$(bound 10)" "$NETMCU" --boot --flash "$T/f30" </dev/null >"$T/b30.out" 2>"$T/b30.err"
 status=$?
-if [ "$status" = 0 ] && [ "$(grep -c '^INIT' "$T/b30.out")" = 2 ] && grep -q '^INIT 2 nil$' "$T/b30.out" &&
-   [ "$(grep -c '^TICK' "$T/b30.out")" = 1 ] && [ "$(grep -c '^NodeMCU 3\.0\.0\.0' "$T/b30.out")" = 2 ]; then
-  ok "boot 3.0: node.restart() from a timer reboots once; the timer is gone"
+if [ "$status" = 0 ] && [ "$(grep -c '^INIT [0-9] nil userdata userdata$' "$T/b30.out")" = 6 ] &&
+   [ "$(grep -c '^TICK' "$T/b30.out")" = 5 ] && [ "$(grep -c '^NodeMCU 3\.0\.0\.0' "$T/b30.out")" = 6 ]; then
+  ok "boot 3.0: five reboots from a timer, each fresh, files and timers of the last one closed"
 else
-  fail "boot 3.0 restart" "status $status: $(tr '\n' '|' <"$T/b30.out") $(cat "$T/b30.err")"
+  fail "boot 3.0 reboots" "status $status: $(tr '\n' '|' <"$T/b30.out") $(cat "$T/b30.err")"
 fi
 
 # 5. Script mode is unchanged: node.restart() ends the run with status 3.
