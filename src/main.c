@@ -21,6 +21,7 @@
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "modules/node.h"
+#include "modules/wifi/radio.h"
 #include "runtime/profile.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
@@ -47,6 +48,8 @@ static void usage(FILE *out)
           "  --compat=1.5    firmware behaviour of the seed documentation (default)\n"
           "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
           "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
+          "  --ip=ADDR       the host address the wifi station reports (default: the host's own)\n"
+          "  --wifi=LINK     the simulated access point at power-on: up (default), offline, wrongpwd\n"
           "  -               run the script read from standard input\n"
           "Without a script or -e: the console on a terminal, otherwise the script\n"
           "is read from standard input.\n",
@@ -83,6 +86,14 @@ static int parse_args(int argc, char **argv, run_options *opt)
             if (a[9] == '\0' && i + 1 >= argc)
                 return -1;
             opt->control = a[9] == '=' ? a + 10 : argv[++i];
+        } else if (strncmp(a, "--ip=", 5) == 0) {
+            if (radio_set_address(a + 5) != 0) {
+                fprintf(stderr, "netmcu: --ip=%s is not an IPv4 address of this host\n", a + 5);
+                exit(EXIT_USAGE);
+            }
+        } else if (strncmp(a, "--wifi=", 7) == 0) {
+            if (radio_set_start_link(a + 7) != 0)
+                return -1;
         } else if (strcmp(a, "--") == 0) {
             i++;
             break;
@@ -218,6 +229,7 @@ int main(int argc, char **argv)
     nm_open_global(L, "net", luaopen_net);
     nm_open_global(L, "tmr", luaopen_tmr);
     nm_open_global(L, "node", luaopen_node);
+    nm_open_global(L, "wifi", luaopen_wifi);
     nm_open_global(L, "control", luaopen_control);
     set_arg_table(L, argc, argv, opt.script ? opt.script_index : 0);
 
