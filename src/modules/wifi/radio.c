@@ -25,10 +25,10 @@ static radio_link start_link = LINK_UP;
 static bool start_link_given;
 static char address[16]; /* --ip, "" for the automatic choice */
 static bool address_given;
-static nm_timer *attempt_timer; /* keeps the run alive: a first attempt the script waits for */
-static nm_timer *retry_timer;   /* does not: the station retrying on its own */
+/* The station's next step. It keeps the run alive, as the device's station
+ * keeps trying until the script disconnects it. */
+static nm_timer *step_timer;
 static int pending_phase;
-static bool retrying;
 
 /* FNV-1a, for stable simulated identities (MAC, BSSID, channel, RSSI). */
 static uint32_t hash(const char *s)
@@ -153,44 +153,27 @@ static void emit_station(int id, int reason)
 
 static void on_timer(nm_timer *timer, void *data);
 
-static void ensure_timers(void)
-{
-    if (attempt_timer == NULL)
-        attempt_timer = nm_timer_new(on_timer, NULL);
-    if (retry_timer == NULL) {
-        retry_timer = nm_timer_new(on_timer, NULL);
-        if (retry_timer)
-            nm_timer_weak(retry_timer);
-    }
-}
-
 static void cancel_steps(void)
 {
-    if (attempt_timer)
-        nm_timer_stop(attempt_timer);
-    if (retry_timer)
-        nm_timer_stop(retry_timer);
+    if (step_timer)
+        nm_timer_stop(step_timer);
 }
 
 static bool step_pending(void)
 {
-    return (attempt_timer && nm_timer_active(attempt_timer)) || (retry_timer && nm_timer_active(retry_timer));
+    return step_timer && nm_timer_active(step_timer);
 }
 
 static void schedule(int phase, unsigned ms)
 {
-    cancel_steps();
-    ensure_timers();
-    nm_timer *t = retrying ? retry_timer : attempt_timer;
-    if (t == NULL)
+    if (step_timer == NULL && (step_timer = nm_timer_new(on_timer, NULL)) == NULL)
         return;
     pending_phase = phase;
-    nm_timer_start(t, ms, 0);
+    nm_timer_start(step_timer, ms, 0);
 }
 
-static void begin_attempt(bool on_its_own)
+static void begin_attempt(void)
 {
-    retrying = on_its_own;
     radio.status = STATUS_CONNECTING;
     schedule(PH_ASSOCIATE, CONNECT_MS);
 }
@@ -204,7 +187,6 @@ static void fail_attempt(int status, int reason)
 {
     radio.status = status;
     emit_station(EV_STA_DISCONNECTED, reason);
-    retrying = true;
     schedule(PH_RETRY, RETRY_MS);
 }
 
@@ -245,11 +227,10 @@ static void on_timer(nm_timer *timer, void *data)
     case PH_DHCP:
         take_address();
         radio.status = STATUS_GOT_IP;
-        retrying = false;
         emit_station(EV_STA_GOT_IP, 0);
         break;
     case PH_RETRY:
-        begin_attempt(true);
+        begin_attempt();
         break;
     }
 }
@@ -261,7 +242,7 @@ void radio_connect(void)
     radio.want_link = true;
     if (radio.associated || step_pending())
         return;
-    begin_attempt(false);
+    begin_attempt();
 }
 
 /* Ends the link; `reason` 0: quietly (nothing was associated). */
@@ -278,7 +259,6 @@ static void end_link(int reason)
 void radio_disconnect(void)
 {
     radio.want_link = false;
-    retrying = false;
     end_link(REASON_ASSOC_LEAVE);
     radio.status = STATUS_IDLE;
 }
@@ -356,13 +336,13 @@ static void set_link(radio_link link)
         return;
     if (link == LINK_UP) {
         if (radio.want_link && radio_has_station() && !radio.associated)
-            begin_attempt(false);
+            begin_attempt();
         return;
     }
     if (radio.associated || radio.status == STATUS_GOT_IP) {
         end_link(link == LINK_DOWN ? REASON_BEACON_TIMEOUT : REASON_AUTH_EXPIRE);
         if (radio.want_link)
-            begin_attempt(true);
+            begin_attempt();
         else
             radio.status = STATUS_IDLE;
     }
@@ -401,11 +381,9 @@ static int wifi_command(void *data, int argc, char **argv, char *reply, size_t s
 
 static void close_timers(void)
 {
-    if (attempt_timer)
-        nm_timer_close(attempt_timer);
-    if (retry_timer)
-        nm_timer_close(retry_timer);
-    attempt_timer = retry_timer = NULL;
+    if (step_timer)
+        nm_timer_close(step_timer);
+    step_timer = NULL;
 }
 
 static void default_identity(void)
@@ -447,6 +425,7 @@ void radio_power_on(void)
     default_identity();
     default_settings();
     radio_store_load();
+    radio_store_mark_clean();
     radio.mode = radio.saved_mode;
     radio.sta = radio.sta_saved;
     radio.autoconnect = radio.autoconnect_saved;
@@ -465,7 +444,6 @@ void radio_power_on(void)
     snprintf(radio.country, sizeof radio.country, "CN");
     radio.country_start = 1;
     radio.country_end = 13;
-    retrying = false;
     nm_loop_at_shutdown(close_timers);
     nm_control_register("wifi", wifi_command, NULL);
     if (radio.autoconnect)

@@ -136,7 +136,9 @@ int radio_rssi(void);
 bool radio_sta_ip(uint32_t *ip, uint32_t *mask, uint32_t *gw);
 void radio_sta_setip(uint32_t ip, uint32_t mask, uint32_t gw);
 
-/* Writes the flash settings file; false when the state directory is unusable. */
+/* Remembers the saved settings as what the flash holds (after loading). */
+void radio_store_mark_clean(void);
+/* Writes the flash settings file when they changed; false when the state directory is unusable. */
 bool radio_store_save(void);
 /* Reads it into the saved settings; false when there is none. */
 bool radio_store_load(void);

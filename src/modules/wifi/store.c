@@ -48,17 +48,16 @@ static size_t get_hex(const char *hex, uint8_t *buf, size_t size)
     return n;
 }
 
-bool radio_store_save(void)
+/* What is in flash, as the file's text: the flash is written only when it changes. */
+static char flash_text[1024];
+
+static void serialize(char *buf, size_t size)
 {
-    char path[512], tmp[520];
-    if (nm_home_path(STORE_NAME, path, sizeof path) != 0)
-        return false;
-    snprintf(tmp, sizeof tmp, "%s.new", path);
-    mode_t old = umask(0077);
-    FILE *f = fopen(tmp, "w");
-    umask(old);
-    if (f == NULL)
-        return false;
+    FILE *f = fmemopen(buf, size, "w");
+    if (f == NULL) {
+        buf[0] = '\0';
+        return;
+    }
     fprintf(f, "mode %d\nauto %d\n", radio.saved_mode, radio.autoconnect_saved ? 1 : 0);
     put_str(f, "sta_ssid", radio.sta_saved.ssid);
     put_str(f, "sta_pwd", radio.sta_saved.pwd);
@@ -67,9 +66,34 @@ bool radio_store_save(void)
     put_str(f, "ap_pwd", radio.ap_saved.pwd);
     fprintf(f, "ap_auth %d\nap_channel %d\nap_hidden %d\nap_max %d\nap_beacon %d\n", radio.ap_saved.auth,
             radio.ap_saved.channel, radio.ap_saved.hidden, radio.ap_saved.max, radio.ap_saved.beacon);
-    bool ok = fclose(f) == 0 && rename(tmp, path) == 0;
+    fclose(f);
+}
+
+void radio_store_mark_clean(void)
+{
+    serialize(flash_text, sizeof flash_text);
+}
+
+bool radio_store_save(void)
+{
+    char text[sizeof flash_text], path[512], tmp[520];
+    serialize(text, sizeof text);
+    if (strcmp(text, flash_text) == 0)
+        return true;
+    if (nm_home_path(STORE_NAME, path, sizeof path) != 0)
+        return false;
+    snprintf(tmp, sizeof tmp, "%s.new", path);
+    mode_t old = umask(0077);
+    FILE *f = fopen(tmp, "w");
+    umask(old);
+    if (f == NULL)
+        return false;
+    bool ok = fputs(text, f) >= 0;
+    ok = fclose(f) == 0 && ok && rename(tmp, path) == 0;
     if (!ok)
         unlink(tmp);
+    else
+        memcpy(flash_text, text, sizeof flash_text);
     return ok;
 }
 
