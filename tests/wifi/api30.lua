@@ -35,7 +35,9 @@ T.case("sta_misc_30", function(done)
   T.eq(wifi.sta.gethostname(), "board-30")
   T.errors(function() wifi.ap.getclient() end, "Can't list clients in STATION mode")
   T.errors(function() wifi.eventmon.register(11, print) end, "valid wifi events:0-10")
-  T.errors(function() wifi.eventmon.register(1.5, print) end, "bad argument #1 to 'register'")
+  if math.type then -- 5.3/5.4 refuse a fraction; 5.1/LuaJIT truncate it, as the firmware's Lua does
+    T.errors(function() wifi.eventmon.register(1.5, print) end, "bad argument #1 to 'register'")
+  end
   done()
 end)
 
