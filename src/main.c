@@ -17,12 +17,14 @@
 
 #include "runtime/boot.h"
 #include "runtime/console.h"
+#include "core/control.h"
 #include "core/flash.h"
 #include "core/loop.h"
 #include "runtime/heap.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "modules/node.h"
+#include "modules/wifi/radio.h"
 #include "runtime/profile.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
@@ -37,6 +39,7 @@ typedef struct run_options {
     bool boot;              /* --boot: the board's life cycle instead of a script */
     const char *flash;      /* the flash folder, NULL: the working directory */
     size_t flash_size;      /* the file system's size in bytes, 0: default */
+    const char *control;    /* the control socket's path (--control), or NULL */
 } run_options;
 
 static bool stop_requested; /* SIGINT/SIGTERM outside the console */
@@ -55,6 +58,9 @@ static void usage(FILE *out)
           "  --flash-size=SIZE  the file system partition (e.g. 1m; default that of a 4 MB board)\n"
           "  --compat=1.5    firmware behaviour of the seed documentation (default)\n"
           "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
+          "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
+          "  --ip=ADDR       the host address the wifi station reports (default: the host's own)\n"
+          "  --wifi=LINK     the simulated access point at power-on: up (default), offline, wrongpwd\n"
           "  -               run the script read from standard input\n"
           "Without a script or -e: the console on a terminal, otherwise the script\n"
           "is read from standard input.\n",
@@ -97,6 +103,18 @@ static int parse_args(int argc, char **argv, run_options *opt)
                 fprintf(stderr, "netmcu: unknown profile '%s' (1.5 or 3.0)\n", a + 9);
                 exit(EXIT_USAGE);
             }
+        } else if (strncmp(a, "--control=", 10) == 0 || strcmp(a, "--control") == 0) {
+            if (a[9] == '\0' && i + 1 >= argc)
+                return -1;
+            opt->control = a[9] == '=' ? a + 10 : argv[++i];
+        } else if (strncmp(a, "--ip=", 5) == 0) {
+            if (radio_set_address(a + 5) != 0) {
+                fprintf(stderr, "netmcu: --ip=%s is not an IPv4 address of this host\n", a + 5);
+                exit(EXIT_USAGE);
+            }
+        } else if (strncmp(a, "--wifi=", 7) == 0) {
+            if (radio_set_start_link(a + 7) != 0)
+                return -1;
         } else if (strcmp(a, "--") == 0) {
             i++;
             break;
@@ -231,11 +249,19 @@ static lua_State *new_board(void *arg)
         fputs("netmcu: cannot create a Lua state\n", stderr);
         return NULL;
     }
+    /* A reboot closes every handle, the control channel's too: serve it again. */
+    if (b->opt->control && nm_control_path() == NULL && nm_control_listen(b->opt->control) != 0) {
+        fprintf(stderr, "netmcu: --control %s: cannot serve it again\n", b->opt->control);
+        lua_close(L);
+        return NULL;
+    }
     luaL_openlibs(L);
     nm_open_global(L, "net", luaopen_net);
     nm_open_global(L, "tmr", luaopen_tmr);
     nm_open_global(L, "node", luaopen_node);
     nm_open_global(L, "file", luaopen_file);
+    nm_open_global(L, "wifi", luaopen_wifi);
+    nm_open_global(L, "control", luaopen_control);
     set_arg_table(L, b->argc, b->argv, b->opt->script ? b->opt->script_index : 0);
     return L;
 }
@@ -253,6 +279,12 @@ int main(int argc, char **argv)
     int rc = nm_flash_configure(opt.flash, opt.flash_size);
     if (rc != 0) {
         fprintf(stderr, "netmcu: flash %s: %s\n", opt.flash ? opt.flash : ".", strerror(-rc));
+        return EXIT_USAGE;
+    }
+
+    int crc = opt.control ? nm_control_listen(opt.control) : 0;
+    if (crc != 0) {
+        fprintf(stderr, "netmcu: --control %s: %s\n", opt.control, uv_strerror(crc));
         return EXIT_USAGE;
     }
 

@@ -9,11 +9,13 @@
 #include "core/loop.h"
 
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 static uv_idle_t drain_idle;
 static uv_loop_t *ready_loop; /* the default loop, once the idle handle is set up */
 static nm_task queue = {&queue, &queue, NULL, false};
-static void (*shutdown_hooks[8])(void);
+static void (*shutdown_hooks[32])(void);
 static int nshutdown_hooks;
 
 static void queue_unlink(nm_task *task)
@@ -101,8 +103,12 @@ void nm_loop_at_shutdown(void (*fn)(void))
     for (int i = 0; i < nshutdown_hooks; i++)
         if (shutdown_hooks[i] == fn)
             return;
-    if (nshutdown_hooks < (int)(sizeof(shutdown_hooks) / sizeof(shutdown_hooks[0])))
-        shutdown_hooks[nshutdown_hooks++] = fn;
+    /* A fixed table: one hook per core module, known when the code is written. */
+    if (nshutdown_hooks == (int)(sizeof(shutdown_hooks) / sizeof(shutdown_hooks[0]))) {
+        fputs("netmcu: too many shutdown hooks\n", stderr);
+        abort();
+    }
+    shutdown_hooks[nshutdown_hooks++] = fn;
 }
 
 void nm_loop_shutdown(void)

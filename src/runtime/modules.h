@@ -12,6 +12,8 @@ int luaopen_net(lua_State *L);
 int luaopen_tmr(lua_State *L);
 int luaopen_node(lua_State *L);
 int luaopen_file(lua_State *L);
+int luaopen_control(lua_State *L);
+int luaopen_wifi(lua_State *L);
 
 /* Pushes the firmware modules present as globals, comma-separated as the
  * firmware's build information lists them ("file,net,node,tmr"). */
