@@ -211,6 +211,7 @@ int main(int argc, char **argv)
     nm_open_global(L, "net", luaopen_net);
     nm_open_global(L, "tmr", luaopen_tmr);
     nm_open_global(L, "node", luaopen_node);
+    nm_open_global(L, "encoder", luaopen_encoder);
     set_arg_table(L, argc, argv, opt.script ? opt.script_index : 0);
 
     uv_signal_t sigint, sigterm;
