@@ -212,6 +212,8 @@ int main(int argc, char **argv)
     nm_open_global(L, "tmr", luaopen_tmr);
     nm_open_global(L, "node", luaopen_node);
     nm_open_global(L, "encoder", luaopen_encoder);
+    if (nm_modern())
+        nm_open_global(L, "pipe", luaopen_pipe);
     set_arg_table(L, argc, argv, opt.script ? opt.script_index : 0);
 
     uv_signal_t sigint, sigterm;
