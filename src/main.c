@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "runtime/console.h"
+#include "core/control.h"
 #include "core/loop.h"
 #include "runtime/heap.h"
 #include "runtime/luacall.h"
@@ -31,6 +32,7 @@ typedef struct run_options {
     int script_index;       /* argv index of the script, for the arg table */
     bool interactive;       /* the console after the script (-i, or a terminal) */
     size_t heap;            /* the Lua heap budget in bytes, 0: default */
+    const char *control;    /* the control socket's path (--control), or NULL */
 } run_options;
 
 static bool stop_requested; /* SIGINT/SIGTERM outside the console */
@@ -44,6 +46,7 @@ static void usage(FILE *out)
           "  -v              print the version\n"
           "  --compat=1.5    firmware behaviour of the seed documentation (default)\n"
           "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
+          "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
           "  -               run the script read from standard input\n"
           "Without a script or -e: the console on a terminal, otherwise the script\n"
           "is read from standard input.\n",
@@ -76,6 +79,10 @@ static int parse_args(int argc, char **argv, run_options *opt)
                 fprintf(stderr, "netmcu: unknown profile '%s' (1.5 or 3.0)\n", a + 9);
                 exit(EXIT_USAGE);
             }
+        } else if (strncmp(a, "--control=", 10) == 0 || strcmp(a, "--control") == 0) {
+            if (a[9] == '\0' && i + 1 >= argc)
+                return -1;
+            opt->control = a[9] == '=' ? a + 10 : argv[++i];
         } else if (strcmp(a, "--") == 0) {
             i++;
             break;
@@ -214,7 +221,15 @@ int main(int argc, char **argv)
     nm_open_global(L, "encoder", luaopen_encoder);
     if (nm_modern())
         nm_open_global(L, "pipe", luaopen_pipe);
+    nm_open_global(L, "control", luaopen_control);
     set_arg_table(L, argc, argv, opt.script ? opt.script_index : 0);
+
+    int crc = opt.control ? nm_control_listen(opt.control) : 0;
+    if (crc != 0) {
+        fprintf(stderr, "netmcu: --control %s: %s\n", opt.control, uv_strerror(crc));
+        lua_close(L);
+        return EXIT_USAGE;
+    }
 
     uv_signal_t sigint, sigterm;
     watch_signals(&sigint, &sigterm, opt.interactive);
