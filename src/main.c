@@ -16,6 +16,7 @@
 
 #include "runtime/console.h"
 #include "core/control.h"
+#include "core/gpio.h"
 #include "core/loop.h"
 #include "runtime/heap.h"
 #include "runtime/luacall.h"
@@ -47,6 +48,7 @@ static void usage(FILE *out)
           "  --compat=1.5    firmware behaviour of the seed documentation (default)\n"
           "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
           "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
+          "  --gpio-trace    print every change of a gpio pin's level or mode on stderr\n"
           "  -               run the script read from standard input\n"
           "Without a script or -e: the console on a terminal, otherwise the script\n"
           "is read from standard input.\n",
@@ -83,6 +85,8 @@ static int parse_args(int argc, char **argv, run_options *opt)
             if (a[9] == '\0' && i + 1 >= argc)
                 return -1;
             opt->control = a[9] == '=' ? a + 10 : argv[++i];
+        } else if (strcmp(a, "--gpio-trace") == 0) {
+            nm_gpio_set_trace(true);
         } else if (strcmp(a, "--") == 0) {
             i++;
             break;
@@ -222,6 +226,7 @@ int main(int argc, char **argv)
     if (nm_modern())
         nm_open_global(L, "pipe", luaopen_pipe);
     nm_open_global(L, "control", luaopen_control);
+    nm_open_global(L, "gpio", luaopen_gpio);
     set_arg_table(L, argc, argv, opt.script ? opt.script_index : 0);
 
     int crc = opt.control ? nm_control_listen(opt.control) : 0;
