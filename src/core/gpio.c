@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/control.h"
+#include "core/loop.h"
 #include "core/timer.h"
 
 typedef struct pin {
@@ -115,6 +116,33 @@ int nm_gpio_drive(int n, int level, char *err, size_t size)
     p->outside = level;
     update(n, NM_GPIO_BY_CONTROL);
     return 0;
+}
+
+static uv_async_t holder; /* never sent: an active handle that keeps the loop running */
+static bool holder_open;
+
+static void holder_close(void)
+{
+    if (holder_open && !uv_is_closing((uv_handle_t *)&holder))
+        uv_close((uv_handle_t *)&holder, NULL);
+    holder_open = false;
+}
+
+void nm_gpio_hold_loop(bool on)
+{
+    on = on && nm_control_path() != NULL;
+    if (on && !holder_open) {
+        if (uv_async_init(nm_loop(), &holder, NULL) != 0)
+            return;
+        holder_open = true;
+        nm_loop_at_shutdown(holder_close);
+    }
+    if (!holder_open)
+        return;
+    if (on)
+        uv_ref((uv_handle_t *)&holder);
+    else
+        uv_unref((uv_handle_t *)&holder);
 }
 
 void nm_gpio_set_trace(bool on)

@@ -58,6 +58,12 @@ void nm_gpio_latch(int pin, int level);
  * the reason in err (an output the script drives cannot be overdriven). */
 int nm_gpio_drive(int pin, int level, char *err, size_t size);
 
+/* Keeps the loop alive while on and the control socket is open: a script
+ * waiting for a button (a gpio.trig callback) runs until the button can no
+ * longer be pressed. Without the socket nothing outside can press it, and
+ * the run ends when nothing else is pending. */
+void nm_gpio_hold_loop(bool on);
+
 /* Prints every level and mode change on stderr ("gpio: ..."). */
 void nm_gpio_set_trace(bool on);
 

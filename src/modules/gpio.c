@@ -162,10 +162,20 @@ static void run_trig_callbacks(nm_task *task)
     }
 }
 
+/* A registered callback keeps the run alive (see nm_gpio_hold_loop). */
+static void update_hold(void)
+{
+    bool any = false;
+    for (int pin = 0; pin < NM_GPIO_PINS; pin++)
+        any = any || trigs[pin].fn_ref != LUA_NOREF;
+    nm_gpio_hold_loop(any);
+}
+
 static void clear_trig(lua_State *L, int pin)
 {
     nm_ref_clear(L, &trigs[pin].fn_ref);
     trigs[pin].pending = false;
+    update_hold();
 }
 
 /* gpio.trig(pin[, type[, fn]]) */
@@ -183,6 +193,7 @@ static int gpio_trig(lua_State *L)
         /* the callback stays */
     } else if (lua_isfunction(L, 3)) {
         nm_ref_set(L, &t->fn_ref, 3);
+        update_hold();
     } else {
         clear_trig(L, pin);
         t->type = TRIG_NONE;
@@ -390,6 +401,7 @@ static int module_gc(lua_State *L)
 {
     (void)L;
     nm_gpio_listen(NULL, NULL);
+    nm_gpio_hold_loop(false);
     nm_task_cancel(&trig_task);
     serout_stop(NULL);
     if (serout.timer) {
