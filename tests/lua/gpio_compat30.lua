@@ -52,8 +52,8 @@ T.case("pulse_runs_steps_with_loops_and_calls_back", function(done)
   local seen = {}
   gpio.mode(5, gpio.INT)
   local p = gpio.pulse.build({
-    {[1] = gpio.HIGH, [2] = gpio.LOW, delay = 20000},
-    {[1] = gpio.LOW, [2] = gpio.HIGH, delay = 20000, loop = 1, count = 2},
+    {[1] = gpio.HIGH, [2] = gpio.LOW, delay = 80000},
+    {[1] = gpio.LOW, [2] = gpio.HIGH, delay = 80000, loop = 1, count = 2},
   })
   local t0 = tmr.now()
   p:start(T.expect(function(pos, steps, offset, now)
@@ -62,7 +62,7 @@ T.case("pulse_runs_steps_with_loops_and_calls_back", function(done)
     T.eq(steps, 7, "3 passes of 2 steps, then the end")
     T.check(offset <= 0, "offset negative once complete: " .. offset)
     T.check(type(now) == "number", "now")
-    T.check(spent >= 120000, "six 20 ms steps: " .. spent)
+    T.check(spent >= 480000, "six 80 ms steps: " .. spent)
     T.eq(gpio.read(1), 0, "pin 1 ends low")
     T.eq(gpio.read(2), 1, "pin 2 ends high")
     T.eq(table.concat(seen, ","), "1,0,1,0,1,0", "pin 1's levels over time")
@@ -73,10 +73,10 @@ T.case("pulse_runs_steps_with_loops_and_calls_back", function(done)
   T.errors(function() p:start(function() end) end, "pulse operation already in progress", "one at a time")
   local pos, steps, offset = p:getstate()
   T.eq(pos, 1, "position 1"); T.eq(steps, 1, "one step")
-  T.check(offset > 0 and offset <= 20000, "offset to the next step: " .. offset)
+  T.check(offset > 0 and offset <= 80000, "offset to the next step: " .. offset)
   local function sample() seen[#seen + 1] = gpio.read(1) end
   sample()
-  for i = 1, 5 do after(20 * i + 10, sample) end
+  for i = 1, 5 do after(80 * i + 40, sample) end -- mid-step, 40 ms from either edge
 end)
 
 T.case("pulse_latches_need_output_mode", function(done)
