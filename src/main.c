@@ -22,6 +22,7 @@
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "modules/node.h"
+#include "modules/wifi/radio.h"
 #include "runtime/profile.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
@@ -49,6 +50,8 @@ static void usage(FILE *out)
           "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
           "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
           "  --gpio-trace    print every change of a gpio pin's level or mode on stderr\n"
+          "  --ip=ADDR       the host address the wifi station reports (default: the host's own)\n"
+          "  --wifi=LINK     the simulated access point at power-on: up (default), offline, wrongpwd\n"
           "  -               run the script read from standard input\n"
           "Without a script or -e: the console on a terminal, otherwise the script\n"
           "is read from standard input.\n",
@@ -87,6 +90,14 @@ static int parse_args(int argc, char **argv, run_options *opt)
             opt->control = a[9] == '=' ? a + 10 : argv[++i];
         } else if (strcmp(a, "--gpio-trace") == 0) {
             nm_gpio_set_trace(true);
+        } else if (strncmp(a, "--ip=", 5) == 0) {
+            if (radio_set_address(a + 5) != 0) {
+                fprintf(stderr, "netmcu: --ip=%s is not an IPv4 address of this host\n", a + 5);
+                exit(EXIT_USAGE);
+            }
+        } else if (strncmp(a, "--wifi=", 7) == 0) {
+            if (radio_set_start_link(a + 7) != 0)
+                return -1;
         } else if (strcmp(a, "--") == 0) {
             i++;
             break;
@@ -225,6 +236,7 @@ int main(int argc, char **argv)
     nm_open_global(L, "encoder", luaopen_encoder);
     if (nm_modern())
         nm_open_global(L, "pipe", luaopen_pipe);
+    nm_open_global(L, "wifi", luaopen_wifi);
     nm_open_global(L, "control", luaopen_control);
     nm_open_global(L, "gpio", luaopen_gpio);
     set_arg_table(L, argc, argv, opt.script ? opt.script_index : 0);

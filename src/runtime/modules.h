@@ -15,6 +15,7 @@ int luaopen_encoder(lua_State *L);
 int luaopen_pipe(lua_State *L); /* 3.0 profile only */
 int luaopen_control(lua_State *L);
 int luaopen_gpio(lua_State *L);
+int luaopen_wifi(lua_State *L);
 
 /* Opens a module as require would and also stores it in the global `name`. */
 static inline void nm_open_global(lua_State *L, const char *name, lua_CFunction open)
