@@ -454,3 +454,9 @@ int luaopen_gpio(lua_State *L)
     }
     return 1;
 }
+
+/* require "net.gpio" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_gpio(lua_State *L)
+{
+    return luaopen_gpio(L);
+}

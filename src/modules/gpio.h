@@ -8,6 +8,7 @@
 #include "runtime/compat.h"
 
 int luaopen_gpio(lua_State *L);
+int luaopen_net_gpio(lua_State *L); /* require "net.gpio" with net.so */
 
 /* Pushes the gpio.pulse table (build) and registers its object type. */
 void nm_gpio_pulse_open(lua_State *L);
