@@ -77,12 +77,15 @@ static int chunk_count(lua_State *L, int p)
     return (int)lua_rawlen(L, p) - 1;
 }
 
-/* The chunk in slot i; it stays valid while it is in the table. */
+/* The chunk in slot i; it stays valid while it is in the table. A slot the
+ * script overwrote makes the table no pipe any more. */
 static chunk *chunk_at(lua_State *L, int p, int i)
 {
     lua_rawgeti(L, p, i);
-    chunk *c = lua_touserdata(L, -1);
+    chunk *c = luaL_testudata(L, -1, CHUNK_MT);
     lua_pop(L, 1);
+    if (c == NULL)
+        luaL_argerror(L, 1, "pipe table");
     return c;
 }
 

@@ -133,6 +133,12 @@ T.case("bad_arguments_raise_the_firmware_texts", function(done)
   T.eq(p:nrec(), 0, "nothing happened to the pipe")
   T.eq(type(pipe.create(nil, 7)), "table", "a priority without a callback is not checked")
   T.eq(p.nonsense, nil, "unknown keys are nil")
+  local q = pipe.create()
+  q:write("abc")
+  q[2] = 5 -- a chunk slot overwritten by the script
+  T.errors(function() q:read() end, "(pipe table)", "read of a damaged pipe")
+  T.errors(function() q:write("x") end, "(pipe table)", "write to it")
+  T.errors(function() q:unread("x") end, "(pipe table)", "unread")
   done()
 end)
 
