@@ -124,4 +124,25 @@ T.case("pulse_stop_cancel_adjust_update", function(done)
   end, 1, "stop callback")), true, "stop returns true")
 end)
 
+T.case("a_running_pulse_without_references_lives_until_it_ends", function(done)
+  G.reset()
+  gpio.mode(10, gpio.OUTPUT)
+  local weak = setmetatable({}, {__mode = "k"})
+  do
+    local p = gpio.pulse.build({{[10] = 1, delay = 30000}, {[10] = 0, delay = 1}})
+    weak[p] = true
+    p:start(T.expect(function(pos, steps)
+      T.eq(steps, 3, "it ran to its end")
+      T.eq(gpio.read(10), 0, "its last step")
+    end, 1, "callback"))
+  end
+  collectgarbage(); collectgarbage()
+  T.check(next(weak) ~= nil, "anchored while running")
+  after(100, function()
+    collectgarbage(); collectgarbage()
+    T.eq(next(weak), nil, "collected after its callback")
+    done()
+  end)
+end)
+
 T.run()
