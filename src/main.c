@@ -19,6 +19,7 @@
 #include "runtime/console.h"
 #include "core/control.h"
 #include "core/flash.h"
+#include "core/gpio.h"
 #include "core/loop.h"
 #include "runtime/heap.h"
 #include "runtime/luacall.h"
@@ -59,6 +60,7 @@ static void usage(FILE *out)
           "  --compat=1.5    firmware behaviour of the seed documentation (default)\n"
           "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
           "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
+          "  --gpio-trace    print every change of a gpio pin's level or mode on stderr\n"
           "  --ip=ADDR       the host address the wifi station reports (default: the host's own)\n"
           "  --wifi=LINK     the simulated access point at power-on: up (default), offline, wrongpwd\n"
           "  -               run the script read from standard input\n"
@@ -107,6 +109,8 @@ static int parse_args(int argc, char **argv, run_options *opt)
             if (a[9] == '\0' && i + 1 >= argc)
                 return -1;
             opt->control = a[9] == '=' ? a + 10 : argv[++i];
+        } else if (strcmp(a, "--gpio-trace") == 0) {
+            nm_gpio_set_trace(true);
         } else if (strncmp(a, "--ip=", 5) == 0) {
             if (radio_set_address(a + 5) != 0) {
                 fprintf(stderr, "netmcu: --ip=%s is not an IPv4 address of this host\n", a + 5);
@@ -260,8 +264,12 @@ static lua_State *new_board(void *arg)
     nm_open_global(L, "tmr", luaopen_tmr);
     nm_open_global(L, "node", luaopen_node);
     nm_open_global(L, "file", luaopen_file);
+    nm_open_global(L, "encoder", luaopen_encoder);
+    if (nm_modern())
+        nm_open_global(L, "pipe", luaopen_pipe);
     nm_open_global(L, "wifi", luaopen_wifi);
     nm_open_global(L, "control", luaopen_control);
+    nm_open_global(L, "gpio", luaopen_gpio);
     set_arg_table(L, b->argc, b->argv, b->opt->script ? b->opt->script_index : 0);
     return L;
 }
