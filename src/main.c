@@ -21,6 +21,7 @@
 #include "runtime/modules.h"
 #include "modules/node.h"
 #include "runtime/profile.h"
+#include "runtime/serial.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 
@@ -31,6 +32,8 @@ typedef struct run_options {
     int script_index;       /* argv index of the script, for the arg table */
     bool interactive;       /* the console after the script (-i, or a terminal) */
     size_t heap;            /* the Lua heap budget in bytes, 0: default */
+    bool serial;            /* the console on a pseudo-terminal */
+    const char *serial_link; /* a path to link to its device, or NULL */
 } run_options;
 
 static bool stop_requested; /* SIGINT/SIGTERM outside the console */
@@ -44,10 +47,19 @@ static void usage(FILE *out)
           "  -v              print the version\n"
           "  --compat=1.5    firmware behaviour of the seed documentation (default)\n"
           "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
+          "  --serial [PATH] the console on a pseudo-terminal, as the board's UART; prints\n"
+          "                  its device and links PATH to it (PATH: not an option or *.lua)\n"
           "  -               run the script read from standard input\n"
           "Without a script or -e: the console on a terminal, otherwise the script\n"
           "is read from standard input.\n",
           out);
+}
+
+/* `--serial PATH`: the next argument is the link unless it is an option or a script. */
+static bool takes_link(const char *next)
+{
+    size_t n = next ? strlen(next) : 0;
+    return n > 0 && next[0] != '-' && !(n > 4 && strcmp(next + n - 4, ".lua") == 0);
 }
 
 static int parse_args(int argc, char **argv, run_options *opt)
@@ -76,6 +88,9 @@ static int parse_args(int argc, char **argv, run_options *opt)
                 fprintf(stderr, "netmcu: unknown profile '%s' (1.5 or 3.0)\n", a + 9);
                 exit(EXIT_USAGE);
             }
+        } else if (strcmp(a, "--serial") == 0 || strncmp(a, "--serial=", 9) == 0) {
+            opt->serial = true;
+            opt->serial_link = a[8] == '=' ? a + 9 : takes_link(argv[i + 1]) ? argv[++i] : NULL;
         } else if (strcmp(a, "--") == 0) {
             i++;
             break;
@@ -88,13 +103,15 @@ static int parse_args(int argc, char **argv, run_options *opt)
     if (i < argc) {
         opt->script = argv[i];
         opt->script_index = i;
-    } else if (opt->nchunks == 0 && !opt->interactive && !isatty(STDIN_FILENO)) {
+    } else if (opt->nchunks == 0 && !opt->interactive && !opt->serial && !isatty(STDIN_FILENO)) {
         opt->script = "-";
         opt->script_index = argc;
-    } else if (opt->nchunks == 0) {
+    } else if (opt->nchunks == 0 && !opt->serial) {
         opt->interactive = true;
         opt->script_index = argc;
     }
+    if (opt->serial)
+        opt->interactive = false; /* the console is on the pty */
     return 0;
 }
 
@@ -177,16 +194,18 @@ static size_t heap_budget(const run_options *opt)
     return NM_HEAP_DEFAULT;
 }
 
-/* Runs the loop; with the console, until the console ends. An unhandled
+/* Runs the loop; with a console, until the console ends. An unhandled
  * error in a callback is reported and the console goes on, since the user
  * is there to see it (the device would restart). */
-static void run_loop(bool console)
+static void run_loop(bool console, bool serial)
 {
     for (;;) {
         nm_loop_run(UV_RUN_DEFAULT);
-        if (!console || !nm_console_active() || stop_requested || nm_node_restart_status())
+        if (stop_requested || nm_node_restart_status() || !(serial || (console && nm_console_active())))
             return;
         if (nm_lua_failed()) {
+            if (serial)
+                nm_serial_report(nm_lua_failure());
             nm_lua_clear_failure();
             nm_console_refresh();
         }
@@ -211,10 +230,13 @@ int main(int argc, char **argv)
     nm_open_global(L, "net", luaopen_net);
     nm_open_global(L, "tmr", luaopen_tmr);
     nm_open_global(L, "node", luaopen_node);
+    nm_open_global(L, "uart", luaopen_uart);
     set_arg_table(L, argc, argv, opt.script ? opt.script_index : 0);
 
     uv_signal_t sigint, sigterm;
     watch_signals(&sigint, &sigterm, opt.interactive);
+    if (opt.serial && !nm_serial_open(opt.serial_link))
+        return EXIT_ERROR;
 
     bool ok = true;
     for (int i = 0; ok && i < opt.nchunks; i++)
@@ -223,8 +245,9 @@ int main(int argc, char **argv)
     if (ok && opt.script)
         ok = run_script(L, &opt, argc, argv);
     bool console = ok && opt.interactive && !nm_node_restart_status() && nm_console_start(L);
-    if (ok && !nm_node_restart_status())
-        run_loop(console);
+    bool serial = opt.serial && !nm_node_restart_status() && nm_serial_start();
+    if ((ok || serial) && !nm_node_restart_status())
+        run_loop(console, serial);
     if (nm_lua_failed())
         ok = false;
     int restart = nm_node_restart_status();
@@ -234,6 +257,9 @@ int main(int argc, char **argv)
     lua_close(L);
     nm_loop_shutdown();
     nm_lua_clear_failure();
+    if (restart && opt.serial)
+        nm_serial_reboot(argv); /* the board boots again on the same pty */
+    nm_serial_stop();
     if (restart)
         return restart;
     return ok ? EXIT_OK : EXIT_ERROR;

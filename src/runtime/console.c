@@ -26,6 +26,7 @@
 #include "core/bytebuf.h"
 #include "core/loop.h"
 #include "modules/node.h"
+#include "runtime/input.h"
 #include "runtime/output.h"
 #include "runtime/repl.h"
 
@@ -153,7 +154,7 @@ static void on_line(char *line)
     if (*line)
         add_history(line);
     in_line_handler = true;
-    nm_repl_line(console_L, line, strlen(line));
+    nm_input_line(line, strlen(line));
     in_line_handler = false;
     free(line);
     if (active)
@@ -184,12 +185,12 @@ static void run_lines(bool at_eof)
             size_t len = i - start;
             if (len > 0 && input.data[start + len - 1] == '\r')
                 len--;
-            nm_repl_line(console_L, input.data + start, len);
+            nm_input_line(input.data + start, len);
             start = i + 1;
         }
     }
     if (at_eof && start < input.len && taking_lines()) {
-        nm_repl_line(console_L, input.data + start, input.len - start);
+        nm_input_line(input.data + start, input.len - start);
         start = input.len;
     }
     nm_bytebuf_consume(&input, start);

@@ -15,12 +15,13 @@ static int redirect_ref = LUA_NOREF;
 static bool also_serial = true;
 static bool in_redirect; /* the redirection function is running */
 static nm_output_hook hook;
+static nm_output_sink text_sink, raw_sink;
 
 /* Text waiting for the redirection function. */
 static nm_bytebuf pending; /* redirected output not yet handed to the script */
 static nm_task flush_task;
 
-static void to_terminal(const char *text, size_t len)
+static void to_stdout(const char *text, size_t len)
 {
     if (hook)
         hook(true);
@@ -28,6 +29,33 @@ static void to_terminal(const char *text, size_t len)
     fflush(stdout);
     if (hook)
         hook(false);
+}
+
+static void to_terminal(const char *text, size_t len)
+{
+    if (text_sink)
+        text_sink(text, len);
+    else
+        to_stdout(text, len);
+}
+
+void nm_output_device(const char *text, size_t len)
+{
+    to_terminal(text, len);
+}
+
+void nm_output_raw(const char *bytes, size_t len)
+{
+    if (raw_sink)
+        raw_sink(bytes, len);
+    else
+        to_stdout(bytes, len);
+}
+
+void nm_output_set_sink(nm_output_sink text, nm_output_sink raw)
+{
+    text_sink = text;
+    raw_sink = raw;
 }
 
 static void flush_pending(nm_task *task)

@@ -24,6 +24,15 @@ void nm_output_write(const char *text, size_t len, bool to_terminal);
 void nm_output_redirect(lua_State *L, int fn_index, bool serial);
 bool nm_output_redirected(void);
 
+/* The serial console takes the terminal's place: text gets the device's
+ * line ends, raw gets uart.write's bytes as they are. NULL: stdout again. */
+typedef void (*nm_output_sink)(const char *bytes, size_t len);
+void nm_output_set_sink(nm_output_sink text, nm_output_sink raw);
+/* Console text to the terminal (or device) only, never redirected: echo. */
+void nm_output_device(const char *text, size_t len);
+/* uart.write(0, ...): bytes as they are, never redirected. */
+void nm_output_raw(const char *bytes, size_t len);
+
 /* The console wraps terminal writes so they do not garble the line being typed. */
 typedef void (*nm_output_hook)(bool before);
 void nm_output_set_hook(nm_output_hook hook);
