@@ -29,6 +29,15 @@ class Board:
         self.fd = os.open(self.path, os.O_RDWR | os.O_NOCTTY)
         tty.setraw(self.fd)
         termios.tcflush(self.fd, termios.TCIOFLUSH)  # what the board said before we came
+        self.drain()
+
+    def drain(self, quiet=0.3):
+        """Reads and drops output until the board has been quiet for `quiet` seconds."""
+        while True:
+            ready, _, _ = select.select([self.fd], [], [], quiet * SLOW)
+            if not ready:
+                return
+            os.read(self.fd, 65536)
 
     def send(self, data):
         os.write(self.fd, data.encode("latin1") if isinstance(data, str) else data)
