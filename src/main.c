@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "runtime/console.h"
+#include "core/flash.h"
 #include "core/loop.h"
 #include "runtime/heap.h"
 #include "runtime/luacall.h"
@@ -34,6 +35,8 @@ typedef struct run_options {
     size_t heap;            /* the Lua heap budget in bytes, 0: default */
     bool serial;            /* the console on a pseudo-terminal */
     const char *serial_link; /* a path to link to its device, or NULL */
+    const char *flash;      /* the flash folder, NULL: the working directory */
+    size_t flash_size;      /* the file system's size in bytes, 0: default */
 } run_options;
 
 static bool stop_requested; /* SIGINT/SIGTERM outside the console */
@@ -45,6 +48,9 @@ static void usage(FILE *out)
           "  -i              the interactive console after the script\n"
           "  --heap=SIZE     the Lua heap budget node.heap() reports (e.g. 64m; default 256m)\n"
           "  -v              print the version\n"
+          "  --flash DIR     the folder holding the flash file system (default:\n"
+          "                  $NETMCU_FLASH, else the working directory)\n"
+          "  --flash-size=SIZE  the file system partition (e.g. 1m; default that of a 4 MB board)\n"
           "  --compat=1.5    firmware behaviour of the seed documentation (default)\n"
           "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
           "  --serial [PATH] the console on a pseudo-terminal, as the board's UART; prints\n"
@@ -82,6 +88,14 @@ static int parse_args(int argc, char **argv, run_options *opt)
         } else if (strncmp(a, "--heap=", 7) == 0) {
             opt->heap = nm_heap_parse(a + 7);
             if (opt->heap == 0)
+                return -1;
+        } else if (strcmp(a, "--flash") == 0 || strncmp(a, "--flash=", 8) == 0) {
+            if (a[7] == '\0' && i + 1 >= argc)
+                return -1;
+            opt->flash = a[7] == '=' ? a + 8 : argv[++i];
+        } else if (strncmp(a, "--flash-size=", 13) == 0) {
+            opt->flash_size = nm_heap_parse(a + 13);
+            if (opt->flash_size == 0)
                 return -1;
         } else if (strncmp(a, "--compat=", 9) == 0) {
             if (!nm_profile_set(a + 9)) {
@@ -220,6 +234,13 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     signal(SIGPIPE, SIG_IGN);
+    if (opt.flash == NULL && getenv("NETMCU_FLASH") && *getenv("NETMCU_FLASH"))
+        opt.flash = getenv("NETMCU_FLASH");
+    int rc = nm_flash_configure(opt.flash, opt.flash_size);
+    if (rc != 0) {
+        fprintf(stderr, "netmcu: flash %s: %s\n", opt.flash ? opt.flash : ".", strerror(-rc));
+        return EXIT_USAGE;
+    }
 
     lua_State *L = nm_heap_newstate(heap_budget(&opt));
     if (L == NULL) {
@@ -231,6 +252,7 @@ int main(int argc, char **argv)
     nm_open_global(L, "tmr", luaopen_tmr);
     nm_open_global(L, "node", luaopen_node);
     nm_open_global(L, "uart", luaopen_uart);
+    nm_open_global(L, "file", luaopen_file);
     set_arg_table(L, argc, argv, opt.script ? opt.script_index : 0);
 
     uv_signal_t sigint, sigterm;

@@ -9,9 +9,13 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "core/flash.h"
 #include "core/loop.h"
+#include "modules/file.h"
 #include "runtime/heap.h"
+#include "runtime/loader.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "runtime/output.h"
@@ -141,6 +145,59 @@ static int node_info(lua_State *L)
         set_str(L, "modules", "net,node,tmr");
         set_str(L, "number_type", "float");
     }
+    return 1;
+}
+
+/* ---- the flash ----------------------------------------------------------- */
+
+typedef struct dump_target {
+    nm_flash_file *f;
+    bool failed;
+} dump_target;
+
+static int dump_writer(lua_State *L, const void *p, size_t len, void *ud)
+{
+    (void)L;
+    dump_target *t = ud;
+    if (!t->failed && nm_flash_write(t->f, p, len) != (ssize_t)len)
+        t->failed = true;
+    return t->failed;
+}
+
+/* node.compile("x.lua"): the chunk, compiled and stripped, into "x.lc". */
+static int node_compile(lua_State *L)
+{
+    const char *name = nm_file_check_name(L, 1);
+    size_t len = strlen(name);
+    if (len < 4 || strcmp(name + len - 4, ".lua") != 0)
+        return luaL_error(L, "not a .lua file");
+    lua_settop(L, 1);
+    if (nm_load_flash(L, name) != LUA_OK)
+        return luaL_error(L, "%s", lua_tostring(L, -1));
+    lua_pushlstring(L, name, len - 2);
+    lua_pushliteral(L, "c");
+    lua_concat(L, 2);
+    dump_target t = {nm_flash_open(lua_tostring(L, -1), nm_flash_mode_flags("w+")), false};
+    if (t.f == NULL)
+        return luaL_error(L, "cannot open/write to file");
+    lua_pop(L, 1);
+    int status = nm_dump(L, dump_writer, &t, 1);
+    nm_flash_close(t.f);
+    if (status != 0 || t.failed)
+        return luaL_error(L, "writing to file failed");
+    return 0;
+}
+
+/* node.getpartitiontable() (3.0): no LFS; SPIFFS where fscfg says. */
+static int node_getpartitiontable(lua_State *L)
+{
+    uint32_t addr, size;
+    nm_flash_partition(&addr, &size);
+    lua_createtable(L, 0, 4);
+    set_int(L, "lfs_addr", 0);
+    set_int(L, "lfs_size", 0);
+    set_int(L, "spiffs_addr", addr);
+    set_int(L, "spiffs_size", size);
     return 1;
 }
 
@@ -288,7 +345,7 @@ static const luaL_Reg node_functions[] = {
     {"heap", node_heap},       {"restart", node_restart},       {"chipid", node_chipid},
     {"flashid", node_flashid}, {"flashsize", node_flashsize},   {"info", node_info},
     {"output", node_output},   {"input", node_input},           {"setonerror", node_setonerror},
-    {NULL, NULL},
+    {"compile", node_compile}, {NULL, NULL},
 };
 
 static void add_task_table(lua_State *L)
@@ -331,6 +388,10 @@ int luaopen_node(lua_State *L)
     lua_setglobal(L, "print");
 
     luaL_newlib(L, node_functions);
+    if (nm_modern()) {
+        lua_pushcfunction(L, node_getpartitiontable);
+        lua_setfield(L, -2, "getpartitiontable");
+    }
     add_task_table(L);
     add_egc_table(L);
     return 1;

@@ -117,6 +117,44 @@ static inline void nm_newmetatable(lua_State *L, const char *tname)
     lua_setfield(L, -2, "__name");
 }
 
+/* package.searchers (5.2+) is package.loaders in 5.1 and LuaJIT; a searcher's
+ * "not found" text starts with "\n\t" before 5.4, which adds that itself. */
+#if LUA_VERSION_NUM >= 502
+#define NM_SEARCHERS "searchers"
+#else
+#define NM_SEARCHERS "loaders"
+#endif
+#if LUA_VERSION_NUM >= 504
+#define NM_NOT_FOUND_SEP ""
+#else
+#define NM_NOT_FOUND_SEP "\n\t"
+#endif
+
+/* lua_dump with stripped debug information where the version can strip. */
+static inline int nm_dump(lua_State *L, lua_Writer writer, void *data, int strip)
+{
+#if LUA_VERSION_NUM >= 503
+    return lua_dump(L, writer, data, strip);
+#else
+    (void)strip;
+    return lua_dump(L, writer, data);
+#endif
+}
+
+/* loadfile's environment argument (5.2+: the loaded chunk's first upvalue;
+ * 5.1's loadfile has none). */
+static inline void nm_set_chunk_env(lua_State *L, int env)
+{
+#if LUA_VERSION_NUM >= 502
+    lua_pushvalue(L, env);
+    if (!lua_setupvalue(L, -2, 1))
+        lua_pop(L, 1);
+#else
+    (void)L;
+    (void)env;
+#endif
+}
+
 /* The main thread, which outlives every coroutine a callback could run in. */
 static inline lua_State *nm_main_thread(lua_State *L)
 {
