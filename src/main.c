@@ -16,6 +16,7 @@
 
 #include "runtime/console.h"
 #include "core/flash.h"
+#include "core/control.h"
 #include "core/loop.h"
 #include "runtime/heap.h"
 #include "runtime/luacall.h"
@@ -37,6 +38,7 @@ typedef struct run_options {
     const char *serial_link; /* a path to link to its device, or NULL */
     const char *flash;      /* the flash folder, NULL: the working directory */
     size_t flash_size;      /* the file system's size in bytes, 0: default */
+    const char *control;    /* the control socket's path (--control), or NULL */
 } run_options;
 
 static bool stop_requested; /* SIGINT/SIGTERM outside the console */
@@ -55,6 +57,7 @@ static void usage(FILE *out)
           "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
           "  --serial [PATH] the console on a pseudo-terminal, as the board's UART; prints\n"
           "                  its device and links PATH to it (PATH: not an option or *.lua)\n"
+          "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
           "  -               run the script read from standard input\n"
           "Without a script or -e: the console on a terminal, otherwise the script\n"
           "is read from standard input.\n",
@@ -105,6 +108,10 @@ static int parse_args(int argc, char **argv, run_options *opt)
         } else if (strcmp(a, "--serial") == 0 || strncmp(a, "--serial=", 9) == 0) {
             opt->serial = true;
             opt->serial_link = a[8] == '=' ? a + 9 : takes_link(argv[i + 1]) ? argv[++i] : NULL;
+        } else if (strncmp(a, "--control=", 10) == 0 || strcmp(a, "--control") == 0) {
+            if (a[9] == '\0' && i + 1 >= argc)
+                return -1;
+            opt->control = a[9] == '=' ? a + 10 : argv[++i];
         } else if (strcmp(a, "--") == 0) {
             i++;
             break;
@@ -253,7 +260,18 @@ int main(int argc, char **argv)
     nm_open_global(L, "node", luaopen_node);
     nm_open_global(L, "uart", luaopen_uart);
     nm_open_global(L, "file", luaopen_file);
+    nm_open_global(L, "encoder", luaopen_encoder);
+    if (nm_modern())
+        nm_open_global(L, "pipe", luaopen_pipe);
+    nm_open_global(L, "control", luaopen_control);
     set_arg_table(L, argc, argv, opt.script ? opt.script_index : 0);
+
+    int crc = opt.control ? nm_control_listen(opt.control) : 0;
+    if (crc != 0) {
+        fprintf(stderr, "netmcu: --control %s: %s\n", opt.control, uv_strerror(crc));
+        lua_close(L);
+        return EXIT_USAGE;
+    }
 
     uv_signal_t sigint, sigterm;
     watch_signals(&sigint, &sigterm, opt.interactive);

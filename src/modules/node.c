@@ -14,6 +14,7 @@
 #include "core/flash.h"
 #include "core/loop.h"
 #include "modules/file.h"
+#include "modules/pipe.h"
 #include "runtime/heap.h"
 #include "runtime/loader.h"
 #include "runtime/luacall.h"
@@ -28,7 +29,7 @@
 #define FLASH_MODE 0         /* QIO */
 #define FLASH_SPEED 40000000 /* Hz */
 
-enum { PRIO_LOW, PRIO_MEDIUM, PRIO_HIGH, NUM_PRIO };
+enum { PRIO_LOW = NM_TASK_LOW, PRIO_MEDIUM = NM_TASK_MEDIUM, PRIO_HIGH = NM_TASK_HIGH, NUM_PRIO };
 enum { EGC_NOT_ACTIVE = 0, EGC_ON_ALLOC_FAILURE = 1, EGC_ON_MEM_LIMIT = 2, EGC_ALWAYS = 4 };
 
 static int exit_status;
@@ -267,13 +268,20 @@ static int node_task_post(lua_State *L)
     }
     luaL_argcheck(L, lua_isfunction(L, n), n, "invalid function");
     lua_pushvalue(L, n);
+    if (!nm_node_post_task(L, (int)prio))
+        return luaL_error(L, "Task queue overflow. Task not posted");
+    return 0;
+}
+
+bool nm_node_post_task(lua_State *L, int prio)
+{
     int ref = luaL_ref(L, LUA_REGISTRYINDEX);
     if (!queue_push(&task_queues[prio], ref)) {
         luaL_unref(L, LUA_REGISTRYINDEX, ref);
-        return luaL_error(L, "Task queue overflow. Task not posted");
+        return false;
     }
     nm_task_post(&task_runner, run_task);
-    return 0;
+    return true;
 }
 
 /* ---- errors, console ----------------------------------------------------- */
@@ -291,11 +299,53 @@ static int node_setonerror(lua_State *L)
     return 0;
 }
 
-/* node.output(fn, serial): serial 0 silences the terminal while redirected. */
+/* ---- node.output ----------------------------------------------------------- */
+
+static int stdout_ref = LUA_NOREF; /* 3.0: the pipe output goes into */
+
+static int write_stdout_pipe(lua_State *L)
+{
+    size_t len;
+    const char *text = lua_tolstring(L, 2, &len);
+    nm_pipe_write(L, 1, text, len);
+    return 0;
+}
+
+/* The device restarts when writing to the stdout pipe fails (no memory);
+ * here the error takes the path of any callback error. */
+static void output_to_pipe(lua_State *L, const char *text, size_t len)
+{
+    if (stdout_ref == LUA_NOREF)
+        return;
+    lua_pushcfunction(L, write_stdout_pipe);
+    nm_ref_push(L, stdout_ref);
+    lua_pushlstring(L, text, len);
+    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        nm_lua_report(L, lua_pushfstring(L, "error calling stdout:write: %s", msg ? msg : "?"));
+        lua_pop(L, 2);
+    }
+}
+
+/* node.output(fn, serial): serial 0 silences the terminal while redirected.
+ * 1.5 hands fn the text; 3.0 makes fn the reader of a new stdout pipe
+ * (medium priority) and hands it the pipe, as the 3.0 firmware does. */
 static int node_output(lua_State *L)
 {
     bool serial = !(lua_isnumber(L, 2) && lua_tointeger(L, 2) == 0);
-    nm_output_redirect(L, lua_isfunction(L, 1) ? 1 : 0, serial);
+    if (!nm_modern()) {
+        nm_output_redirect(L, lua_isfunction(L, 1) ? 1 : 0, serial);
+        return 0;
+    }
+    lua_settop(L, 1);
+    if (lua_isfunction(L, 1)) {
+        nm_pipe_push_new(L, 1, PRIO_MEDIUM);
+        nm_ref_set(L, &stdout_ref, -1);
+        nm_output_redirect_sink(output_to_pipe, serial);
+    } else {
+        nm_ref_clear(L, &stdout_ref);
+        nm_output_redirect_sink(NULL, true);
+    }
     return 0;
 }
 
@@ -337,6 +387,7 @@ static int module_gc(lua_State *L)
         task_queues[prio] = (ref_queue){0};
     }
     nm_output_close(L);
+    nm_ref_clear(L, &stdout_ref);
     nm_repl_close();
     return 0;
 }

@@ -9,6 +9,8 @@
 #ifndef NETMCU_NODE_H
 #define NETMCU_NODE_H
 
+#include <stdbool.h>
+
 #include "runtime/compat.h"
 
 enum {
@@ -21,6 +23,14 @@ enum {
 void nm_node_restart(int status, const char *why);
 /* The status asked for, or 0 when nothing asked the run to end. */
 int nm_node_restart_status(void);
+
+/* node.task's priorities (node.task.LOW_PRIORITY ...). */
+enum { NM_TASK_LOW = 0, NM_TASK_MEDIUM = 1, NM_TASK_HIGH = 2 };
+
+/* Queues the function on top of the stack (popped) as node.task.post(prio, fn)
+ * does: it runs on a later loop turn with prio as its argument, through the
+ * protected call. False (function dropped) when the queue cannot grow. */
+bool nm_node_post_task(lua_State *L, int prio);
 
 int luaopen_node(lua_State *L);
 

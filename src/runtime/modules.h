@@ -13,6 +13,9 @@ int luaopen_tmr(lua_State *L);
 int luaopen_node(lua_State *L);
 int luaopen_uart(lua_State *L);
 int luaopen_file(lua_State *L);
+int luaopen_encoder(lua_State *L);
+int luaopen_pipe(lua_State *L); /* 3.0 profile only */
+int luaopen_control(lua_State *L);
 
 /* Opens a module as require would and also stores it in the global `name`. */
 static inline void nm_open_global(lua_State *L, const char *name, lua_CFunction open)

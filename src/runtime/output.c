@@ -15,7 +15,9 @@ static int redirect_ref = LUA_NOREF;
 static bool also_serial = true;
 static bool in_redirect; /* the redirection function is running */
 static nm_output_hook hook;
-static nm_output_sink text_sink, raw_sink;
+static nm_device_writer text_sink, raw_sink; /* the serial console's, instead of stdout */
+static nm_output_sink sink;     /* the 3.0 redirection, instead of redirect_ref */
+static lua_State *printing;     /* the thread inside print, for the sink */
 
 /* Text waiting for the redirection function. */
 static nm_bytebuf pending; /* redirected output not yet handed to the script */
@@ -52,7 +54,7 @@ void nm_output_raw(const char *bytes, size_t len)
         to_stdout(bytes, len);
 }
 
-void nm_output_set_sink(nm_output_sink text, nm_output_sink raw)
+void nm_output_set_device(nm_device_writer text, nm_device_writer raw)
 {
     text_sink = text;
     raw_sink = raw;
@@ -76,6 +78,14 @@ static void flush_pending(nm_task *task)
 
 void nm_output_write(const char *text, size_t len, bool terminal)
 {
+    if (sink != NULL) {
+        lua_State *L = printing ? printing : nm_lua_state();
+        if (L != NULL)
+            sink(L, text, len);
+        if (terminal && also_serial)
+            to_terminal(text, len);
+        return;
+    }
     bool redirected = redirect_ref != LUA_NOREF && !in_redirect;
     if (redirected && nm_bytebuf_append(&pending, text, len))
         nm_task_post(&flush_task, flush_pending);
@@ -85,6 +95,7 @@ void nm_output_write(const char *text, size_t len, bool terminal)
 
 void nm_output_redirect(lua_State *L, int fn_index, bool serial)
 {
+    sink = NULL;
     if (fn_index != 0 && lua_isfunction(L, fn_index)) {
         nm_ref_set(L, &redirect_ref, fn_index);
         also_serial = serial;
@@ -95,9 +106,19 @@ void nm_output_redirect(lua_State *L, int fn_index, bool serial)
     }
 }
 
+void nm_output_redirect_sink(nm_output_sink to, bool serial)
+{
+    lua_State *L = nm_lua_state();
+    if (L != NULL)
+        nm_ref_clear(L, &redirect_ref);
+    pending.len = 0;
+    sink = to;
+    also_serial = to == NULL || serial;
+}
+
 bool nm_output_redirected(void)
 {
-    return redirect_ref != LUA_NOREF;
+    return redirect_ref != LUA_NOREF || sink != NULL;
 }
 
 void nm_output_set_hook(nm_output_hook fn)
@@ -128,13 +149,18 @@ int nm_output_print(lua_State *L)
     luaL_pushresult(&b);
     size_t len;
     const char *line = lua_tolstring(L, -1, &len);
+    lua_State *outer = printing;
+    printing = L;
     nm_output_write(line, len, true);
+    printing = outer;
     return 0;
 }
 
 void nm_output_close(lua_State *L)
 {
     nm_ref_clear(L, &redirect_ref);
+    sink = NULL;
+    printing = NULL;
     nm_task_cancel(&flush_task);
     nm_bytebuf_free(&pending);
 }

@@ -90,7 +90,7 @@ bool nm_serial_open(const char *link)
         printf("%s\n", pty.path);
         fflush(stdout);
     }
-    nm_output_set_sink(write_text, write_raw);
+    nm_output_set_device(write_text, write_raw);
     opened = true;
     return true;
 }
@@ -137,7 +137,7 @@ void nm_serial_stop(void)
 {
     if (!opened)
         return;
-    nm_output_set_sink(NULL, NULL);
+    nm_output_set_device(NULL, NULL);
     nm_pty_close(&pty);
     if (link_path) {
         unlink(link_path);

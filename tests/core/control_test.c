@@ -1,0 +1,95 @@
+/*
+ * control_test.c — the control channel's noun table and command parser:
+ * registration rules, the words a handler receives, and the reply lines.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/control.h"
+
+static int failures;
+
+static void report(const char *name, int good, const char *why)
+{
+    if (good) {
+        printf("ok - %s\n", name);
+    } else {
+        printf("not ok - %s: %s\n", name, why);
+        failures++;
+    }
+}
+
+static char seen[256];
+
+/* "lamp on|off": records the words it got; anything else is an error. */
+static int lamp(void *data, int argc, char **argv, char *reply, size_t size)
+{
+    seen[0] = '\0';
+    for (int i = 0; i < argc; i++)
+        snprintf(seen + strlen(seen), sizeof seen - strlen(seen), "[%s]", argv[i]);
+    if (argc == 1 && (strcmp(argv[0], "on") == 0 || strcmp(argv[0], "off") == 0)) {
+        snprintf(reply, size, "%s %s", (const char *)data, argv[0]);
+        return 0;
+    }
+    if (argc == 1 && strcmp(argv[0], "quiet") == 0)
+        return 0;
+    snprintf(reply, size, "usage: lamp on|off");
+    return -1;
+}
+
+static int other(void *data, int argc, char **argv, char *reply, size_t size)
+{
+    (void)data, (void)argc, (void)argv, (void)reply, (void)size;
+    return 0;
+}
+
+static void expect_reply(const char *name, const char *line, int want_rc, const char *want)
+{
+    char reply[NM_CONTROL_LINE_MAX + 1], why[600];
+    int rc = nm_control_execute(line, reply, sizeof reply);
+    snprintf(why, sizeof why, "rc %d reply '%s', want rc %d reply '%s'", rc, reply, want_rc, want);
+    report(name, rc == want_rc && strcmp(reply, want) == 0, why);
+}
+
+int main(void)
+{
+    report("register a noun", nm_control_register("lamp", lamp, "lamp1") == 0, "refused");
+    report("the same handler again is accepted", nm_control_register("lamp", lamp, "lamp1") == 0, "refused");
+    report("a taken noun is refused", nm_control_register("lamp", other, NULL) == -EEXIST, "accepted");
+    report("help is reserved", nm_control_register("help", other, NULL) == -EINVAL, "accepted");
+    report("nouns are lowercase words", nm_control_register("Lamp", other, NULL) == -EINVAL &&
+                                            nm_control_register("", other, NULL) == -EINVAL &&
+                                            nm_control_register("a b", other, NULL) == -EINVAL &&
+                                            nm_control_register("sixteen_chars_xx", other, NULL) == -EINVAL,
+           "a bad noun was accepted");
+    report("a handler is required", nm_control_register("x", NULL, NULL) == -EINVAL, "accepted");
+    report("register a second noun", nm_control_register("gpio_2", other, NULL) == 0, "refused");
+
+    expect_reply("help lists the nouns", "help", 0, "ok lamp gpio_2");
+    expect_reply("ok with INFO", "lamp on", 0, "ok lamp1 on");
+    report("the handler gets the words after the noun", strcmp(seen, "[on]") == 0, seen);
+    expect_reply("ok without INFO", "lamp quiet", 0, "ok");
+    expect_reply("spaces and tabs separate words", "  lamp \t off ", 0, "ok lamp1 off");
+    expect_reply("the handler's error", "lamp dim", -1, "error usage: lamp on|off");
+    expect_reply("no words after the noun", "lamp", -1, "error usage: lamp on|off");
+    report("argc 0 reaches the handler", seen[0] == '\0', seen);
+    expect_reply("unknown noun", "kettle on", -1, "error unknown command 'kettle' (help lists the commands)");
+    expect_reply("empty line", "", -1, "error empty command");
+    expect_reply("blank line", " \t ", -1, "error empty command");
+    expect_reply("control characters", "lamp\x01 on", -1,
+                 "error control characters or non-ASCII bytes in the command");
+    expect_reply("non-ASCII bytes", "lamp \xc3\xa9", -1, "error control characters or non-ASCII bytes in the command");
+    expect_reply("too many words", "lamp a b c d e f g h", -1, "error too many words (at most 8)");
+    expect_reply("help takes no arguments", "help me", -1, "error help takes no arguments");
+
+    char longline[NM_CONTROL_LINE_MAX + 10];
+    memset(longline, 'a', sizeof longline - 1);
+    longline[sizeof longline - 1] = '\0';
+    expect_reply("an over-long line", longline, -1, "error line too long (at most 255 bytes)");
+
+    char small[8];
+    nm_control_execute("lamp on", small, sizeof small);
+    report("a small reply buffer is truncated, terminated", strcmp(small, "ok lamp") == 0, small);
+    return failures != 0;
+}
