@@ -6,7 +6,8 @@
  * handle can produce an event; with no script on a terminal, or with -i, the
  * console runs on the same loop until Ctrl-D. The exit status is 0, 1 after
  * a load error or an unhandled error in a callback, 3 after node.restart()
- * and 4 when tmr.softwd() expired.
+ * and 4 when tmr.softwd() expired. With --boot it runs the board's life
+ * cycle instead (runtime/boot.h).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "runtime/boot.h"
 #include "runtime/console.h"
 #include "core/flash.h"
 #include "core/control.h"
@@ -36,6 +38,7 @@ typedef struct run_options {
     size_t heap;            /* the Lua heap budget in bytes, 0: default */
     bool serial;            /* the console on a pseudo-terminal */
     const char *serial_link; /* a path to link to its device, or NULL */
+    bool boot;              /* --boot: the board's life cycle instead of a script */
     const char *flash;      /* the flash folder, NULL: the working directory */
     size_t flash_size;      /* the file system's size in bytes, 0: default */
     const char *control;    /* the control socket's path (--control), or NULL */
@@ -50,6 +53,8 @@ static void usage(FILE *out)
           "  -i              the interactive console after the script\n"
           "  --heap=SIZE     the Lua heap budget node.heap() reports (e.g. 64m; default 256m)\n"
           "  -v              print the version\n"
+          "  --boot          power the board on: banner, init.lua from the flash, the console;\n"
+          "                  node.restart() reboots\n"
           "  --flash DIR     the folder holding the flash file system (default:\n"
           "                  $NETMCU_FLASH, else the working directory)\n"
           "  --flash-size=SIZE  the file system partition (e.g. 1m; default that of a 4 MB board)\n"
@@ -92,6 +97,8 @@ static int parse_args(int argc, char **argv, run_options *opt)
             opt->heap = nm_heap_parse(a + 7);
             if (opt->heap == 0)
                 return -1;
+        } else if (strcmp(a, "--boot") == 0) {
+            opt->boot = true;
         } else if (strcmp(a, "--flash") == 0 || strncmp(a, "--flash=", 8) == 0) {
             if (a[7] == '\0' && i + 1 >= argc)
                 return -1;
@@ -121,6 +128,8 @@ static int parse_args(int argc, char **argv, run_options *opt)
             break;
         }
     }
+    if (opt->boot) /* the board runs init.lua, not a script */
+        return i < argc || opt->nchunks > 0 ? -1 : 0;
     if (i < argc) {
         opt->script = argv[i];
         opt->script_index = i;
@@ -132,7 +141,7 @@ static int parse_args(int argc, char **argv, run_options *opt)
         opt->script_index = argc;
     }
     if (opt->serial)
-        opt->interactive = false; /* the console is on the pty */
+        opt->interactive = true; /* the console is on the pty, never on stdin */
     return 0;
 }
 
@@ -218,19 +227,46 @@ static size_t heap_budget(const run_options *opt)
 /* Runs the loop; with a console, until the console ends. An unhandled
  * error in a callback is reported and the console goes on, since the user
  * is there to see it (the device would restart). */
-static void run_loop(bool console, bool serial)
+static void run_loop(bool console)
 {
     for (;;) {
         nm_loop_run(UV_RUN_DEFAULT);
-        if (stop_requested || nm_node_restart_status() || !(serial || (console && nm_console_active())))
+        if (!console || !nm_console_active() || stop_requested || nm_node_restart_status())
             return;
         if (nm_lua_failed()) {
-            if (serial)
-                nm_serial_report(nm_lua_failure());
-            nm_lua_clear_failure();
             nm_console_refresh();
+            nm_lua_clear_failure();
         }
     }
+}
+
+typedef struct board {
+    const run_options *opt;
+    int argc;
+    char **argv;
+} board;
+
+/* A Lua state with the modules open as globals, as the firmware has them. */
+static lua_State *new_board(void *arg)
+{
+    const board *b = arg;
+    lua_State *L = nm_heap_newstate(heap_budget(b->opt));
+    if (L == NULL) {
+        fputs("netmcu: cannot create a Lua state\n", stderr);
+        return NULL;
+    }
+    luaL_openlibs(L);
+    nm_open_global(L, "net", luaopen_net);
+    nm_open_global(L, "tmr", luaopen_tmr);
+    nm_open_global(L, "node", luaopen_node);
+    nm_open_global(L, "file", luaopen_file);
+    nm_open_global(L, "uart", luaopen_uart);
+    nm_open_global(L, "encoder", luaopen_encoder);
+    if (nm_modern())
+        nm_open_global(L, "pipe", luaopen_pipe);
+    nm_open_global(L, "control", luaopen_control);
+    set_arg_table(L, b->argc, b->argv, b->opt->script ? b->opt->script_index : 0);
+    return L;
 }
 
 int main(int argc, char **argv)
@@ -249,22 +285,18 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    lua_State *L = nm_heap_newstate(heap_budget(&opt));
-    if (L == NULL) {
-        fputs("netmcu: cannot create a Lua state\n", stderr);
+    if (opt.serial && !nm_serial_open(opt.serial_link))
         return EXIT_ERROR;
+    nm_node_set_rebooting(opt.serial || opt.boot); /* --serial alone reboots by exec */
+    board b = {&opt, argc, argv};
+    if (opt.boot) {
+        rc = nm_boot_run(new_board, &b);
+        nm_serial_stop();
+        return rc;
     }
-    luaL_openlibs(L);
-    nm_open_global(L, "net", luaopen_net);
-    nm_open_global(L, "tmr", luaopen_tmr);
-    nm_open_global(L, "node", luaopen_node);
-    nm_open_global(L, "uart", luaopen_uart);
-    nm_open_global(L, "file", luaopen_file);
-    nm_open_global(L, "encoder", luaopen_encoder);
-    if (nm_modern())
-        nm_open_global(L, "pipe", luaopen_pipe);
-    nm_open_global(L, "control", luaopen_control);
-    set_arg_table(L, argc, argv, opt.script ? opt.script_index : 0);
+    lua_State *L = new_board(&b);
+    if (L == NULL)
+        return EXIT_ERROR;
 
     int crc = opt.control ? nm_control_listen(opt.control) : 0;
     if (crc != 0) {
@@ -275,8 +307,6 @@ int main(int argc, char **argv)
 
     uv_signal_t sigint, sigterm;
     watch_signals(&sigint, &sigterm, opt.interactive);
-    if (opt.serial && !nm_serial_open(opt.serial_link))
-        return EXIT_ERROR;
 
     bool ok = true;
     for (int i = 0; ok && i < opt.nchunks; i++)
@@ -284,10 +314,11 @@ int main(int argc, char **argv)
              run_loaded(L, 0);
     if (ok && opt.script)
         ok = run_script(L, &opt, argc, argv);
+    /* The board's console comes up whatever the script did. */
+    ok = ok || opt.serial;
     bool console = ok && opt.interactive && !nm_node_restart_status() && nm_console_start(L);
-    bool serial = opt.serial && !nm_node_restart_status() && nm_serial_start();
-    if ((ok || serial) && !nm_node_restart_status())
-        run_loop(console, serial);
+    if (ok && !nm_node_restart_status())
+        run_loop(console);
     if (nm_lua_failed())
         ok = false;
     int restart = nm_node_restart_status();

@@ -161,11 +161,16 @@ void nm_pty_write(nm_pty *pty, const char *bytes, size_t len)
     update_events(pty);
 }
 
-void nm_pty_close(nm_pty *pty)
+void nm_pty_stop(nm_pty *pty)
 {
     if (pty->polling && !uv_is_closing((uv_handle_t *)&pty->poll))
         uv_close((uv_handle_t *)&pty->poll, NULL);
     pty->polling = false;
+}
+
+void nm_pty_close(nm_pty *pty)
+{
+    nm_pty_stop(pty);
     if (pty->master >= 0)
         close(pty->master);
     if (pty->slave >= 0)

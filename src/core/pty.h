@@ -43,6 +43,8 @@ int nm_pty_adopt(nm_pty *pty, int master, int slave);
 void nm_pty_handover(nm_pty *pty);
 /* Starts delivering input to on_read. */
 int nm_pty_start(nm_pty *pty, nm_pty_read_cb on_read);
+/* Stops delivering input (before the loop's handles are closed). */
+void nm_pty_stop(nm_pty *pty);
 /* Writes bytes as they are; never blocks. */
 void nm_pty_write(nm_pty *pty, const char *bytes, size_t len);
 /* Stops reading and closes both sides (the device disappears). */

@@ -66,9 +66,15 @@ void nm_timer_close(nm_timer *timer)
     uv_close((uv_handle_t *)&timer->handle, on_closed);
 }
 
+static uint64_t start_ns;
+
+void nm_uptime_restart(void)
+{
+    start_ns = 0;
+}
+
 uint64_t nm_uptime_us(void)
 {
-    static uint64_t start_ns;
     uint64_t now = uv_hrtime();
     if (start_ns == 0)
         start_ns = now;

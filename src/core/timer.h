@@ -29,5 +29,7 @@ void nm_timer_close(nm_timer *timer);
 
 /* Microseconds on a monotonic clock since the first call (the process start). */
 uint64_t nm_uptime_us(void);
+/* Starts the counter again at the next nm_uptime_us (a reboot of the board). */
+void nm_uptime_restart(void);
 
 #endif

@@ -33,15 +33,29 @@ enum { PRIO_LOW = NM_TASK_LOW, PRIO_MEDIUM = NM_TASK_MEDIUM, PRIO_HIGH = NM_TASK
 enum { EGC_NOT_ACTIVE = 0, EGC_ON_ALLOC_FAILURE = 1, EGC_ON_MEM_LIMIT = 2, EGC_ALWAYS = 4 };
 
 static int exit_status;
+static bool rebooting; /* boot mode: a restart reboots the board */
 
 void nm_node_restart(int status, const char *why)
 {
     if (exit_status != 0)
         return;
     exit_status = status;
-    fprintf(stderr, "netmcu: %s: the run ends here (exit status %d)\n", why, status);
+    if (rebooting)
+        fprintf(stderr, "netmcu: %s: rebooting\n", why);
+    else
+        fprintf(stderr, "netmcu: %s: the run ends here (exit status %d)\n", why, status);
     fflush(stderr);
     uv_stop(nm_loop());
+}
+
+void nm_node_set_rebooting(bool on)
+{
+    rebooting = on;
+}
+
+void nm_node_clear_restart(void)
+{
+    exit_status = 0;
 }
 
 int nm_node_restart_status(void)
@@ -143,7 +157,8 @@ static int node_info(lua_State *L)
         lua_pushboolean(L, 1);
         lua_setfield(L, -2, "ssl");
         set_int(L, "lfs_size", 0);
-        set_str(L, "modules", "net,node,tmr");
+        nm_push_module_list(L);
+        lua_setfield(L, -2, "modules");
         set_str(L, "number_type", "float");
     }
     return 1;

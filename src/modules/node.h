@@ -23,6 +23,10 @@ enum {
 void nm_node_restart(int status, const char *why);
 /* The status asked for, or 0 when nothing asked the run to end. */
 int nm_node_restart_status(void);
+/* Boot mode (runtime/boot.h): a restart reboots the board instead of ending
+ * the run, and is cleared once the fresh state is up. */
+void nm_node_set_rebooting(bool on);
+void nm_node_clear_restart(void);
 
 /* node.task's priorities (node.task.LOW_PRIORITY ...). */
 enum { NM_TASK_LOW = 0, NM_TASK_MEDIUM = 1, NM_TASK_HIGH = 2 };

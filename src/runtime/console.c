@@ -27,11 +27,14 @@
 #include "core/loop.h"
 #include "modules/node.h"
 #include "runtime/input.h"
+#include "runtime/luacall.h"
 #include "runtime/output.h"
 #include "runtime/repl.h"
+#include "runtime/serial.h"
 
 static lua_State *console_L;
 static bool started, active, use_readline, in_line_handler;
+static bool on_serial; /* the console is the pty of --serial */
 static int stdin_flags = -1;
 static uv_poll_t stdin_poll;
 static bool polling;
@@ -115,7 +118,10 @@ static void on_interrupt(uv_async_t *handle)
         return; /* it interrupted running Lua code */
     hook_pending = 0;
     lua_sethook(console_L, NULL, 0, 0);
-    drop_line();
+    if (on_serial)
+        end_console(); /* Ctrl-C where netmcu runs, not on the board's line: the end */
+    else
+        drop_line();
 }
 
 /* ---- readline ------------------------------------------------------------ */
@@ -268,6 +274,14 @@ bool nm_console_start(lua_State *L)
     console_L = L;
     started = active = true;
     nm_make_interruptible(L);
+    on_serial = nm_serial_opened();
+    if (on_serial) {
+        watch_sigint();
+        if (nm_serial_start())
+            return true;
+        nm_console_stop();
+        return false;
+    }
     use_readline = isatty(STDIN_FILENO);
     stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
     watch_sigint();
@@ -294,6 +308,8 @@ bool nm_console_active(void)
 
 void nm_console_refresh(void)
 {
+    if (active && on_serial)
+        nm_serial_report(nm_lua_failure());
     if (active && use_readline) {
         rl_on_new_line();
         rl_redisplay();
@@ -314,6 +330,9 @@ void nm_console_stop(void)
         rl_callback_handler_remove();
     active = false;
     started = false;
+    if (on_serial)
+        nm_serial_pause();
+    on_serial = false;
     nm_output_set_hook(NULL);
     nm_task_cancel(&file_task);
     sigaction(SIGINT, &old_sigint, NULL);

@@ -17,6 +17,10 @@ int luaopen_encoder(lua_State *L);
 int luaopen_pipe(lua_State *L); /* 3.0 profile only */
 int luaopen_control(lua_State *L);
 
+/* Pushes the firmware modules present as globals, comma-separated as the
+ * firmware's build information lists them ("file,net,node,tmr"). */
+void nm_push_module_list(lua_State *L);
+
 /* Opens a module as require would and also stores it in the global `name`. */
 static inline void nm_open_global(lua_State *L, const char *name, lua_CFunction open)
 {

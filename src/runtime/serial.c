@@ -107,15 +107,23 @@ bool nm_serial_start(void)
     return true;
 }
 
-bool nm_serial_active(void)
+bool nm_serial_opened(void)
 {
-    return started;
+    return opened;
+}
+
+void nm_serial_pause(void)
+{
+    nm_pty_stop(&pty);
+    started = false;
 }
 
 void nm_serial_report(const char *msg)
 {
-    if (!started || msg == NULL)
+    if (!started)
         return;
+    if (msg == NULL)
+        msg = "";
     nm_output_device(msg, strlen(msg));
     nm_output_device("\n", 1);
     nm_input_prompt();

@@ -18,10 +18,13 @@
  * path on stdout on the first boot, links `link` to it when not NULL, and
  * sends console output there. False with a message on stderr on failure. */
 bool nm_serial_open(const char *link);
-/* Starts taking input and writes the first prompt. */
+/* True between nm_serial_open and nm_serial_stop. */
+bool nm_serial_opened(void);
+/* Starts taking input and writes the first prompt (the console starts). */
 bool nm_serial_start(void);
-bool nm_serial_active(void);
-/* Writes an unhandled callback error to the console and a new prompt. */
+/* Stops taking input; the device stays (the console stops for a reboot). */
+void nm_serial_pause(void);
+/* Writes an unhandled callback error (NULL: none) to the console and a new prompt. */
 void nm_serial_report(const char *msg);
 /* Reboots: execs the runner again on the same pty. Returns only on failure. */
 void nm_serial_reboot(char **argv);
