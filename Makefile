@@ -65,6 +65,7 @@ $(BUILD)/tests/%: tests/core/%.c $(filter $(BUILD)/obj/core/%,$(LIB_OBJ))
 
 deps:
 	@LUA=$(LUA) sh tools/deps.sh
+	@sh tools/nodemcu-tool.sh >/dev/null
 
 run: deps
 	@$(MAKE) --no-print-directory all
