@@ -306,14 +306,12 @@ bool nm_console_active(void)
     return active;
 }
 
+/* On a terminal the report itself redrew the prompt (the output hook);
+ * drawing it again here was the doubled "> > ". */
 void nm_console_refresh(void)
 {
     if (active && on_serial)
         nm_serial_report(nm_lua_failure());
-    if (active && use_readline) {
-        rl_on_new_line();
-        rl_redisplay();
-    }
 }
 
 static void close_handle(void *handle)

@@ -33,6 +33,16 @@ static void to_stdout(const char *text, size_t len)
         hook(false);
 }
 
+void nm_output_error(const char *prefix, const char *msg)
+{
+    if (hook)
+        hook(true);
+    fprintf(stderr, "%s%s\n", prefix, msg);
+    fflush(stderr);
+    if (hook)
+        hook(false);
+}
+
 static void to_terminal(const char *text, size_t len)
 {
     if (text_sink)

@@ -41,6 +41,10 @@ void nm_output_raw(const char *bytes, size_t len);
 typedef void (*nm_output_sink)(lua_State *L, const char *text, size_t len);
 void nm_output_redirect_sink(nm_output_sink sink, bool serial);
 
+/* An error report on stderr (prefix, message, newline), wrapped by the
+ * console's hook like terminal output, so the prompt is redrawn once below it. */
+void nm_output_error(const char *prefix, const char *msg);
+
 /* The console wraps terminal writes so they do not garble the line being typed. */
 typedef void (*nm_output_hook)(bool before);
 void nm_output_set_hook(nm_output_hook hook);
