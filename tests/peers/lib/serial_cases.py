@@ -1,6 +1,8 @@
 """serial_cases.py PROFILE — the serial console, byte for byte, in one profile
 (1.5 or 3.0); run by peers/serial_console.sh."""
 import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -94,6 +96,20 @@ try:
     c.eq("restart_reboots_on_the_same_device", b.ask("=tostring(n) .. started\r", b"> ", 5),
          b"=tostring(n) .. started\r\nnilyes\r\n> ")
     c.eq("the_link_survives_the_reboot", os.path.realpath(link), os.path.realpath(b.path))
+
+    # Ctrl-C where netmcu runs: interrupts a runaway chunk, and at rest ends the run
+    b.send("while true do end\r")
+    b.read(None, 0.3)
+    b.proc.send_signal(signal.SIGINT)
+    got = b.read(b"> ", 3)
+    c.check("sigint_interrupts_a_runaway_chunk", b"interrupted!" in got and got.endswith(b"> "), repr(got))
+    c.eq("console_alive_after_the_interrupt", b.ask("=9\r"), b"=9\r\n9\r\n> ")
+    b.proc.send_signal(signal.SIGINT)
+    try:
+        status = b.proc.wait(5)
+    except subprocess.TimeoutExpired:
+        status = "running"
+    c.eq("sigint_at_rest_ends_the_run", status, 0)
 finally:
     err = b.close()
 c.check("link_removed_at_exit", not os.path.lexists(link), link)
