@@ -9,6 +9,7 @@
  * between the eras and are reproduced per profile, down to 1.5's length and
  * end character that persist from one call to the next.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
