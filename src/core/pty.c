@@ -13,7 +13,11 @@
 
 #include "core/loop.h"
 
-#define QUEUE_LIMIT (1 << 20) /* output kept for a slow or absent reader */
+#include <sys/ioctl.h>
+
+/* Output kept for a slow or absent reader: more than a whole flash file
+ * read out as base64 in one Lua call, since the board never waits. */
+#define QUEUE_LIMIT (8 << 20)
 
 /* The settings of a serial port opened by a program that wants bytes as
  * they are: no echo, no line editing, no translation, no signals. */
@@ -41,6 +45,11 @@ static int set_flags(int fd, bool cloexec)
 int nm_pty_adopt(nm_pty *pty, int master, int slave)
 {
     memset(pty, 0, sizeof *pty);
+    /* Packet mode tells us when a program opening the port flushes it:
+     * then the output still queued for it is stale as well. */
+    int on = 1;
+    if (ioctl(master, TIOCPKT, &on) != 0)
+        return -errno;
     pty->master = master;
     pty->slave = slave;
     const char *name = ptsname(master);
@@ -112,19 +121,27 @@ static void flush_queue(nm_pty *pty)
     nm_bytebuf_consume(&pty->queue, done);
 }
 
+/* Input first: a flush reported with the same wake-up must drop the
+ * queue before it is written into the port the peer just emptied. */
 static void on_events(uv_poll_t *handle, int status, int events)
 {
     nm_pty *pty = handle->data;
-    if (status == 0 && (events & UV_WRITABLE)) {
+    if (status != 0)
+        return;
+    if (events & UV_READABLE) {
+        char chunk[4097];
+        ssize_t n = read(pty->master, chunk, sizeof chunk);
+        if (n > 0 && chunk[0] != TIOCPKT_DATA) { /* a status byte alone */
+            if (chunk[0] & TIOCPKT_FLUSHREAD)
+                pty->queue.len = 0;
+        } else if (n > 1 && pty->on_read) {
+            pty->on_read(pty, chunk + 1, (size_t)n - 1);
+        }
+    }
+    if ((events & UV_WRITABLE) && pty->polling) {
         flush_queue(pty);
         update_events(pty);
     }
-    if (status != 0 || !(events & UV_READABLE))
-        return;
-    char chunk[4096];
-    ssize_t n = read(pty->master, chunk, sizeof chunk);
-    if (n > 0 && pty->on_read)
-        pty->on_read(pty, chunk, (size_t)n);
 }
 
 int nm_pty_start(nm_pty *pty, nm_pty_read_cb on_read)

@@ -9,7 +9,8 @@
  *
  * Writes never block the loop. Bytes the slave cannot take at once wait in a
  * queue and go out when it drains; past a bound (nobody is reading) further
- * output is dropped, as a UART's output is lost with no one listening.
+ * output is dropped, as a UART's output is lost with no one listening, and a
+ * program that flushes the port as it opens it (tcflush) drops the queue too.
  * The descriptors survive exec (nm_pty_adopt), so a rebooting board keeps its
  * device path.
  */

@@ -5,7 +5,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import termios
 import time
+import tty
 
 sys.path.insert(0, os.path.dirname(__file__))
 from serial_peer import Board, Cases  # noqa: E402
@@ -113,5 +115,17 @@ try:
 finally:
     err = b.close()
 c.check("link_removed_at_exit", not os.path.lexists(link), link)
+
+# Output nobody read is dropped when a tool flushes the port as it opens it.
+b = Board("-e", 'for i = 1, 20000 do print(("x"):rep(99)) end', env={"NETMCU_COMPAT": profile})
+try:
+    time.sleep(0.5)
+    b.fd = os.open(b.path, os.O_RDWR | os.O_NOCTTY)
+    tty.setraw(b.fd)
+    termios.tcflush(b.fd, termios.TCIOFLUSH)
+    time.sleep(0.2)
+    c.eq("stale_output_dropped_on_flush", b.ask("=1\r"), b"=1\r\n1\r\n> ")
+finally:
+    b.close()
 os.rmdir(tmp)
 c.done()

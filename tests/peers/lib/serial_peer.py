@@ -85,7 +85,8 @@ class Cases:
             print("ok - " + name)
         else:
             self.failed += 1
-            print("not ok - %s: got %r, want %r" % (name, got, want))
+            shown = got if len(got) < 300 else b"..." + got[-200:]
+            print("not ok - %s: got %r, want %r" % (name, shown, want))
 
     def check(self, name, cond, detail=""):
         if cond:
