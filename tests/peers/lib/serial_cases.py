@@ -116,6 +116,23 @@ finally:
     err = b.close()
 c.check("link_removed_at_exit", not os.path.lexists(link), link)
 
+# --boot --serial: the banner and init.lua's output reach the pty as the device sends them
+flash = tempfile.mkdtemp()
+with open(os.path.join(flash, "init.lua"), "w") as f:
+    f.write('print("init says hi")\n')
+b = Board("--boot", "--flash", flash, env={"NETMCU_COMPAT": profile})
+try:
+    b.open()
+    got = b.ask("node.restart()\r", b"init says hi\r\n> ", 5)
+    banner = b"\r\nNodeMCU 3.0.0.0 " if modern else b"\r\nNodeMCU 1.5.4.1 build "
+    c.check("boot_banner_and_init_on_the_pty", banner in got and got.endswith(b"init says hi\r\n> ")
+            and b"\n" not in got.replace(b"\r\n", b""), repr(got[-300:]))
+    c.eq("boot_console_answers", b.ask("=1+2\r"), b"=1+2\r\n3\r\n> ")
+finally:
+    b.close()
+    os.remove(os.path.join(flash, "init.lua"))
+    os.rmdir(flash)
+
 # Output nobody read is dropped when a tool flushes the port as it opens it.
 b = Board("-e", 'for i = 1, 20000 do print(("x"):rep(99)) end', env={"NETMCU_COMPAT": profile})
 try:
