@@ -190,7 +190,12 @@ static bool run_script(lua_State *L, const run_options *opt, int argc, char **ar
 static void stop_on_signal(uv_signal_t *handle, int signum)
 {
     (void)handle;
-    (void)signum;
+    /* Further ones wait until exit: after the loop's handles are closed they
+     * would kill the run before it cleaned up (the --serial link). */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signum);
+    sigprocmask(SIG_BLOCK, &set, NULL);
     stop_requested = true;
     uv_stop(nm_loop());
 }
