@@ -37,6 +37,7 @@ struct nm_flash_file {
 static int root_fd = -1;
 static char root_path[PATH_MAX];
 static uint32_t part_size = NM_FLASH_DEFAULT_SIZE;
+static bool chosen; /* a folder was named, not only the working directory */
 static int open_count;
 static int64_t used_pages = -1; /* -1: count again on the next write */
 
@@ -49,6 +50,7 @@ int nm_flash_configure(const char *dir, uint64_t size)
     }
     if (dir == NULL && root_fd >= 0)
         return 0;
+    bool named = dir != NULL;
     if (dir == NULL)
         dir = ".";
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
@@ -64,13 +66,19 @@ int nm_flash_configure(const char *dir, uint64_t size)
     if (root_fd >= 0)
         close(root_fd);
     root_fd = fd;
+    chosen = named;
     used_pages = -1;
     return 0;
 }
 
+bool nm_flash_chosen(void)
+{
+    return chosen;
+}
+
 static int root(void)
 {
-    if (root_fd < 0 && nm_flash_configure(".", 0) != 0)
+    if (root_fd < 0 && nm_flash_configure(NULL, 0) != 0)
         return -1;
     return root_fd;
 }
@@ -317,6 +325,11 @@ void nm_flash_close(nm_flash_file *f)
     close(f->fd);
     open_count--;
     free(f);
+}
+
+int nm_flash_open_count(void)
+{
+    return open_count;
 }
 
 ssize_t nm_flash_read(nm_flash_file *f, void *buf, size_t len)

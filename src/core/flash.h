@@ -39,11 +39,14 @@ enum {
     NM_FLASH_APPEND = 16,
 };
 
-/* Chooses the folder (created if missing) and the partition size (0 keeps
- * the default; rounded down to whole blocks). Returns 0 or a negative errno. */
+/* Chooses the folder (created if missing; NULL: the working directory) and
+ * the partition size (0 keeps the default; rounded down to whole blocks).
+ * Returns 0 or a negative errno. */
 int nm_flash_configure(const char *dir, uint64_t size);
 /* The folder's absolute path (the working directory until configured). */
 const char *nm_flash_dir(void);
+/* Whether a folder was chosen (dir given), not just the working directory. */
+bool nm_flash_chosen(void);
 
 /* The flags of a firmware open mode ("r", "w", "a", "r+", "w+", "a+"; any
  * other string opens for reading, as SPIFFS does). */
@@ -53,6 +56,8 @@ int nm_flash_mode_flags(const char *mode);
  * file, name too long or refused, too many open files, a full flash). */
 nm_flash_file *nm_flash_open(const char *name, int flags);
 void nm_flash_close(nm_flash_file *f);
+/* How many files are open now. */
+int nm_flash_open_count(void);
 /* Bytes read (0 at the end), or -1 (e.g. a file opened only for writing). */
 ssize_t nm_flash_read(nm_flash_file *f, void *buf, size_t len);
 /* Bytes written: fewer than len when the flash is full; -1 on an error. */

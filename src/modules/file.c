@@ -102,7 +102,7 @@ static void push_opened(lua_State *L, const char *name, const char *mode)
     ud->f = NULL;
     luaL_setmetatable(L, FILE_MT);
     ud->f = nm_flash_open(name, flags);
-    if (ud->f == NULL) {
+    if (ud->f == NULL && nm_flash_open_count() >= NM_FLASH_MAX_OPEN) {
         /* Files the script dropped without closing still count against the
          * device's four: its collector would have closed them by now. */
         lua_gc(L, LUA_GCCOLLECT, 0);
@@ -388,11 +388,16 @@ static int file_rename(lua_State *L)
     return 1;
 }
 
-/* file.format(): the open default file is closed first, as on the device */
+/* file.format(): the open default file is closed first, as on the device.
+ * A flash that is only the working directory is never wiped: that folder is
+ * the user's, not a board's. */
 static int file_format(lua_State *L)
 {
     lua_settop(L, 0);
     file_close(L);
+    if (!nm_flash_chosen())
+        return luaL_error(L, "Failed to format file system (the flash is the working directory; "
+                             "name a folder with --flash to format it)");
     if (nm_flash_format() != 0)
         return luaL_error(L, "Failed to format file system");
     nm_output_write("format done.\n", 13, true);

@@ -105,8 +105,11 @@ static void run(bool console)
             nm_lua_clear_failure();
             continue;
         }
-        if (console && nm_console_active())
-            continue;
+        if (console && nm_console_active()) {
+            if (alive)
+                continue;
+            return; /* nothing, not even the console, can wake the loop */
+        }
         if (console && terminal)
             return; /* Ctrl-D */
         if (console) {

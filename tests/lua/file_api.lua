@@ -344,6 +344,20 @@ T.case("format_removes_every_file", function(done)
   done()
 end)
 
+T.case("format_never_wipes_the_working_directory", function(done)
+  local dir = DIR .. "/cwd"
+  os.execute("mkdir -p " .. dir .. " && echo keep > " .. dir .. "/mine.txt")
+  local out = T.sh(string.format("cd %s && env NETMCU_FLASH= %s -e %q 2>&1",
+    dir, os.getenv("NETMCU"), "print(file.list()['mine.txt']) print(pcall(file.format))"))
+  T.match(out, "^5\nfalse\tFailed to format file system %(the flash is the working directory",
+    "refused with the firmware's text first")
+  local f = io.open(dir .. "/mine.txt")
+  T.check(f, "the file is still there")
+  if f then f:close() end
+  os.execute("rm -rf " .. dir)
+  done()
+end)
+
 T.case("dofile_loadfile_require_read_the_flash", function(done)
   file.open("lib/util.lua", "w")
   file.write("local M = {} function M.twice(x) return 2 * x end return M")

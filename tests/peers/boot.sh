@@ -45,7 +45,7 @@ else
   fail "boot 1.5 without init.lua" "status $s15, output: $(tr '\n' '|' <"$T/e15.out")"
 fi
 if [ "$s30" = 0 ] && grep -q '^NodeMCU 3\.0\.0\.0 ' "$T/e30.out" &&
-   grep -qE $'^\tmodules: ([a-z]+,)*file,net,node,([a-z]+,)*tmr' "$T/e30.out" &&
+   grep -qE $'^\tmodules: ([a-z]+,)*file,([a-z]+,)*net,node,([a-z]+,)*tmr' "$T/e30.out" &&
    grep -qE '^ build .* powered by Lua 5\.[0-9.]+ on SDK 3\.0\.1-dev\(fce080e\)$' "$T/e30.out" &&
    [ "$(tail -n 1 "$T/e30.out")" = "cannot open init.lua: " ]; then
   ok "boot 3.0: banner with the build information, then 'cannot open init.lua: '"
@@ -136,14 +136,37 @@ else
   fail "node.restart() at the console" "status $status, $banners banners: $(tr '\n' '|' <"$T/typed.out")"
 fi
 
-# 4. Script mode is unchanged: node.restart() ends the run with status 3.
+# 4. The 3.0 profile: init.lua runs, holds a file open and restarts from a
+#    timer, five times; each power-on is fresh (no global, no old timer, the
+#    held files closed, so opening never runs out of the four).
+mkdir -p "$T/f30"
+cat >"$T/f30/init.lua" <<'EOF'
+local n = (tonumber(file.getcontents("n") or "0") or 0) + 1
+file.putcontents("n", tostring(n))
+held = {file.open("n"), file.open("init.lua")}
+print("INIT " .. n .. " " .. tostring(old) .. " " .. type(held[1]) .. " " .. type(held[2]))
+old = true
+if n < 6 then
+  tmr.create():alarm(30, tmr.ALARM_AUTO, function(t) print("TICK " .. n) node.restart() end)
+end
+EOF
+NETMCU_COMPAT=3.0 timeout "$(bound 10)" "$NETMCU" --boot --flash "$T/f30" </dev/null >"$T/b30.out" 2>"$T/b30.err"
+status=$?
+if [ "$status" = 0 ] && [ "$(grep -c '^INIT [0-9] nil userdata userdata$' "$T/b30.out")" = 6 ] &&
+   [ "$(grep -c '^TICK' "$T/b30.out")" = 5 ] && [ "$(grep -c '^NodeMCU 3\.0\.0\.0' "$T/b30.out")" = 6 ]; then
+  ok "boot 3.0: five reboots from a timer, each fresh, files and timers of the last one closed"
+else
+  fail "boot 3.0 reboots" "status $status: $(tr '\n' '|' <"$T/b30.out") $(cat "$T/b30.err")"
+fi
+
+# 5. Script mode is unchanged: node.restart() ends the run with status 3.
 echo 'node.restart()' >"$T/script.lua"
 "$NETMCU" "$T/script.lua" >/dev/null 2>&1
 status=$?
 [ "$status" = 3 ] && ok "script mode: node.restart() still exits with status 3" ||
   fail "script mode: node.restart() exits 3" "status $status"
 
-# 5. --boot takes no script.
+# 6. --boot takes no script.
 "$NETMCU" --boot "$T/script.lua" >/dev/null 2>&1
 status=$?
 [ "$status" = 2 ] && ok "--boot with a script is a usage error" || fail "--boot with a script" "status $status"
