@@ -19,11 +19,13 @@
 #include "runtime/console.h"
 #include "core/flash.h"
 #include "core/control.h"
+#include "core/gpio.h"
 #include "core/loop.h"
 #include "runtime/heap.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "modules/node.h"
+#include "modules/wifi/radio.h"
 #include "runtime/profile.h"
 #include "runtime/serial.h"
 
@@ -63,6 +65,9 @@ static void usage(FILE *out)
           "  --serial [PATH] the console on a pseudo-terminal, as the board's UART; prints\n"
           "                  its device and links PATH to it (PATH: not an option or *.lua)\n"
           "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
+          "  --gpio-trace    print every change of a gpio pin's level or mode on stderr\n"
+          "  --ip=ADDR       the host address the wifi station reports (default: the host's own)\n"
+          "  --wifi=LINK     the simulated access point at power-on: up (default), offline, wrongpwd\n"
           "  -               run the script read from standard input\n"
           "Without a script or -e: the console on a terminal, otherwise the script\n"
           "is read from standard input.\n",
@@ -119,6 +124,16 @@ static int parse_args(int argc, char **argv, run_options *opt)
             if (a[9] == '\0' && i + 1 >= argc)
                 return -1;
             opt->control = a[9] == '=' ? a + 10 : argv[++i];
+        } else if (strcmp(a, "--gpio-trace") == 0) {
+            nm_gpio_set_trace(true);
+        } else if (strncmp(a, "--ip=", 5) == 0) {
+            if (radio_set_address(a + 5) != 0) {
+                fprintf(stderr, "netmcu: --ip=%s is not an IPv4 address of this host\n", a + 5);
+                exit(EXIT_USAGE);
+            }
+        } else if (strncmp(a, "--wifi=", 7) == 0) {
+            if (radio_set_start_link(a + 7) != 0)
+                return -1;
         } else if (strcmp(a, "--") == 0) {
             i++;
             break;
@@ -269,7 +284,9 @@ static lua_State *new_board(void *arg)
     nm_open_global(L, "encoder", luaopen_encoder);
     if (nm_modern())
         nm_open_global(L, "pipe", luaopen_pipe);
+    nm_open_global(L, "wifi", luaopen_wifi);
     nm_open_global(L, "control", luaopen_control);
+    nm_open_global(L, "gpio", luaopen_gpio);
     set_arg_table(L, b->argc, b->argv, b->opt->script ? b->opt->script_index : 0);
     return L;
 }
@@ -290,6 +307,11 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    int crc = opt.control ? nm_control_listen(opt.control) : 0;
+    if (crc != 0) {
+        fprintf(stderr, "netmcu: --control %s: %s\n", opt.control, uv_strerror(crc));
+        return EXIT_USAGE;
+    }
     if (opt.serial && !nm_serial_open(opt.serial_link))
         return EXIT_ERROR;
     nm_node_set_rebooting(opt.serial || opt.boot); /* --serial alone reboots by exec */
@@ -302,13 +324,6 @@ int main(int argc, char **argv)
     lua_State *L = new_board(&b);
     if (L == NULL)
         return EXIT_ERROR;
-
-    int crc = opt.control ? nm_control_listen(opt.control) : 0;
-    if (crc != 0) {
-        fprintf(stderr, "netmcu: --control %s: %s\n", opt.control, uv_strerror(crc));
-        lua_close(L);
-        return EXIT_USAGE;
-    }
 
     uv_signal_t sigint, sigterm;
     watch_signals(&sigint, &sigterm, opt.interactive);

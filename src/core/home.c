@@ -27,7 +27,7 @@ static int make_dirs(char *path)
     return 0;
 }
 
-static int home_dir(char *buf, size_t size)
+static int home_name(char *buf, size_t size)
 {
     const char *env = getenv("NETMCU_HOME");
     const char *xdg = getenv("XDG_DATA_HOME");
@@ -43,17 +43,32 @@ static int home_dir(char *buf, size_t size)
         return -ENOENT;
     if (n < 0 || (size_t)n >= size)
         return -ENAMETOOLONG;
-    return make_dirs(buf);
+    return 0;
 }
 
-int nm_home_path(const char *name, char *buf, size_t size)
+static int home_dir(char *buf, size_t size)
 {
-    int rc = home_dir(buf, size);
-    if (rc != 0)
-        return rc;
+    int rc = home_name(buf, size);
+    return rc != 0 ? rc : make_dirs(buf);
+}
+
+static int append_name(const char *name, char *buf, size_t size)
+{
     size_t len = strlen(buf);
     int n = snprintf(buf + len, size - len, "/%s", name);
     if (n < 0 || (size_t)n >= size - len)
         return -ENAMETOOLONG;
     return 0;
+}
+
+int nm_home_find(const char *name, char *buf, size_t size)
+{
+    int rc = home_name(buf, size);
+    return rc != 0 ? rc : append_name(name, buf, size);
+}
+
+int nm_home_path(const char *name, char *buf, size_t size)
+{
+    int rc = home_dir(buf, size);
+    return rc != 0 ? rc : append_name(name, buf, size);
 }

@@ -15,5 +15,7 @@
  * directory first. Returns 0, or a negative errno (-ENAMETOOLONG when buf is
  * too small, -ENOENT when no directory can be named). */
 int nm_home_path(const char *name, char *buf, size_t size);
+/* The same path without creating anything, for reading what may not exist. */
+int nm_home_find(const char *name, char *buf, size_t size);
 
 #endif

@@ -136,3 +136,9 @@ int luaopen_encoder(lua_State *L)
     luaL_newlib(L, encoder_functions);
     return 1;
 }
+
+/* require "net.encoder" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_encoder(lua_State *L)
+{
+    return luaopen_encoder(L);
+}

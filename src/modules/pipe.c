@@ -11,11 +11,13 @@
  * The reader callback. The write function and the reader task (a closure
  * posted with node.task's queue at the pipe's priority) share a small state.
  * A write posts the task unless one is pending or the callback is running.
- * When the callback returns true the task is posted again if the pipe still
- * holds data; false ends the chain; anything else (or an error) posts it
- * again only if something was written while it ran. This is the documented contract. The
- * firmware's code posts the task from every first write while the callback
- * runs and, for a nil result, reposts forever; netmcu keeps to the contract
+ * When the callback returns true or nothing, the task is posted again while
+ * the pipe holds data (the firmware source's own rule: never reposted when
+ * empty); false ends the chain until the next write. After an error it runs
+ * again only if something was written meanwhile, so a failing reader cannot
+ * spin on old data. The firmware's code also posts a task from the first
+ * write while the callback runs, and for a nil result keeps reposting even
+ * when the pipe is empty; both only cost calls that find nothing to read
  * (README, compatibility).
  */
 #include "modules/pipe.h"
@@ -77,12 +79,15 @@ static int chunk_count(lua_State *L, int p)
     return (int)lua_rawlen(L, p) - 1;
 }
 
-/* The chunk in slot i; it stays valid while it is in the table. */
+/* The chunk in slot i; it stays valid while it is in the table. A slot the
+ * script overwrote makes the table no pipe any more. */
 static chunk *chunk_at(lua_State *L, int p, int i)
 {
     lua_rawgeti(L, p, i);
-    chunk *c = lua_touserdata(L, -1);
+    chunk *c = luaL_testudata(L, -1, CHUNK_MT);
     lua_pop(L, 1);
+    if (c == NULL)
+        luaL_argerror(L, 1, "pipe table");
     return c;
 }
 
@@ -306,7 +311,7 @@ static int pipe_write(lua_State *L)
     return 0;
 }
 
-enum { VERDICT_NONE = -1, VERDICT_FALSE = 0, VERDICT_TRUE = 1 };
+enum { VERDICT_ERROR = -2, VERDICT_NONE = -1, VERDICT_FALSE = 0, VERDICT_TRUE = 1 };
 
 /* Calls fn(pipe) and records whether it returned a boolean (args: fn, pipe, verdict*). */
 static int call_reader(lua_State *L)
@@ -324,7 +329,7 @@ static int call_reader(lua_State *L)
 static int reader_task(lua_State *L)
 {
     reader_state *r = lua_touserdata(L, UV_STATE);
-    int verdict = VERDICT_NONE; /* also after an error: run again if written meanwhile */
+    int verdict = VERDICT_ERROR; /* until call_reader returns */
     r->posted = false;
     r->running = true;
     r->written = false;
@@ -334,9 +339,9 @@ static int reader_task(lua_State *L)
     lua_pushlightuserdata(L, &verdict);
     nm_lua_call(L, 3);
     r->running = false;
-    bool repost = verdict == VERDICT_TRUE ? chunk_count(L, UV_PIPE) > 0
-                  : verdict == VERDICT_NONE ? r->written
-                                            : false;
+    bool repost = verdict == VERDICT_ERROR ? r->written
+                  : verdict == VERDICT_FALSE ? false
+                                             : chunk_count(L, UV_PIPE) > 0;
     if (repost && !r->posted) {
         /* This closure, found as the write function's upvalue (p[1]). */
         lua_rawgeti(L, UV_PIPE, 1);

@@ -14,8 +14,11 @@ int luaopen_node(lua_State *L);
 int luaopen_uart(lua_State *L);
 int luaopen_file(lua_State *L);
 int luaopen_encoder(lua_State *L);
+int luaopen_net_encoder(lua_State *L); /* require "net.encoder" with net.so */
 int luaopen_pipe(lua_State *L); /* 3.0 profile only */
 int luaopen_control(lua_State *L);
+int luaopen_gpio(lua_State *L);
+int luaopen_wifi(lua_State *L);
 
 /* Pushes the firmware modules present as globals, comma-separated as the
  * firmware's build information lists them ("file,net,node,tmr"). */

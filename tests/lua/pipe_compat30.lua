@@ -133,6 +133,12 @@ T.case("bad_arguments_raise_the_firmware_texts", function(done)
   T.eq(p:nrec(), 0, "nothing happened to the pipe")
   T.eq(type(pipe.create(nil, 7)), "table", "a priority without a callback is not checked")
   T.eq(p.nonsense, nil, "unknown keys are nil")
+  local q = pipe.create()
+  q:write("abc")
+  q[2] = 5 -- a chunk slot overwritten by the script
+  T.errors(function() q:read() end, "(pipe table)", "read of a damaged pipe")
+  T.errors(function() q:write("x") end, "(pipe table)", "write to it")
+  T.errors(function() q:unread("x") end, "(pipe table)", "unread")
   done()
 end)
 
@@ -186,20 +192,20 @@ T.case("reader_false_stops_until_the_next_write", function(done)
   p:write("abcd")
 end)
 
-T.case("reader_nil_reposts_only_after_its_own_write", function(done)
-  local p, calls = nil, 0
+T.case("reader_nil_reposts_while_data_is_left", function(done)
+  local p, calls, got = nil, 0, {}
   p = pipe.create(T.expect(function(pp)
     calls = calls + 1
-    local rec = pp:read()
-    if calls == 1 then
-      T.eq(rec, "ping", "first")
-      pp:write("pong\n") -- written while it runs: nil means run again
-    else
-      T.eq(rec, "pong", "its own write")
-      tmr.create():alarm(30, tmr.ALARM_SINGLE, done) -- and then the chain lapses
+    got[#got + 1] = pp:read()
+    if calls == 2 then pp:write("pong\n") end -- its own write is read too
+    if calls == 3 then
+      tmr.create():alarm(30, tmr.ALARM_SINGLE, function()
+        T.eq(table.concat(got, ","), "ping,pang,pong", "one line a call until empty, then the chain lapses")
+        done()
+      end)
     end
-  end, 2, "reader"))
-  p:write("ping\n")
+  end, 3, "reader"))
+  p:write("ping\npang\n")
 end)
 
 T.case("reader_task_priority_orders_it_among_node_tasks", function(done)
