@@ -8,12 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "core/loop.h"
-
-#include <sys/ioctl.h>
 
 /* Output kept for a slow or absent reader: more than a whole flash file
  * read out as base64 in one Lua call, since the board never waits. */
