@@ -36,8 +36,8 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -fPIC -Isrc $(PKG_CFLAGS) $(EXTRA
 LDFLAGS += $(EXTRA_LDFLAGS)
 
 CORE_SRC := $(wildcard src/core/*.c)
-# The console (readline) and the board's life cycle belong to the runner only, not to net.so.
-RUNNER_SRC := src/main.c src/runtime/console.c src/runtime/boot.c
+# The consoles (readline, the pty) and the board's life cycle belong to the runner only, not to net.so.
+RUNNER_SRC := src/main.c src/runtime/console.c src/runtime/boot.c src/runtime/serial.c
 LUA_SRC := $(filter-out $(RUNNER_SRC),$(wildcard src/runtime/*.c src/modules/*.c src/modules/*/*.c))
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(LUA_SRC))
 MAIN_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(RUNNER_SRC))
@@ -65,6 +65,7 @@ $(BUILD)/tests/%: tests/core/%.c $(filter $(BUILD)/obj/core/%,$(LIB_OBJ))
 
 deps:
 	@LUA=$(LUA) sh tools/deps.sh
+	@sh tools/nodemcu-tool.sh >/dev/null
 
 run: deps
 	@$(MAKE) --no-print-directory all

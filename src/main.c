@@ -27,6 +27,7 @@
 #include "modules/node.h"
 #include "modules/wifi/radio.h"
 #include "runtime/profile.h"
+#include "runtime/serial.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 
@@ -37,6 +38,8 @@ typedef struct run_options {
     int script_index;       /* argv index of the script, for the arg table */
     bool interactive;       /* the console after the script (-i, or a terminal) */
     size_t heap;            /* the Lua heap budget in bytes, 0: default */
+    bool serial;            /* the console on a pseudo-terminal */
+    const char *serial_link; /* a path to link to its device, or NULL */
     bool boot;              /* --boot: the board's life cycle instead of a script */
     const char *flash;      /* the flash folder, NULL: the working directory */
     size_t flash_size;      /* the file system's size in bytes, 0: default */
@@ -59,6 +62,8 @@ static void usage(FILE *out)
           "  --flash-size=SIZE  the file system partition (e.g. 1m; default that of a 4 MB board)\n"
           "  --compat=1.5    firmware behaviour of the seed documentation (default)\n"
           "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
+          "  --serial [PATH] the console on a pseudo-terminal, as the board's UART; prints\n"
+          "                  its device and links PATH to it (PATH: not an option or *.lua)\n"
           "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
           "  --gpio-trace    print every change of a gpio pin's level or mode on stderr\n"
           "  --ip=ADDR       the host address the wifi station reports (default: the host's own)\n"
@@ -67,6 +72,13 @@ static void usage(FILE *out)
           "Without a script or -e: the console on a terminal, otherwise the script\n"
           "is read from standard input.\n",
           out);
+}
+
+/* `--serial PATH`: the next argument is the link unless it is an option or a script. */
+static bool takes_link(const char *next)
+{
+    size_t n = next ? strlen(next) : 0;
+    return n > 0 && next[0] != '-' && !(n > 4 && strcmp(next + n - 4, ".lua") == 0);
 }
 
 static int parse_args(int argc, char **argv, run_options *opt)
@@ -105,6 +117,9 @@ static int parse_args(int argc, char **argv, run_options *opt)
                 fprintf(stderr, "netmcu: unknown profile '%s' (1.5 or 3.0)\n", a + 9);
                 exit(EXIT_USAGE);
             }
+        } else if (strcmp(a, "--serial") == 0 || strncmp(a, "--serial=", 9) == 0) {
+            opt->serial = true;
+            opt->serial_link = a[8] == '=' ? a + 9 : takes_link(argv[i + 1]) ? argv[++i] : NULL;
         } else if (strncmp(a, "--control=", 10) == 0 || strcmp(a, "--control") == 0) {
             if (a[9] == '\0' && i + 1 >= argc)
                 return -1;
@@ -133,13 +148,15 @@ static int parse_args(int argc, char **argv, run_options *opt)
     if (i < argc) {
         opt->script = argv[i];
         opt->script_index = i;
-    } else if (opt->nchunks == 0 && !opt->interactive && !isatty(STDIN_FILENO)) {
+    } else if (opt->nchunks == 0 && !opt->interactive && !opt->serial && !isatty(STDIN_FILENO)) {
         opt->script = "-";
         opt->script_index = argc;
-    } else if (opt->nchunks == 0) {
+    } else if (opt->nchunks == 0 && !opt->serial) {
         opt->interactive = true;
         opt->script_index = argc;
     }
+    if (opt->serial)
+        opt->interactive = true; /* the console is on the pty, never on stdin */
     return 0;
 }
 
@@ -188,7 +205,12 @@ static bool run_script(lua_State *L, const run_options *opt, int argc, char **ar
 static void stop_on_signal(uv_signal_t *handle, int signum)
 {
     (void)handle;
-    (void)signum;
+    /* Further ones wait until exit: after the loop's handles are closed they
+     * would kill the run before it cleaned up (the --serial link). */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signum);
+    sigprocmask(SIG_BLOCK, &set, NULL);
     stop_requested = true;
     uv_stop(nm_loop());
 }
@@ -222,7 +244,7 @@ static size_t heap_budget(const run_options *opt)
     return NM_HEAP_DEFAULT;
 }
 
-/* Runs the loop; with the console, until the console ends. An unhandled
+/* Runs the loop; with a console, until the console ends. An unhandled
  * error in a callback is reported and the console goes on, since the user
  * is there to see it (the device would restart). */
 static void run_loop(bool console)
@@ -232,8 +254,8 @@ static void run_loop(bool console)
         if (!console || !nm_console_active() || stop_requested || nm_node_restart_status())
             return;
         if (nm_lua_failed()) {
-            nm_lua_clear_failure();
             nm_console_refresh();
+            nm_lua_clear_failure();
         }
     }
 }
@@ -264,6 +286,7 @@ static lua_State *new_board(void *arg)
     nm_open_global(L, "tmr", luaopen_tmr);
     nm_open_global(L, "node", luaopen_node);
     nm_open_global(L, "file", luaopen_file);
+    nm_open_global(L, "uart", luaopen_uart);
     nm_open_global(L, "encoder", luaopen_encoder);
     if (nm_modern())
         nm_open_global(L, "pipe", luaopen_pipe);
@@ -295,10 +318,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "netmcu: --control %s: %s\n", opt.control, uv_strerror(crc));
         return EXIT_USAGE;
     }
-
+    if (opt.serial && !nm_serial_open(opt.serial_link))
+        return EXIT_ERROR;
+    nm_node_set_rebooting(opt.serial || opt.boot); /* --serial alone reboots by exec */
     board b = {&opt, argc, argv};
-    if (opt.boot)
-        return nm_boot_run(new_board, &b);
+    if (opt.boot) {
+        rc = nm_boot_run(new_board, &b);
+        nm_serial_stop();
+        return rc;
+    }
     lua_State *L = new_board(&b);
     if (L == NULL)
         return EXIT_ERROR;
@@ -312,6 +340,8 @@ int main(int argc, char **argv)
              run_loaded(L, 0);
     if (ok && opt.script)
         ok = run_script(L, &opt, argc, argv);
+    /* The board's console comes up whatever the script did. */
+    ok = ok || opt.serial;
     bool console = ok && opt.interactive && !nm_node_restart_status() && nm_console_start(L);
     if (ok && !nm_node_restart_status())
         run_loop(console);
@@ -324,6 +354,9 @@ int main(int argc, char **argv)
     lua_close(L);
     nm_loop_shutdown();
     nm_lua_clear_failure();
+    if (restart && opt.serial)
+        nm_serial_reboot(argv); /* the board boots again on the same pty */
+    nm_serial_stop();
     if (restart)
         return restart;
     return ok ? EXIT_OK : EXIT_ERROR;

@@ -12,6 +12,8 @@ esac
 # Build: compiler, pkg-config, the libraries. Tests: real peers on loopback.
 want="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libreadline-dev $lua_pkgs
       curl wrk netcat-openbsd socat openssl iproute2 procps python3 tmux ${EXTRA_DEPS:-}"
+# NodeMCU-Tool (tools/nodemcu-tool.sh) needs node and npm; a machine with its own node keeps it.
+command -v npm >/dev/null 2>&1 || want="$want nodejs npm"
 missing=""
 for p in $want; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -81,7 +81,13 @@ static void run_init(lua_State *L)
 static void on_sigterm(uv_signal_t *handle, int signum)
 {
     (void)handle;
-    (void)signum;
+    /* A second one (timeout(1) signals the process and its group) would find
+     * the default action once the loop's handles are closed, and kill the
+     * board half way through switching off: it stays pending until exit. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signum);
+    sigprocmask(SIG_BLOCK, &set, NULL);
     powered_off = true;
     uv_stop(nm_loop());
 }
@@ -95,8 +101,8 @@ static void run(bool console)
         if (powered_off || nm_node_restart_status())
             return;
         if (nm_lua_failed()) { /* reported; the user at the console decides */
+            nm_console_refresh(); /* the serial console shows the failure */
             nm_lua_clear_failure();
-            nm_console_refresh();
             continue;
         }
         if (console && nm_console_active()) {

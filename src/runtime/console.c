@@ -26,11 +26,15 @@
 #include "core/bytebuf.h"
 #include "core/loop.h"
 #include "modules/node.h"
+#include "runtime/input.h"
+#include "runtime/luacall.h"
 #include "runtime/output.h"
 #include "runtime/repl.h"
+#include "runtime/serial.h"
 
 static lua_State *console_L;
 static bool started, active, use_readline, in_line_handler;
+static bool on_serial; /* the console is the pty of --serial */
 static int stdin_flags = -1;
 static uv_poll_t stdin_poll;
 static bool polling;
@@ -114,7 +118,10 @@ static void on_interrupt(uv_async_t *handle)
         return; /* it interrupted running Lua code */
     hook_pending = 0;
     lua_sethook(console_L, NULL, 0, 0);
-    drop_line();
+    if (on_serial)
+        end_console(); /* Ctrl-C where netmcu runs, not on the board's line: the end */
+    else
+        drop_line();
 }
 
 /* ---- readline ------------------------------------------------------------ */
@@ -153,7 +160,7 @@ static void on_line(char *line)
     if (*line)
         add_history(line);
     in_line_handler = true;
-    nm_repl_line(console_L, line, strlen(line));
+    nm_input_line(line, strlen(line));
     in_line_handler = false;
     free(line);
     if (active)
@@ -184,12 +191,12 @@ static void run_lines(bool at_eof)
             size_t len = i - start;
             if (len > 0 && input.data[start + len - 1] == '\r')
                 len--;
-            nm_repl_line(console_L, input.data + start, len);
+            nm_input_line(input.data + start, len);
             start = i + 1;
         }
     }
     if (at_eof && start < input.len && taking_lines()) {
-        nm_repl_line(console_L, input.data + start, input.len - start);
+        nm_input_line(input.data + start, input.len - start);
         start = input.len;
     }
     nm_bytebuf_consume(&input, start);
@@ -267,6 +274,14 @@ bool nm_console_start(lua_State *L)
     console_L = L;
     started = active = true;
     nm_make_interruptible(L);
+    on_serial = nm_serial_opened();
+    if (on_serial) {
+        watch_sigint();
+        if (nm_serial_start())
+            return true;
+        nm_console_stop();
+        return false;
+    }
     use_readline = isatty(STDIN_FILENO);
     stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
     watch_sigint();
@@ -291,12 +306,12 @@ bool nm_console_active(void)
     return active;
 }
 
+/* On a terminal the report itself redrew the prompt (the output hook);
+ * drawing it again here was the doubled "> > ". */
 void nm_console_refresh(void)
 {
-    if (active && use_readline) {
-        rl_on_new_line();
-        rl_redisplay();
-    }
+    if (active && on_serial)
+        nm_serial_report(nm_lua_failure());
 }
 
 static void close_handle(void *handle)
@@ -313,6 +328,9 @@ void nm_console_stop(void)
         rl_callback_handler_remove();
     active = false;
     started = false;
+    if (on_serial)
+        nm_serial_pause();
+    on_serial = false;
     nm_output_set_hook(NULL);
     nm_task_cancel(&file_task);
     sigaction(SIGINT, &old_sigint, NULL);

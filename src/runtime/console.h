@@ -20,7 +20,8 @@
 bool nm_console_start(lua_State *L);
 /* True until the console has ended (Ctrl-D, end of input). */
 bool nm_console_active(void);
-/* Shows the prompt again after something else wrote to the terminal. */
+/* After an unhandled callback error: the serial console shows it with a new
+ * prompt (on a terminal its report already took the prompt off and back). */
 void nm_console_refresh(void);
 /* Restores the terminal and closes the console's handles (before exit). */
 void nm_console_stop(void);

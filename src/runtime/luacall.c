@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/loop.h"
+#include "runtime/output.h"
 
 static lua_State *main_state;
 static char *failure;
@@ -65,15 +66,14 @@ void nm_lua_report(lua_State *L, const char *msg)
         }
         /* The handler itself failed: fall back to the default policy with its error. */
         const char *inner = lua_tostring(L, -1);
-        fprintf(stderr, "netmcu: error in the error handler: %s\n", inner ? inner : "?");
+        nm_output_error("netmcu: error in the error handler: ", inner ? inner : "?");
         record_failure(inner ? inner : "error in the error handler");
         lua_pop(L, 2);
-        fprintf(stderr, "netmcu: %s\n", msg);
+        nm_output_error("netmcu: ", msg);
         return;
     }
     lua_pop(L, 1);
-    fprintf(stderr, "netmcu: %s\n", msg);
-    fflush(stderr);
+    nm_output_error("netmcu: ", msg);
     record_failure(msg);
 }
 

@@ -11,6 +11,7 @@
 int luaopen_net(lua_State *L);
 int luaopen_tmr(lua_State *L);
 int luaopen_node(lua_State *L);
+int luaopen_uart(lua_State *L);
 int luaopen_file(lua_State *L);
 int luaopen_encoder(lua_State *L);
 int luaopen_net_encoder(lua_State *L); /* require "net.encoder" with net.so */

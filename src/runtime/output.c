@@ -15,6 +15,7 @@ static int redirect_ref = LUA_NOREF;
 static bool also_serial = true;
 static bool in_redirect; /* the redirection function is running */
 static nm_output_hook hook;
+static nm_device_writer text_sink, raw_sink; /* the serial console's, instead of stdout */
 static nm_output_sink sink;     /* the 3.0 redirection, instead of redirect_ref */
 static lua_State *printing;     /* the thread inside print, for the sink */
 
@@ -22,7 +23,7 @@ static lua_State *printing;     /* the thread inside print, for the sink */
 static nm_bytebuf pending; /* redirected output not yet handed to the script */
 static nm_task flush_task;
 
-static void to_terminal(const char *text, size_t len)
+static void to_stdout(const char *text, size_t len)
 {
     if (hook)
         hook(true);
@@ -30,6 +31,43 @@ static void to_terminal(const char *text, size_t len)
     fflush(stdout);
     if (hook)
         hook(false);
+}
+
+void nm_output_error(const char *prefix, const char *msg)
+{
+    if (hook)
+        hook(true);
+    fprintf(stderr, "%s%s\n", prefix, msg);
+    fflush(stderr);
+    if (hook)
+        hook(false);
+}
+
+static void to_terminal(const char *text, size_t len)
+{
+    if (text_sink)
+        text_sink(text, len);
+    else
+        to_stdout(text, len);
+}
+
+void nm_output_device(const char *text, size_t len)
+{
+    to_terminal(text, len);
+}
+
+void nm_output_raw(const char *bytes, size_t len)
+{
+    if (raw_sink)
+        raw_sink(bytes, len);
+    else
+        to_stdout(bytes, len);
+}
+
+void nm_output_set_device(nm_device_writer text, nm_device_writer raw)
+{
+    text_sink = text;
+    raw_sink = raw;
 }
 
 static void flush_pending(nm_task *task)

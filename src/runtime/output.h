@@ -26,12 +26,24 @@ void nm_output_write(const char *text, size_t len, bool to_terminal);
 void nm_output_redirect(lua_State *L, int fn_index, bool serial);
 bool nm_output_redirected(void);
 
+/* The serial console takes the terminal's place: text gets the device's
+ * line ends, raw gets uart.write's bytes as they are. NULL: stdout again. */
+typedef void (*nm_device_writer)(const char *bytes, size_t len);
+void nm_output_set_device(nm_device_writer text, nm_device_writer raw);
+/* Console text to the terminal (or device) only, never redirected: echo. */
+void nm_output_device(const char *text, size_t len);
+/* uart.write(0, ...): bytes as they are, never redirected. */
+void nm_output_raw(const char *bytes, size_t len);
 /* The 3.0 node.output: every piece of output goes at once to sink (which
  * writes it into the stdout pipe; the pipe's reader then runs as a task). L
  * is the thread that prints, or the main state for the console's prompts.
  * A NULL sink restores the terminal. */
 typedef void (*nm_output_sink)(lua_State *L, const char *text, size_t len);
 void nm_output_redirect_sink(nm_output_sink sink, bool serial);
+
+/* An error report on stderr (prefix, message, newline), wrapped by the
+ * console's hook like terminal output, so the prompt is redrawn once below it. */
+void nm_output_error(const char *prefix, const char *msg);
 
 /* The console wraps terminal writes so they do not garble the line being typed. */
 typedef void (*nm_output_hook)(bool before);

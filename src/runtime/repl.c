@@ -52,6 +52,11 @@ static bool run_chunk(lua_State *L, const char *code, size_t len)
     }
     if (status == LUA_OK) {
         print_results(L, base);
+    } else if (nm_modern()) {
+        /* 3.0 prints the error through print, after a label. */
+        lua_pushliteral(L, "Lua error: ");
+        lua_insert(L, -2);
+        print_results(L, lua_gettop(L) - 2);
     } else {
         const char *msg = lua_tostring(L, -1);
         write_str(msg ? msg : "(error object is not a string)");
