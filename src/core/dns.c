@@ -47,9 +47,20 @@ struct nm_dns_lookup {
     int port;
     int status;
     bool in_ares;      /* c-ares still owes its callback */
+    bool queued;       /* waiting for room below MAX_IN_FLIGHT */
     bool cancelled;
     struct sockaddr_storage addr;
+    nm_dns_lookup *next_queued;
+    char name[];
 };
+
+/* Lookups handed to c-ares at once. More wait in a queue, in order: a burst
+ * of thousands of queries overflows the socket buffers of the servers (and
+ * ours), and every lost datagram costs a retry timeout. */
+#define MAX_IN_FLIGHT 64
+static int in_flight;
+static nm_dns_lookup *queue_head, **queue_tail = &queue_head;
+static nm_task pump_task;
 
 /* The slots; family AF_UNSPEC marks an unset one. */
 static struct sockaddr_storage servers[NM_DNS_SERVERS];
@@ -225,8 +236,9 @@ static dns_channel *new_channel(void)
     opt.lookups = (char *)"fb";       /* the hosts file, then DNS */
     opt.sock_state_cb = on_sock_state;
     opt.sock_state_cb_data = chan;
+    opt.socket_receive_buffer_size = 1 << 20;
     int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_DOMAINS |
-               ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB;
+               ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF;
     if (ares_init_options(&chan->ares, &opt, mask) != ARES_SUCCESS) {
         free(chan);
         return NULL;
@@ -309,11 +321,16 @@ static void set_port(struct sockaddr_storage *addr, int port)
         ((struct sockaddr_in6 *)addr)->sin6_port = htons((uint16_t)port);
 }
 
+static void pump_queue(nm_task *task);
+
 static void on_ares_answer(void *arg, int status, int timeouts, struct ares_addrinfo *res)
 {
     (void)timeouts;
     nm_dns_lookup *l = arg;
     l->chan->pending--; /* the caller of c-ares rearms the channel's timer */
+    in_flight--;
+    if (queue_head)
+        nm_task_post(&pump_task, pump_queue);
     l->chan = NULL;
     l->in_ares = false;
     l->status = status_of(status);
@@ -355,44 +372,88 @@ static bool name_ok(const char *name)
     return len > 0 && len <= 253;
 }
 
+/* Hands a lookup to c-ares; false when no channel can be made. */
+static bool ask_ares(nm_dns_lookup *l)
+{
+    dns_channel *chan = channel_for_lookup();
+    if (chan == NULL)
+        return false;
+    struct ares_addrinfo_hints hints;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    /* The answers in the server's order (the device takes the first one);
+     * CARES_HOSTS may name another hosts file. */
+    hints.ai_flags = ARES_AI_NOSORT | ARES_AI_ENVHOSTS;
+    l->in_ares = true;
+    l->chan = chan;
+    chan->pending++;
+    in_flight++;
+    ares_getaddrinfo(chan->ares, l->name, NULL, &hints, on_ares_answer, l);
+    rearm(chan);
+    return true;
+}
+
+static void pump_queue(nm_task *task)
+{
+    (void)task;
+    while (queue_head && in_flight < MAX_IN_FLIGHT) {
+        nm_dns_lookup *l = queue_head;
+        queue_head = l->next_queued;
+        if (queue_head == NULL)
+            queue_tail = &queue_head;
+        l->queued = false;
+        if (!ask_ares(l)) {
+            l->status = NM_DNS_NOMEM;
+            nm_task_post(&l->answer, deliver);
+        }
+    }
+}
+
 nm_dns_lookup *nm_dns_lookup_start(const char *name, int port, nm_dns_answer_fn fn, void *owner)
 {
-    nm_dns_lookup *l = calloc(1, sizeof(*l));
+    size_t len = strlen(name);
+    nm_dns_lookup *l = calloc(1, sizeof(*l) + len + 1);
     if (l == NULL)
         return NULL;
+    memcpy(l->name, name, len + 1);
     l->fn = fn;
     l->owner = owner;
     l->port = port;
     if (parse_literal(name, &l->addr)) {
         l->status = NM_DNS_OK;
+        set_port(&l->addr, port);
     } else if (!name_ok(name)) {
         l->status = NM_DNS_BADNAME;
+    } else if (in_flight >= MAX_IN_FLIGHT || queue_head) {
+        l->queued = true;
+        *queue_tail = l;
+        queue_tail = &l->next_queued;
+        return l;
+    } else if (ask_ares(l)) {
+        return l;
     } else {
-        dns_channel *chan = channel_for_lookup();
-        if (chan == NULL) {
-            l->status = NM_DNS_NOMEM;
-        } else {
-            struct ares_addrinfo_hints hints;
-            memset(&hints, 0, sizeof(hints));
-            hints.ai_family = AF_UNSPEC;
-            hints.ai_flags = ARES_AI_NOSORT; /* the first answer, as the device takes it */
-            l->in_ares = true;
-            l->chan = chan;
-            chan->pending++;
-            ares_getaddrinfo(chan->ares, name, NULL, &hints, on_ares_answer, l);
-            rearm(chan);
-            return l;
-        }
+        l->status = NM_DNS_NOMEM;
     }
-    if (l->status == NM_DNS_OK)
-        set_port(&l->addr, port);
     nm_task_post(&l->answer, deliver);
     return l;
 }
 
+static void unqueue(nm_dns_lookup *l)
+{
+    nm_dns_lookup **link = &queue_head;
+    while (*link != l)
+        link = &(*link)->next_queued;
+    *link = l->next_queued;
+    if (*link == NULL)
+        queue_tail = link;
+}
+
 void nm_dns_cancel(nm_dns_lookup *l)
 {
-    if (l->in_ares) {
+    if (l->queued) {
+        unqueue(l);
+        free(l);
+    } else if (l->in_ares) {
         l->cancelled = true; /* c-ares frees nothing of ours: on_ares_answer does */
     } else {
         nm_task_cancel(&l->answer);
@@ -444,6 +505,13 @@ const char *nm_dns_status_text(int status)
 /* At exit: every channel goes; lookups still inside end as cancelled. */
 static void shutdown_dns(void)
 {
+    nm_task_cancel(&pump_task);
+    while (queue_head) {
+        nm_dns_lookup *l = queue_head;
+        unqueue(l);
+        l->status = NM_DNS_CANCELLED;
+        deliver(&l->answer);
+    }
     while (channels)
         destroy_channel(channels);
     if (library_ready)
