@@ -46,6 +46,7 @@ struct nm_dns_lookup {
     dns_channel *chan; /* while in_ares */
     int port;
     int status;
+    int family;        /* AF_INET, then AF_INET6 when the name has no IPv4 address */
     bool in_ares;      /* c-ares still owes its callback */
     bool queued;       /* waiting for room below MAX_IN_FLIGHT */
     bool cancelled;
@@ -323,16 +324,29 @@ static void set_port(struct sockaddr_storage *addr, int port)
 
 static void pump_queue(nm_task *task);
 
+static bool issue(nm_dns_lookup *l, dns_channel *chan);
+
 static void on_ares_answer(void *arg, int status, int timeouts, struct ares_addrinfo *res)
 {
     (void)timeouts;
     nm_dns_lookup *l = arg;
-    l->chan->pending--; /* the caller of c-ares rearms the channel's timer */
+    dns_channel *chan = l->chan;
+    chan->pending--; /* the caller of c-ares rearms the channel's timer */
     in_flight--;
-    if (queue_head)
-        nm_task_post(&pump_task, pump_queue);
     l->chan = NULL;
     l->in_ares = false;
+    /* No IPv4 address: ask for IPv6 on the same channel (the extension for
+     * AAAA-only names). A timeout or a server failure ends the lookup. */
+    if (!l->cancelled && l->family == AF_INET && (status == ARES_ENODATA || status == ARES_ENOTFOUND)) {
+        ares_freeaddrinfo(res);
+        l->family = AF_INET6;
+        if (issue(l, chan))
+            return;
+        status = ARES_ENOMEM;
+        res = NULL;
+    }
+    if (queue_head)
+        nm_task_post(&pump_task, pump_queue);
     l->status = status_of(status);
     if (l->status == NM_DNS_OK && !pick_address(res, &l->addr))
         l->status = NM_DNS_NOTFOUND;
@@ -372,15 +386,16 @@ static bool name_ok(const char *name)
     return len > 0 && len <= 253;
 }
 
-/* Hands a lookup to c-ares; false when no channel can be made. */
-static bool ask_ares(nm_dns_lookup *l)
+/* Hands a lookup to c-ares on chan, for l->family. The device asks for A
+ * records only: asking for AAAA as well (AF_UNSPEC) would double the queries
+ * of every lookup for the rare name that has no A record. */
+static bool issue(nm_dns_lookup *l, dns_channel *chan)
 {
-    dns_channel *chan = channel_for_lookup();
     if (chan == NULL)
         return false;
     struct ares_addrinfo_hints hints;
     memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
+    hints.ai_family = l->family;
     /* The answers in the server's order (the device takes the first one);
      * CARES_HOSTS may name another hosts file. */
     hints.ai_flags = ARES_AI_NOSORT | ARES_AI_ENVHOSTS;
@@ -391,6 +406,12 @@ static bool ask_ares(nm_dns_lookup *l)
     ares_getaddrinfo(chan->ares, l->name, NULL, &hints, on_ares_answer, l);
     rearm(chan);
     return true;
+}
+
+static bool ask_ares(nm_dns_lookup *l)
+{
+    l->family = AF_INET;
+    return issue(l, channel_for_lookup());
 }
 
 static void pump_queue(nm_task *task)
