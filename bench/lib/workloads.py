@@ -11,6 +11,7 @@ that drift, not by their code.
 import contextlib
 import os
 import re
+import shutil
 import socket
 import subprocess
 import time
@@ -292,7 +293,7 @@ def dns_query_answered(addr, timeout=0.2):
 @contextlib.contextmanager
 def dnsmasq(addr):
     """dnsmasq on addr:53 (on the load generator's core) answering *.bench.test."""
-    argv = ["dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
+    argv = [shutil.which("dnsmasq") or "/usr/sbin/dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
             "--no-hosts", "--bind-interfaces", "--listen-address=" + addr, "--port=53",
             "--pid-file=", "--user=root", "--log-facility=/dev/null",
             "--address=/bench.test/10.53.0.9"]
