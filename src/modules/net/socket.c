@@ -388,7 +388,7 @@ static void close_lookups(lua_State *L, net_socket *sock)
 static int socket_close(lua_State *L)
 {
     net_socket *sock = check_socket(L);
-    if (sock->lookups)
+    if (sock->lookups || sock->state == SOCK_RESOLVING) /* also from connect's dns callback */
         close_lookups(L, sock);
     if (sock->stream && sock->state != SOCK_CLOSING) {
         sock->state = SOCK_CLOSING;
