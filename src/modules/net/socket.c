@@ -29,15 +29,20 @@ typedef enum {
 
 typedef struct sock_lookup sock_lookup;
 
+/* What only sockets that connect() or look names up need, kept out of the
+ * many accepted ones: allocated on first use. */
+typedef struct sock_client {
+    nm_addr remote;       /* the connect() target */
+    sock_lookup *lookups; /* pending: connect()'s and dns()'s */
+} sock_client;
+
 typedef struct net_socket {
     nm_stream *stream; /* NULL unless connecting, connected or closing */
     int self_ref;      /* the anchor, held while stream is set or a lookup runs */
-    sock_lookup *lookups; /* pending: connect()'s and dns()'s */
     int cb[EV_COUNT];
     uint8_t state;
     bool accepted;
-    nm_addr *remote;   /* the connect() target: client sockets only, which
-                        * keeps the many accepted ones small */
+    sock_client *client;
 } net_socket;
 
 static const nm_stream_events socket_events;
@@ -93,10 +98,22 @@ static void anchor(lua_State *L, net_socket *sock, int idx)
         nm_ref_set(L, &sock->self_ref, idx);
 }
 
+static sock_client *client_of(net_socket *sock)
+{
+    if (sock->client == NULL)
+        sock->client = calloc(1, sizeof(*sock->client));
+    return sock->client;
+}
+
+static sock_lookup *pending_lookups(const net_socket *sock)
+{
+    return sock->client ? sock->client->lookups : NULL;
+}
+
 /* Drops the anchor once nothing can call back any more. */
 static void release_if_idle(lua_State *L, net_socket *sock)
 {
-    if (sock->stream == NULL && sock->lookups == NULL)
+    if (sock->stream == NULL && pending_lookups(sock) == NULL)
         nm_ref_clear(L, &sock->self_ref);
 }
 
@@ -219,7 +236,7 @@ struct sock_lookup {
 
 static void unlink_lookup(sock_lookup *sl)
 {
-    sock_lookup **link = &sl->sock->lookups;
+    sock_lookup **link = &sl->sock->client->lookups;
     while (*link != sl)
         link = &(*link)->next;
     *link = sl->next;
@@ -247,7 +264,7 @@ static void connect_answered(lua_State *L, net_socket *sock, int status, const s
     if (status == NM_DNS_OK && (sock->stream = nm_stream_new(&socket_events, sock)) == NULL)
         status = NM_DNS_NOMEM;
     if (status == NM_DNS_OK) {
-        memcpy(sock->remote, addr, addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+        memcpy(&sock->client->remote, addr, addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                                 : sizeof(struct sockaddr_in));
         sock->state = SOCK_CONNECTING;
         nm_stream_connect(sock->stream, addr);
@@ -288,7 +305,8 @@ static void lookup_answered(void *owner, int status, const struct sockaddr *addr
  * out of memory. */
 static bool lookup_start(lua_State *L, net_socket *sock, const char *host, int port, bool for_connect)
 {
-    sock_lookup *sl = malloc(sizeof(*sl));
+    sock_client *client = client_of(sock);
+    sock_lookup *sl = client ? malloc(sizeof(*sl)) : NULL;
     if (sl == NULL)
         return false;
     sl->sock = sock;
@@ -298,17 +316,17 @@ static bool lookup_start(lua_State *L, net_socket *sock, const char *host, int p
         free(sl);
         return false;
     }
-    sl->next = sock->lookups;
-    sock->lookups = sl;
+    sl->next = client->lookups;
+    client->lookups = sl;
     anchor(L, sock, 1);
     return true;
 }
 
 static void cancel_lookups(net_socket *sock)
 {
-    while (sock->lookups) {
-        sock_lookup *sl = sock->lookups;
-        sock->lookups = sl->next;
+    while (pending_lookups(sock)) {
+        sock_lookup *sl = sock->client->lookups;
+        sock->client->lookups = sl->next;
         nm_dns_cancel(sl->lookup);
         free(sl);
     }
@@ -341,7 +359,7 @@ static int socket_connect(lua_State *L)
     bool literal = nm_addr_parse(host, (int)port, &addr);
     if (!literal && nm_modern() && (host[0] == '\0' || strlen(host) > 255))
         return luaL_error(L, "illegal argument"); /* lwIP's refusal, thrown by 3.0 */
-    if (sock->remote == NULL && (sock->remote = malloc(sizeof(*sock->remote))) == NULL)
+    if (client_of(sock) == NULL)
         return luaL_error(L, "not enough memory");
     if (sock->stream) { /* still draining after close(): let it finish on its own */
         nm_stream_adopt(sock->stream, &socket_events, NULL);
@@ -353,14 +371,14 @@ static int socket_connect(lua_State *L)
          * then getpeer shows 255.255.255.255, the firmware's "no address". */
         if (!lookup_start(L, sock, host, (int)port, true))
             return luaL_error(L, "not enough memory");
-        nm_addr_parse("255.255.255.255", (int)port, sock->remote);
+        nm_addr_parse("255.255.255.255", (int)port, &sock->client->remote);
         sock->state = SOCK_RESOLVING;
         return 0;
     }
     sock->stream = nm_stream_new(&socket_events, sock);
     if (sock->stream == NULL)
         return luaL_error(L, "not enough memory");
-    *sock->remote = addr;
+    sock->client->remote = addr;
     sock->state = SOCK_CONNECTING;
     anchor(L, sock, 1);
     nm_stream_connect(sock->stream, &addr.sa);
@@ -388,7 +406,7 @@ static void close_lookups(lua_State *L, net_socket *sock)
 static int socket_close(lua_State *L)
 {
     net_socket *sock = check_socket(L);
-    if (sock->lookups || sock->state == SOCK_RESOLVING) /* also from connect's dns callback */
+    if (pending_lookups(sock) || sock->state == SOCK_RESOLVING) /* also from connect's dns callback */
         close_lookups(L, sock);
     if (sock->stream && sock->state != SOCK_CLOSING) {
         sock->state = SOCK_CLOSING;
@@ -485,8 +503,8 @@ static int socket_getpeer(lua_State *L)
             memcpy(&peer, &ss, sizeof(peer));
             sa = &peer.sa;
         }
-    } else if ((sock->stream || sock->state == SOCK_RESOLVING) && sock->remote) {
-        sa = &sock->remote->sa;
+    } else if ((sock->stream || sock->state == SOCK_RESOLVING) && sock->client) {
+        sa = &sock->client->remote.sa;
     }
     nm_addr_push_peer(L, sa, nm_modern());
     return 2;
@@ -539,8 +557,8 @@ static int socket_gc(lua_State *L)
         nm_stream_release(sock->stream);
         sock->stream = NULL;
     }
-    free(sock->remote);
-    sock->remote = NULL;
+    free(sock->client);
+    sock->client = NULL;
     return 0;
 }
 
