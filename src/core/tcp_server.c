@@ -3,9 +3,7 @@
  */
 #include "core/tcp_server.h"
 
-#include <linux/sockios.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 
 #include "core/loop.h"
 
@@ -58,33 +56,8 @@ static void arm_idle_timer(nm_tcp_server *srv)
     uv_timer_start(&srv->idle_timer, on_idle_timer, left, 0);
 }
 
-/* Bytes not yet acknowledged by the peer: libuv's queue plus the kernel's. */
-static size_t unacked_bytes(const nm_stream *s)
-{
-    size_t queued = s->tcp.write_queue_size;
-    uv_os_fd_t fd;
-    int in_kernel = 0;
-    if (uv_fileno((const uv_handle_t *)&s->tcp, &fd) == 0 && ioctl(fd, SIOCOUTQ, &in_kernel) == 0)
-        queued += (size_t)in_kernel;
-    return queued;
-}
-
-/* A large send that the peer drains slowly completes late, but every byte the
- * peer acknowledged since the last check is activity (the firmware counts
- * ACKs). A send resets the mark to "unknown" (no syscall on the hot path), so
- * data still unacknowledged then buys one more period in which to measure. */
-static bool made_write_progress(nm_stream *s)
-{
-    size_t unacked = unacked_bytes(s);
-    uint32_t mark = unacked < UINT32_MAX ? (uint32_t)unacked : UINT32_MAX - 1;
-    bool progress = mark > 0 && mark < s->queued_mark;
-    s->queued_mark = mark;
-    return progress;
-}
-
-/* Expires every stream whose deadline has passed. A stream that is already
- * closing (its final writes are stuck) is aborted; the others are closed
- * gracefully and get one more period to flush. */
+/* Expires every stream whose deadline has passed (nm_stream_expire decides
+ * what that means for it); each gets one more period in which to finish. */
 static void on_idle_timer(uv_timer_t *timer)
 {
     nm_tcp_server *srv = timer->data;
@@ -95,10 +68,7 @@ static void on_idle_timer(uv_timer_t *timer)
         idle_unlink(srv, s);
         s->last_active = now;
         idle_append(srv, s);
-        if (s->closing)
-            nm_stream_abort(s, UV_ETIMEDOUT);
-        else if (!made_write_progress(s))
-            nm_stream_close(s, UV_ETIMEDOUT);
+        nm_stream_expire(s);
         if (s == last)
             break;
     }
