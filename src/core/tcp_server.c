@@ -130,18 +130,41 @@ nm_tcp_server *nm_tcp_server_new(const nm_tcp_server_events *ev, void *owner, un
     return srv;
 }
 
+static void report_accept_failure(nm_tcp_server *srv, int status)
+{
+    if (!srv->accept_error_seen && srv->ev && srv->ev->accept_failed)
+        srv->ev->accept_failed(srv, status);
+    srv->accept_error_seen = 1;
+}
+
+/* No memory for the connection's stream: libuv holds the accepted socket and
+ * stops watching the listener until it is taken, so it is taken into the
+ * spare stream kept for this and closed at once. */
+static void refuse_connection(nm_tcp_server *srv)
+{
+    report_accept_failure(srv, UV_ENOMEM);
+    nm_stream *spare = srv->spare;
+    if (spare == NULL)
+        return; /* nothing to take it with: accepting resumes with the next listen event */
+    srv->spare = NULL;
+    uv_accept((uv_stream_t *)&srv->listener, (uv_stream_t *)&spare->tcp);
+    nm_stream_abort(spare, 0);
+}
+
 static void on_connection(uv_stream_t *listener, int status)
 {
     nm_tcp_server *srv = listener->data;
     if (status < 0) {
-        if (!srv->accept_error_seen && srv->ev && srv->ev->accept_failed)
-            srv->ev->accept_failed(srv, status);
-        srv->accept_error_seen = 1;
+        report_accept_failure(srv, status);
         return;
     }
     nm_stream *s = nm_stream_new(NULL, NULL);
-    if (s == NULL)
+    if (s == NULL) {
+        refuse_connection(srv);
         return;
+    }
+    if (srv->spare == NULL)
+        srv->spare = nm_stream_new(NULL, NULL);
     if (uv_accept(listener, (uv_stream_t *)&s->tcp) != 0) {
         nm_stream_abort(s, 0);
         return;
@@ -163,6 +186,8 @@ int nm_tcp_server_listen(nm_tcp_server *srv, const struct sockaddr *addr)
     if (r == 0)
         r = uv_listen((uv_stream_t *)&srv->listener, SOMAXCONN, on_connection);
     if (r == 0)
+        srv->spare = nm_stream_new(NULL, NULL);
+    if (r == 0)
         srv->listening = 1;
     return r;
 }
@@ -180,6 +205,10 @@ void nm_tcp_server_close(nm_tcp_server *srv, nm_accepted_fate fate)
         srv->ev = NULL;
         srv->owner = NULL;
         uv_close((uv_handle_t *)&srv->listener, on_handle_closed);
+        if (srv->spare) {
+            nm_stream_abort(srv->spare, 0);
+            srv->spare = NULL;
+        }
     }
     for (nm_stream *s = srv->idle_head; s && fate != NM_KEEP_ACCEPTED; s = s->idle_next) {
         if (fate == NM_CLOSE_ACCEPTED)
