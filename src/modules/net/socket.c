@@ -189,13 +189,21 @@ typedef struct closing_call {
     net_socket *sock;
     int ev;
     int status;
+    bool unanchored;
 } closing_call;
 
+/* Keeps the object on the stack and drops the anchor before the callback, so
+ * that a callback which connects again anchors it afresh. */
 static void closing_body(lua_State *L, nm_protected *ctx)
 {
     closing_call *c = (closing_call *)ctx;
+    nm_ref_push(L, c->sock->self_ref);
+    nm_ref_clear(L, &c->sock->self_ref);
+    c->unanchored = true;
+    if (c->ev < 0 || c->sock->cb[c->ev] == LUA_NOREF)
+        return;
     nm_ref_push(L, c->sock->cb[c->ev]);
-    lua_pushvalue(L, 1); /* the socket, kept below the call by on_closed */
+    lua_pushvalue(L, -2);
     lua_pushinteger(L, c->status == 0 ? 0 : nm_err_code(c->status));
     lua_call(L, 2, 0);
 }
@@ -207,22 +215,12 @@ static void on_closed(nm_stream *s, int status)
     if (sock == NULL || L == NULL)
         return;
     bool local = sock->state == SOCK_CLOSING;
-    int ev = closing_event(sock, local, status);
+    closing_call c = {{closing_body}, sock, closing_event(sock, local, status), status, false};
     sock->stream = NULL;
     sock->state = SOCK_DEAD;
-    /* Keep the object referenced while the callback runs, and drop the anchor
-     * before it, so that a callback which connects again anchors it afresh. */
-    if (ev >= 0 && sock->cb[ev] != LUA_NOREF) {
-        closing_call c = {{closing_body}, sock, ev, status};
-        int handler = nm_lua_call_begin(L);
-        nm_ref_push(L, nm_lua_dispatcher());
-        lua_pushlightuserdata(L, &c.base);
-        nm_ref_push(L, sock->self_ref);
+    nm_lua_protect(L, &c.base);
+    if (!c.unanchored) /* the body could not even start */
         nm_ref_clear(L, &sock->self_ref);
-        nm_lua_call_at(L, handler, 2);
-    } else {
-        nm_ref_clear(L, &sock->self_ref);
-    }
 }
 
 static const nm_stream_events socket_events = {
