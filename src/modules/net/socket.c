@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dns.h"
 #include "runtime/luacall.h"
+#include "modules/net/dns.h"
 #include "modules/net/netaddr.h"
 #include "runtime/profile.h"
 
@@ -21,16 +23,26 @@ static const char *const event_names[] = {
     "connection", "reconnection", "disconnection", "receive", "sent", "dns", NULL,
 };
 
-typedef enum { SOCK_FRESH, SOCK_CONNECTING, SOCK_CONNECTED, SOCK_CLOSING, SOCK_DEAD } sock_state;
+typedef enum {
+    SOCK_FRESH, SOCK_RESOLVING, SOCK_CONNECTING, SOCK_CONNECTED, SOCK_CLOSING, SOCK_DEAD
+} sock_state;
+
+typedef struct sock_lookup sock_lookup;
+
+/* What only sockets that connect() or look names up need, kept out of the
+ * many accepted ones: allocated on first use. */
+typedef struct sock_client {
+    nm_addr remote;       /* the connect() target */
+    sock_lookup *lookups; /* pending: connect()'s and dns()'s */
+} sock_client;
 
 typedef struct net_socket {
     nm_stream *stream; /* NULL unless connecting, connected or closing */
-    int self_ref;      /* the anchor, held while stream is set */
+    int self_ref;      /* the anchor, held while stream is set or a lookup runs */
     int cb[EV_COUNT];
     uint8_t state;
     bool accepted;
-    nm_addr *remote;   /* the connect() target: client sockets only, which
-                        * keeps the many accepted ones small */
+    sock_client *client;
 } net_socket;
 
 static const nm_stream_events socket_events;
@@ -86,32 +98,72 @@ static void anchor(lua_State *L, net_socket *sock, int idx)
         nm_ref_set(L, &sock->self_ref, idx);
 }
 
-/* Pushes what calling the event's callback with the socket takes; the caller
- * pushes any further arguments and calls nm_lua_call_at with the handler
- * index returned. Returns 0, pushing nothing, when no callback is set. */
-static int fire_begin(lua_State *L, net_socket *sock, int ev)
+static sock_client *client_of(net_socket *sock)
+{
+    if (sock->client == NULL)
+        sock->client = calloc(1, sizeof(*sock->client));
+    return sock->client;
+}
+
+static sock_lookup *pending_lookups(const net_socket *sock)
+{
+    return sock->client ? sock->client->lookups : NULL;
+}
+
+/* Drops the anchor once nothing can call back any more. */
+static void release_if_idle(lua_State *L, net_socket *sock)
+{
+    if (sock->stream == NULL && pending_lookups(sock) == NULL)
+        nm_ref_clear(L, &sock->self_ref);
+}
+
+/* Pushes the event's callback and the socket; returns false, pushing
+ * nothing, when no callback is set. Runs inside a protected body. */
+static bool push_callback(lua_State *L, net_socket *sock, int ev)
 {
     if (sock->cb[ev] == LUA_NOREF)
-        return 0;
-    int handler = nm_lua_call_begin(L);
+        return false;
     if (sock->cb[ev] == CB_IN_OBJECT) {
-        /* A copy of the socket stays below the callback; nm_lua_call_at
-         * drops it with the handler. */
         nm_ref_push(L, sock->self_ref);
         lua_getuservalue(L, -1);
-        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
     } else {
         nm_ref_push(L, sock->cb[ev]);
         nm_ref_push(L, sock->self_ref);
     }
-    return handler;
+    return true;
+}
+
+/* One event for Lua: everything it pushes happens inside the protected call
+ * (received data, the socket for an accepted connection), so that running out
+ * of Lua memory there is an ordinary error. */
+typedef struct socket_event {
+    nm_protected base;
+    net_socket *sock;
+    int ev;
+    const char *data;
+    size_t len;
+} socket_event;
+
+static void fire_body(lua_State *L, nm_protected *ctx)
+{
+    socket_event *e = (socket_event *)ctx;
+    if (!push_callback(L, e->sock, e->ev))
+        return;
+    if (e->data) {
+        lua_pushlstring(L, e->data, e->len);
+        lua_call(L, 2, 0);
+    } else {
+        lua_call(L, 1, 0);
+    }
 }
 
 static void fire(lua_State *L, net_socket *sock, int ev)
 {
-    int handler = fire_begin(L, sock, ev);
-    if (handler)
-        nm_lua_call_at(L, handler, 1);
+    if (sock->cb[ev] == LUA_NOREF)
+        return;
+    socket_event e = {{fire_body}, sock, ev, NULL, 0};
+    nm_lua_protect(L, &e.base);
 }
 
 /* Core events ----------------------------------------------------------- */
@@ -130,13 +182,10 @@ static void on_received(nm_stream *s, const char *data, size_t len)
 {
     net_socket *sock = nm_stream_owner(s);
     lua_State *L = nm_lua_state();
-    if (sock == NULL || L == NULL || sock->state == SOCK_CLOSING)
+    if (sock == NULL || L == NULL || sock->state == SOCK_CLOSING || sock->cb[EV_RECEIVE] == LUA_NOREF)
         return;
-    int handler = fire_begin(L, sock, EV_RECEIVE);
-    if (handler) {
-        lua_pushlstring(L, data, len);
-        nm_lua_call_at(L, handler, 2);
-    }
+    socket_event e = {{fire_body}, sock, EV_RECEIVE, data, len};
+    nm_lua_protect(L, &e.base);
 }
 
 static void on_written(nm_stream *s, intptr_t cookie, int status)
@@ -154,14 +203,51 @@ static void on_written(nm_stream *s, intptr_t cookie, int status)
     }
 }
 
-/* Which event ends a connection, per profile (net-behaviour.md §9). */
+/* Which event ends a connection, per profile (net-behaviour.md §9). A local
+ * close that could not deliver everything is an error like any other, so
+ * that in the 3.0 profile too no lost send goes unreported. */
 static int closing_event(const net_socket *sock, bool local, int status)
 {
-    if (local)
+    if (local && status == 0)
         return nm_modern() ? -1 : EV_DISCONNECTION;
     if (status != 0 && nm_modern() && sock->cb[EV_RECONNECTION] != LUA_NOREF)
         return EV_RECONNECTION;
     return EV_DISCONNECTION;
+}
+
+typedef struct closing_call {
+    nm_protected base;
+    net_socket *sock;
+    int ev;
+    int code; /* the lwIP err_t value the callback gets */
+    bool unanchored;
+} closing_call;
+
+/* Keeps the object on the stack and drops the anchor (unless a lookup still
+ * needs it) before the callback, so that a callback which connects again
+ * anchors it afresh. */
+static void closing_body(lua_State *L, nm_protected *ctx)
+{
+    closing_call *c = (closing_call *)ctx;
+    nm_ref_push(L, c->sock->self_ref);
+    release_if_idle(L, c->sock);
+    c->unanchored = true;
+    if (c->ev < 0 || c->sock->cb[c->ev] == LUA_NOREF)
+        return;
+    nm_ref_push(L, c->sock->cb[c->ev]);
+    lua_pushvalue(L, -2);
+    lua_pushinteger(L, c->code);
+    lua_call(L, 2, 0);
+}
+
+/* The end of a connection (or of its attempt): ev(sock, code), or no event
+ * for ev < 0; the anchor goes either way. */
+static void fire_closing(lua_State *L, net_socket *sock, int ev, int code)
+{
+    closing_call c = {{closing_body}, sock, ev, code, false};
+    nm_lua_protect(L, &c.base);
+    if (!c.unanchored) /* the body could not even start */
+        release_if_idle(L, sock);
 }
 
 static void on_closed(nm_stream *s, int status)
@@ -174,17 +260,7 @@ static void on_closed(nm_stream *s, int status)
     int ev = closing_event(sock, local, status);
     sock->stream = NULL;
     sock->state = SOCK_DEAD;
-    /* Keep the object on the stack and drop the anchor before the callback,
-     * so that a callback which connects again anchors it afresh. */
-    nm_ref_push(L, sock->self_ref);
-    nm_ref_clear(L, &sock->self_ref);
-    if (ev >= 0 && sock->cb[ev] != LUA_NOREF) {
-        nm_ref_push(L, sock->cb[ev]);
-        lua_pushvalue(L, -2);
-        lua_pushinteger(L, local ? 0 : nm_err_code(status));
-        nm_lua_call(L, 2);
-    }
-    lua_pop(L, 1);
+    fire_closing(L, sock, ev, status == 0 ? 0 : nm_err_code(status));
 }
 
 static const nm_stream_events socket_events = {
@@ -193,6 +269,128 @@ static const nm_stream_events socket_events = {
     .written = on_written,
     .closed = on_closed,
 };
+
+/* Lookups: connect() by name and dns() -------------------------------- */
+
+struct sock_lookup {
+    nm_dns_lookup *lookup;
+    net_socket *sock;
+    sock_lookup *next;
+    bool for_connect;
+};
+
+static void unlink_lookup(sock_lookup *sl)
+{
+    sock_lookup **link = &sl->sock->client->lookups;
+    while (*link != sl)
+        link = &(*link)->next;
+    *link = sl->next;
+}
+
+/* The "dns" callback with an answer. */
+typedef struct dns_call {
+    nm_protected base;
+    net_socket *sock;
+    const struct sockaddr *addr; /* NULL: the lookup failed */
+    bool release;                /* the anchor may go (see fire_dns) */
+    bool released;
+} dns_call;
+
+static void dns_body(lua_State *L, nm_protected *ctx)
+{
+    dns_call *c = (dns_call *)ctx;
+    nm_ref_push(L, c->sock->self_ref); /* the object outlives its anchor here */
+    if (c->release)
+        release_if_idle(L, c->sock);
+    c->released = true;
+    if (c->sock->cb[EV_DNS] == LUA_NOREF)
+        return;
+    nm_ref_push(L, c->sock->cb[EV_DNS]);
+    lua_pushvalue(L, -2);
+    net_dns_push_answer(L, c->addr);
+    lua_call(L, 2, 0);
+}
+
+/* Calls "dns" if registered; release says whether the anchor may go first
+ * (an answer to dns()) or must stay (connect() continues after it). */
+static void fire_dns(lua_State *L, net_socket *sock, const struct sockaddr *addr, bool release)
+{
+    if (sock->cb[EV_DNS] == LUA_NOREF) {
+        if (release)
+            release_if_idle(L, sock);
+        return;
+    }
+    dns_call c = {{dns_body}, sock, addr, release, false};
+    nm_lua_protect(L, &c.base);
+    if (release && !c.released)
+        release_if_idle(L, sock);
+}
+
+/* The name of connect() is known: "dns" first (3.0 order), then the connect.
+ * A failed lookup ends the attempt like a failed connect, with a code. */
+static void connect_answered(lua_State *L, net_socket *sock, int status, const struct sockaddr *addr)
+{
+    fire_dns(L, sock, addr, false);
+    if (sock->state != SOCK_RESOLVING) /* the callback closed it */
+        return;
+    if (status == NM_DNS_OK && (sock->stream = nm_stream_new(&socket_events, sock)) == NULL)
+        status = NM_DNS_NOMEM;
+    if (status == NM_DNS_OK) {
+        memcpy(&sock->client->remote, addr, addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                                         : sizeof(struct sockaddr_in));
+        sock->state = SOCK_CONNECTING;
+        nm_stream_connect(sock->stream, addr);
+        return;
+    }
+    sock->state = SOCK_DEAD;
+    fire_closing(L, sock, closing_event(sock, false, -1), net_dns_err_code(status));
+}
+
+static void lookup_answered(void *owner, int status, const struct sockaddr *addr)
+{
+    sock_lookup *sl = owner;
+    net_socket *sock = sl->sock;
+    bool for_connect = sl->for_connect;
+    unlink_lookup(sl);
+    free(sl);
+    lua_State *L = nm_lua_state();
+    if (L == NULL || status == NM_DNS_CANCELLED)
+        return;
+    if (for_connect)
+        connect_answered(L, sock, status, addr);
+    else
+        fire_dns(L, sock, addr, true);
+}
+
+/* Starts a lookup owned by the socket at index 1, which the caller has
+ * anchored; false when out of memory. */
+static bool lookup_start(net_socket *sock, const char *host, int port, bool for_connect)
+{
+    sock_client *client = client_of(sock);
+    sock_lookup *sl = client ? malloc(sizeof(*sl)) : NULL;
+    if (sl == NULL)
+        return false;
+    sl->sock = sock;
+    sl->for_connect = for_connect;
+    sl->lookup = nm_dns_lookup_start(host, port, lookup_answered, sl);
+    if (sl->lookup == NULL) {
+        free(sl);
+        return false;
+    }
+    sl->next = client->lookups;
+    client->lookups = sl;
+    return true;
+}
+
+static void cancel_lookups(net_socket *sock)
+{
+    while (pending_lookups(sock)) {
+        sock_lookup *sl = sock->client->lookups;
+        sock->client->lookups = sl->next;
+        nm_dns_cancel(sl->lookup);
+        free(sl);
+    }
+}
 
 /* Methods --------------------------------------------------------------- */
 
@@ -215,30 +413,69 @@ static int socket_connect(lua_State *L)
         return luaL_error(L, "bad argument #3 to 'connect' (not a function)");
     if (lua_isfunction(L, next))
         callback_set(L, sock, EV_CONNECTION, next);
-    if (sock->state == SOCK_CONNECTING || sock->state == SOCK_CONNECTED)
+    if (sock->state == SOCK_RESOLVING || sock->state == SOCK_CONNECTING || sock->state == SOCK_CONNECTED)
         return luaL_error(L, "already connected");
     nm_addr addr;
-    if (!nm_addr_parse(host, (int)port, &addr))
-        return luaL_error(L, "cannot connect to '%s': host names need DNS, which this build "
-                             "does not have (use an IP address or localhost)", host);
-    if (sock->remote == NULL && (sock->remote = malloc(sizeof(*sock->remote))) == NULL)
+    bool literal = nm_addr_parse(host, (int)port, &addr);
+    if (!literal && nm_modern() && (host[0] == '\0' || strlen(host) > 255))
+        return luaL_error(L, "illegal argument"); /* lwIP's refusal, thrown by 3.0 */
+    if (client_of(sock) == NULL)
         return luaL_error(L, "not enough memory");
+    anchor(L, sock, 1); /* may run out of memory: before anything changes */
+    if (!literal) {
+        /* A name never raises: the lookup's outcome arrives as events. Until
+         * then getpeer shows 255.255.255.255, the firmware's "no address". */
+        if (!lookup_start(sock, host, (int)port, true)) {
+            release_if_idle(L, sock);
+            return luaL_error(L, "not enough memory");
+        }
+        if (sock->stream) { /* still draining after close(): let it finish on its own */
+            nm_stream_adopt(sock->stream, &socket_events, NULL);
+            sock->stream = NULL;
+        }
+        nm_profile_lock();
+        nm_addr_parse("255.255.255.255", (int)port, &sock->client->remote);
+        sock->state = SOCK_RESOLVING;
+        return 0;
+    }
+    nm_stream *stream = nm_stream_new(&socket_events, sock);
+    if (stream == NULL) {
+        release_if_idle(L, sock);
+        return luaL_error(L, "not enough memory");
+    }
     if (sock->stream) /* still draining after close(): let it finish on its own */
         nm_stream_adopt(sock->stream, &socket_events, NULL);
-    sock->stream = nm_stream_new(&socket_events, sock);
-    if (sock->stream == NULL)
-        return luaL_error(L, "not enough memory");
+    sock->stream = stream;
     nm_profile_lock();
-    *sock->remote = addr;
+    sock->client->remote = addr;
     sock->state = SOCK_CONNECTING;
-    anchor(L, sock, 1);
     nm_stream_connect(sock->stream, &addr.sa);
     return 0;
+}
+
+/* close() while connect() looks its name up: the lookup is dropped, and the
+ * 1.5 profile reports the close as for a connect in progress. */
+static void close_lookups(lua_State *L, net_socket *sock)
+{
+    bool resolving = sock->state == SOCK_RESOLVING;
+    cancel_lookups(sock);
+    if (resolving) {
+        sock->state = SOCK_DEAD;
+        if (!nm_modern() && sock->cb[EV_DISCONNECTION] != LUA_NOREF) {
+            nm_ref_push(L, sock->cb[EV_DISCONNECTION]);
+            lua_pushvalue(L, 1);
+            lua_pushinteger(L, 0);
+            nm_lua_call_later(L, 2);
+        }
+    }
+    release_if_idle(L, sock);
 }
 
 static int socket_close(lua_State *L)
 {
     net_socket *sock = check_socket(L);
+    if (pending_lookups(sock) || sock->state == SOCK_RESOLVING) /* also from connect's dns callback */
+        close_lookups(L, sock);
     if (sock->stream && sock->state != SOCK_CLOSING) {
         sock->state = SOCK_CLOSING;
         nm_stream_close(sock->stream, 0);
@@ -260,17 +497,25 @@ static int socket_send(lua_State *L)
             return luaL_error(L, "no data to send");
         return 0;
     }
-    if (sock->stream == NULL || sock->state == SOCK_CLOSING) {
+    if (sock->stream == NULL || sock->state == SOCK_CLOSING || !nm_stream_writable(sock->stream)) {
         if (nm_modern())
             return luaL_error(L, "not connected");
         return 0;
     }
     /* The string itself is written, not a copy; what the kernel did not take
-     * at once is kept alive by a reference until `written`. */
-    if (nm_stream_write(sock->stream, data, len) == NM_WRITE_QUEUED) {
-        lua_pushvalue(L, 2);
-        nm_stream_tag_queued_write(luaL_ref(L, LUA_REGISTRYINDEX));
+     * at once is kept alive by a reference until `written`. The reference is
+     * taken first: once libuv holds a pointer into the string, nothing may
+     * fail before the string is anchored. */
+    lua_pushvalue(L, 2);
+    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    int r = nm_stream_write(sock->stream, data, len);
+    if (r == NM_WRITE_QUEUED) {
+        nm_stream_tag_queued_write(ref);
+        return 0;
     }
+    luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    if (r < 0)
+        return luaL_error(L, r == UV_ENOMEM ? "out of memory" : "%s", uv_strerror(r));
     return 0;
 }
 
@@ -334,8 +579,8 @@ static int socket_getpeer(lua_State *L)
             memcpy(&peer, &ss, sizeof(peer));
             sa = &peer.sa;
         }
-    } else if (sock->stream && sock->remote) {
-        sa = &sock->remote->sa;
+    } else if ((sock->stream || sock->state == SOCK_RESOLVING) && sock->client) {
+        sa = &sock->client->remote.sa;
     }
     nm_addr_push_peer(L, sa, nm_modern());
     return 2;
@@ -350,8 +595,8 @@ static int socket_getaddr(lua_State *L)
     return 2;
 }
 
-/* dns(host[, fn]): IP literals only until netmcu has a resolver; the answer
- * comes from the loop, never inside the call (the firmware answers at once). */
+/* dns(host[, fn]): the answer comes from the loop, never inside the call
+ * (the firmware answers IP literals at once). */
 static int socket_dns(lua_State *L)
 {
     net_socket *sock = check_socket(L);
@@ -359,30 +604,31 @@ static int socket_dns(lua_State *L)
         return 0;
     size_t len;
     const char *host = luaL_checklstring(L, 2, &len);
-    if (len > 128)
+    if (len > 128 && !nm_modern())
         return luaL_error(L, "need <128 domain");
     if (lua_isfunction(L, 3))
         callback_set(L, sock, EV_DNS, 3);
     if (nm_modern() && sock->cb[EV_DNS] == LUA_NOREF)
         return luaL_error(L, "no callback specified");
-    nm_addr addr;
-    if (!nm_addr_parse(host, 0, &addr))
-        return luaL_error(L, "cannot resolve '%s': this build has no DNS resolver", host);
+    if (len == 0 || len > 255) { /* refused by lwIP up front */
+        if (nm_modern())
+            return luaL_error(L, "illegal argument");
+        return 0;                /* 1.5: no callback, ever */
+    }
     if (sock->cb[EV_DNS] == LUA_NOREF)
-        return 0;
-    nm_ref_push(L, sock->cb[EV_DNS]);
-    lua_pushvalue(L, 1);
-    if (addr.sa.sa_family == AF_INET && addr.in.sin_addr.s_addr == 0)
-        lua_pushliteral(L, ""); /* the firmware's answer for 0.0.0.0 */
-    else
-        nm_addr_push_ip(L, &addr.sa);
-    nm_lua_call_later(L, 2);
+        return 0; /* 1.5 without a callback: nothing could report the answer */
+    anchor(L, sock, 1); /* may run out of memory: before anything changes */
+    if (!lookup_start(sock, host, 0, false)) {
+        release_if_idle(L, sock);
+        return luaL_error(L, "not enough memory");
+    }
     return 0;
 }
 
 static int socket_gc(lua_State *L)
 {
     net_socket *sock = lua_touserdata(L, 1);
+    cancel_lookups(sock);
     for (int i = 0; i < EV_COUNT; i++)
         if (sock->cb[i] != CB_IN_OBJECT) /* the user value goes with the object */
             nm_ref_clear(L, &sock->cb[i]);
@@ -390,8 +636,8 @@ static int socket_gc(lua_State *L)
         nm_stream_release(sock->stream);
         sock->stream = NULL;
     }
-    free(sock->remote);
-    sock->remote = NULL;
+    free(sock->client);
+    sock->client = NULL;
     return 0;
 }
 
@@ -422,15 +668,15 @@ void net_socket_push_accepted(lua_State *L, nm_stream *s)
 {
     net_socket *sock = new_socket(L);
     sock->accepted = true;
+    anchor(L, sock, -1); /* may run out of memory: before the object owns s */
     sock->state = SOCK_CONNECTED;
     sock->stream = s;
     nm_stream_adopt(s, &socket_events, sock);
-    anchor(L, sock, -1);
 }
 
 void net_socket_fire_connection(lua_State *L, int idx)
 {
     net_socket *sock = luaL_checkudata(L, idx, NET_SOCKET_TYPE);
-    if (sock->state == SOCK_CONNECTED)
-        fire(L, sock, EV_CONNECTION);
+    if (sock->state == SOCK_CONNECTED && push_callback(L, sock, EV_CONNECTION))
+        lua_call(L, 1, 0);
 }
