@@ -19,6 +19,7 @@
 #include "runtime/heap.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
+#include "modules/net/cert.h"
 #include "modules/node.h"
 #include "runtime/profile.h"
 
@@ -44,6 +45,8 @@ static void usage(FILE *out)
           "  -v              print the version\n"
           "  --compat=1.5    firmware behaviour of the seed documentation (default)\n"
           "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
+          "                  (with its tls module)\n"
+          "  --ca-system     secure sockets verify servers against the system's CA store\n"
           "  -               run the script read from standard input\n"
           "Without a script or -e: the console on a terminal, otherwise the script\n"
           "is read from standard input.\n",
@@ -76,6 +79,8 @@ static int parse_args(int argc, char **argv, run_options *opt)
                 fprintf(stderr, "netmcu: unknown profile '%s' (1.5 or 3.0)\n", a + 9);
                 exit(EXIT_USAGE);
             }
+        } else if (strcmp(a, "--ca-system") == 0) {
+            net_cert_trust_system();
         } else if (strcmp(a, "--") == 0) {
             i++;
             break;
@@ -211,6 +216,8 @@ int main(int argc, char **argv)
     nm_open_global(L, "net", luaopen_net);
     nm_open_global(L, "tmr", luaopen_tmr);
     nm_open_global(L, "node", luaopen_node);
+    if (nm_modern()) /* the tls module came with the later firmware */
+        nm_open_global(L, "tls", luaopen_tls);
     set_arg_table(L, argc, argv, opt.script ? opt.script_index : 0);
 
     uv_signal_t sigint, sigterm;

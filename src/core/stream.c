@@ -10,6 +10,7 @@
 
 #include "core/loop.h"
 #include "core/tcp_server.h"
+#include "core/tls.h"
 
 #define READ_BUFFER_SIZE (64 * 1024)
 #define WRITE_POOL_MAX 1024
@@ -76,8 +77,12 @@ static void on_closed(uv_handle_t *handle)
     report_taken_at_once(s);
     if (s->server)
         nm_tcp_server_forget(s);
+    if (s->tls)
+        nm_tls_on_closed(s);
     if (s->ev && s->ev->closed)
         s->ev->closed(s, s->close_status);
+    if (s->tls)
+        nm_tls_free(s);
     free(s);
 }
 
@@ -106,10 +111,12 @@ static void on_read(uv_stream_t *handle, ssize_t nread, const uv_buf_t *buf)
     nm_stream *s = (nm_stream *)handle;
     if (nread > 0) {
         touch(s);
-        if (s->ev && s->ev->received)
+        if (s->tls)
+            nm_tls_on_received(s, buf->base, (size_t)nread);
+        else if (s->ev && s->ev->received)
             s->ev->received(s, buf->base, (size_t)nread);
     } else if (nread == UV_EOF) {
-        nm_stream_close(s, 0);
+        nm_stream_close(s, s->tls ? nm_tls_on_eof(s) : 0);
     } else if (nread < 0) {
         nm_stream_abort(s, (int)nread);
     }
@@ -144,7 +151,9 @@ static void on_connect(uv_connect_t *req, int status)
     }
     s->connected = 1;
     start_reading(s);
-    if (s->ev && s->ev->connected)
+    if (s->tls)
+        nm_tls_on_connected(s); /* `connected` comes after the handshake */
+    else if (s->ev && s->ev->connected)
         s->ev->connected(s);
 }
 
@@ -170,6 +179,8 @@ void nm_stream_start_accepted(nm_stream *s)
 
 static void report_written(nm_stream *s, intptr_t cookie, int status)
 {
+    if (s->tls && !nm_tls_on_written(s, &cookie))
+        return; /* records of the handshake or of the close, not the owner's */
     if (status == 0)
         touch(s);
     if (s->ev && s->ev->written)
@@ -274,6 +285,15 @@ int nm_stream_write(nm_stream *s, const char *data, size_t len)
 {
     if (s->closing)
         return UV_EPIPE;
+    if (s->tls)
+        return nm_tls_write(s, data, len);
+    return nm_stream_write_raw(s, data, len, 0);
+}
+
+int nm_stream_write_raw(nm_stream *s, const char *data, size_t len, intptr_t cookie)
+{
+    if (s->closing)
+        return UV_EPIPE;
     if (s->in_chain) {
         s->chain_wrote = 1;
         if (!s->gathering)
@@ -283,7 +303,7 @@ int nm_stream_write(nm_stream *s, const char *data, size_t len)
     if (w == NULL)
         return UV_ENOMEM;
     w->stream = s;
-    w->cookie = 0;
+    w->cookie = cookie;
     w->next = NULL;
     last_queued = NULL;
     /* Unknown until the next idle check measures it: the hot path makes no
@@ -323,10 +343,13 @@ void nm_stream_tag_queued_write(intptr_t cookie)
 void nm_stream_hold(nm_stream *s, bool hold)
 {
     s->held = hold;
-    if (hold)
+    if (hold) {
         stop_reading(s);
-    else
+    } else {
         start_reading(s);
+        if (s->tls)
+            nm_tls_on_unhold(s); /* plaintext already decrypted waits no longer */
+    }
 }
 
 static void on_shutdown(uv_shutdown_t *req, int status)
@@ -341,6 +364,8 @@ void nm_stream_close(nm_stream *s, int status)
 {
     if (s->closing)
         return;
+    if (s->tls && nm_tls_on_close(s, status))
+        return; /* the handshake still has writes to deliver first */
     s->closing = 1;
     s->close_status = status;
     stop_reading(s);

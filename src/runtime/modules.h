@@ -11,6 +11,7 @@
 int luaopen_net(lua_State *L);
 int luaopen_tmr(lua_State *L);
 int luaopen_node(lua_State *L);
+int luaopen_tls(lua_State *L);
 
 /* Opens a module as require would and also stores it in the global `name`. */
 static inline void nm_open_global(lua_State *L, const char *name, lua_CFunction open)

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tls.h"
 #include "runtime/luacall.h"
+#include "modules/net/cert.h"
 #include "modules/net/netaddr.h"
 #include "runtime/profile.h"
 
@@ -29,12 +31,14 @@ typedef struct net_socket {
     int cb[EV_COUNT];
     uint8_t state;
     bool accepted;
+    bool secure;       /* connects with TLS */
+    bool tls_api;      /* a tls.socket: the 3.0 tls module's rules (§5) */
     nm_addr *remote;   /* the connect() target: client sockets only, which
                         * keeps the many accepted ones small */
 } net_socket;
 
 static const nm_stream_events socket_events;
-static const void *socket_metatable;
+static const void *socket_metatable, *tls_metatable;
 
 /* The receive callback, which every connection sets, is kept in the socket's
  * own user value where Lua allows (5.2+): a registry slot less per connection.
@@ -64,19 +68,31 @@ static void callback_clear(lua_State *L, net_socket *sock, int ev)
     }
 }
 
+/* Methods that net.socket and tls.socket share accept either. */
 static net_socket *check_socket(lua_State *L)
 {
+    if (tls_metatable && lua_getmetatable(L, 1)) {
+        bool tls = lua_topointer(L, -1) == tls_metatable;
+        lua_pop(L, 1);
+        if (tls)
+            return lua_touserdata(L, 1);
+    }
     return nm_check_self(L, socket_metatable, NET_SOCKET_TYPE);
 }
 
-static net_socket *new_socket(lua_State *L)
+static net_socket *check_tls_socket(lua_State *L)
+{
+    return nm_check_self(L, tls_metatable, TLS_SOCKET_TYPE);
+}
+
+static net_socket *new_socket(lua_State *L, const char *type)
 {
     net_socket *sock = lua_newuserdata(L, sizeof(*sock));
     memset(sock, 0, sizeof(*sock));
     sock->self_ref = LUA_NOREF;
     for (int i = 0; i < EV_COUNT; i++)
         sock->cb[i] = LUA_NOREF;
-    luaL_setmetatable(L, NET_SOCKET_TYPE);
+    luaL_setmetatable(L, type);
     return sock;
 }
 
@@ -154,9 +170,13 @@ static void on_written(nm_stream *s, intptr_t cookie, int status)
     }
 }
 
-/* Which event ends a connection, per profile (net-behaviour.md §9). */
+/* Which event ends a connection, per profile (net-behaviour.md §9); a
+ * tls.socket reports every end, as the tls module does (§5). */
 static int closing_event(const net_socket *sock, bool local, int status)
 {
+    if (sock->tls_api)
+        return status != 0 && !local && sock->cb[EV_RECONNECTION] != LUA_NOREF ? EV_RECONNECTION
+                                                                               : EV_DISCONNECTION;
     if (local)
         return nm_modern() ? -1 : EV_DISCONNECTION;
     if (status != 0 && nm_modern() && sock->cb[EV_RECONNECTION] != LUA_NOREF)
@@ -179,10 +199,18 @@ static void on_closed(nm_stream *s, int status)
     nm_ref_push(L, sock->self_ref);
     nm_ref_clear(L, &sock->self_ref);
     if (ev >= 0 && sock->cb[ev] != LUA_NOREF) {
+        int code = local ? 0 : nm_err_code(status);
         nm_ref_push(L, sock->cb[ev]);
         lua_pushvalue(L, -2);
-        lua_pushinteger(L, local ? 0 : nm_err_code(status));
-        nm_lua_call(L, 2);
+        if (sock->tls_api && ev == EV_RECONNECTION)
+            nm_err_push_tls_reason(L, code);
+        else
+            lua_pushinteger(L, code);
+        /* The reason in words, for scripts to print (a netmcu addition). */
+        const char *why = nm_stream_tls_reason(s);
+        if (code != 0)
+            lua_pushstring(L, why ? why : uv_strerror(status));
+        nm_lua_call(L, code != 0 ? 3 : 2);
     }
     lua_pop(L, 1);
 }
@@ -195,6 +223,35 @@ static const nm_stream_events socket_events = {
 };
 
 /* Methods --------------------------------------------------------------- */
+
+/* Connects the socket at stack index 1 to host:port (a secure socket runs
+ * its handshake next); the outcome arrives as events. */
+static int start_connect(lua_State *L, net_socket *sock, lua_Integer port, const char *host)
+{
+    nm_addr addr;
+    if (!nm_addr_parse(host, (int)port, &addr))
+        return luaL_error(L, "cannot connect to '%s': host names need DNS, which this build "
+                             "does not have (use an IP address or localhost)", host);
+    if (sock->remote == NULL && (sock->remote = malloc(sizeof(*sock->remote))) == NULL)
+        return luaL_error(L, "not enough memory");
+    if (sock->stream) /* still draining after close(): let it finish on its own */
+        nm_stream_adopt(sock->stream, &socket_events, NULL);
+    sock->stream = nm_stream_new(&socket_events, sock);
+    if (sock->stream == NULL)
+        return luaL_error(L, "not enough memory");
+    /* Never plain text where the script asked for TLS. */
+    if (sock->secure && net_cert_secure(sock->stream, host) != 0) {
+        nm_stream_release(sock->stream);
+        sock->stream = NULL;
+        return luaL_error(L, "not enough memory");
+    }
+    nm_profile_lock();
+    *sock->remote = addr;
+    sock->state = SOCK_CONNECTING;
+    anchor(L, sock, 1);
+    nm_stream_connect(sock->stream, &addr.sa);
+    return 0;
+}
 
 static int socket_connect(lua_State *L)
 {
@@ -217,23 +274,7 @@ static int socket_connect(lua_State *L)
         callback_set(L, sock, EV_CONNECTION, next);
     if (sock->state == SOCK_CONNECTING || sock->state == SOCK_CONNECTED)
         return luaL_error(L, "already connected");
-    nm_addr addr;
-    if (!nm_addr_parse(host, (int)port, &addr))
-        return luaL_error(L, "cannot connect to '%s': host names need DNS, which this build "
-                             "does not have (use an IP address or localhost)", host);
-    if (sock->remote == NULL && (sock->remote = malloc(sizeof(*sock->remote))) == NULL)
-        return luaL_error(L, "not enough memory");
-    if (sock->stream) /* still draining after close(): let it finish on its own */
-        nm_stream_adopt(sock->stream, &socket_events, NULL);
-    sock->stream = nm_stream_new(&socket_events, sock);
-    if (sock->stream == NULL)
-        return luaL_error(L, "not enough memory");
-    nm_profile_lock();
-    *sock->remote = addr;
-    sock->state = SOCK_CONNECTING;
-    anchor(L, sock, 1);
-    nm_stream_connect(sock->stream, &addr.sa);
-    return 0;
+    return start_connect(L, sock, port, host);
 }
 
 static int socket_close(lua_State *L)
@@ -413,14 +454,15 @@ void net_socket_register(lua_State *L)
     lua_pop(L, 1);
 }
 
-void net_socket_push_new(lua_State *L)
+void net_socket_push_new(lua_State *L, bool secure)
 {
-    new_socket(L);
+    net_socket *sock = new_socket(L, NET_SOCKET_TYPE);
+    sock->secure = secure;
 }
 
 void net_socket_push_accepted(lua_State *L, nm_stream *s)
 {
-    net_socket *sock = new_socket(L);
+    net_socket *sock = new_socket(L, NET_SOCKET_TYPE);
     sock->accepted = true;
     sock->state = SOCK_CONNECTED;
     sock->stream = s;
@@ -433,4 +475,82 @@ void net_socket_fire_connection(lua_State *L, int idx)
     net_socket *sock = luaL_checkudata(L, idx, NET_SOCKET_TYPE);
     if (sock->state == SOCK_CONNECTED)
         fire(L, sock, EV_CONNECTION);
+}
+
+/* tls.socket (the 3.0 tls module, net-behaviour.md §5) ------------------ */
+
+/* connect(port[, host]): no callback argument; the firmware's checks in its
+ * order. */
+static int tls_socket_connect(lua_State *L)
+{
+    net_socket *sock = check_tls_socket(L);
+    if (sock->state == SOCK_CONNECTING || sock->state == SOCK_CONNECTED || sock->state == SOCK_CLOSING)
+        return luaL_error(L, "already connected");
+    lua_Integer port = luaL_checkinteger(L, 2);
+    const char *host = lua_isstring(L, 3) ? lua_tostring(L, 3) : "127.0.0.1";
+    if (port == 0)
+        return luaL_error(L, "invalid port");
+    luaL_argcheck(L, port > 0 && port <= 65535, 2, "port out of range");
+    return start_connect(L, sock, port, host);
+}
+
+static int tls_socket_on(lua_State *L)
+{
+    net_socket *sock = check_tls_socket(L);
+    int ev = event_index(luaL_checkstring(L, 2));
+    if (ev < 0)
+        return luaL_error(L, "invalid method");
+    if (lua_isnoneornil(L, 3)) {
+        callback_clear(L, sock, ev);
+        return 0;
+    }
+    if (!lua_isfunction(L, 3))
+        return luaL_error(L, "invalid callback function");
+    callback_set(L, sock, ev, 3);
+    return 0;
+}
+
+/* send(data): no callback (a function argument is ignored); silent when not
+ * connected, as in the firmware. */
+static int tls_socket_send(lua_State *L)
+{
+    net_socket *sock = check_tls_socket(L);
+    size_t len;
+    const char *data = luaL_checklstring(L, 2, &len);
+    if (sock->stream == NULL || sock->state == SOCK_CLOSING || len == 0)
+        return 0;
+    nm_stream_write(sock->stream, data, len); /* TLS copies it: nothing to keep */
+    return 0;
+}
+
+/* getpeer() → ip, port in both profiles (net-behaviour.md C14). */
+static int tls_socket_getpeer(lua_State *L)
+{
+    net_socket *sock = check_tls_socket(L);
+    nm_addr_push_peer(L, sock->stream && sock->remote ? &sock->remote->sa : NULL, false);
+    return 2;
+}
+
+static const luaL_Reg tls_socket_methods[] = {
+    {"connect", tls_socket_connect}, {"close", socket_close},   {"on", tls_socket_on},
+    {"send", tls_socket_send},       {"hold", socket_hold},     {"unhold", socket_unhold},
+    {"getpeer", tls_socket_getpeer}, {NULL, NULL},
+};
+
+void net_socket_register_tls(lua_State *L)
+{
+    nm_newmetatable(L, TLS_SOCKET_TYPE);
+    tls_metatable = lua_topointer(L, -1);
+    luaL_newlib(L, tls_socket_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, socket_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pop(L, 1);
+}
+
+void net_socket_push_tls(lua_State *L)
+{
+    net_socket *sock = new_socket(L, TLS_SOCKET_TYPE);
+    sock->secure = true;
+    sock->tls_api = true;
 }
