@@ -421,6 +421,9 @@ bool nm_tls_on_close(nm_stream *s, int status)
      * waits for the handshake to deliver them. */
     if (!t->handshaken && t->pending && status == 0) {
         t->close_deferred = 1;
+        /* As the kernel delivers what a closed plain socket left, this
+         * goes on in the background: it does not keep the run alive. */
+        uv_unref((uv_handle_t *)&s->tcp);
         return true;
     }
     if (t->handshaken && !t->shut) {

@@ -87,3 +87,48 @@ s_server() {
   echo "# s_server $name did not start:"; sed 's/^/#   /' "$T/$name.ss" | head -n 10
   return 1
 }
+
+# free_port — a loopback TCP port that was free a moment ago (for servers
+# such as nginx that cannot report a port the OS picked).
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# nginx_tls NAME CERT — nginx in the foreground (no daemon, one process) on a
+# free loopback port with TLS and CERT.crt/.key, serving $T/www; its access
+# log ($T/NAME.access) records the SNI name it saw. Sets NGINX_PORT.
+nginx_tls() {
+  local name=$1 cert=$2 d="$T/$1.nginx"
+  mkdir -p "$d" "$T/www"
+  NGINX_PORT=$(free_port)
+  cat >"$d/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 256; }
+http {
+  log_format sni 'SNI=\$ssl_server_name PROTO=\$ssl_protocol URI=\$uri';
+  access_log $T/$name.access sni;
+  client_body_temp_path $d/body; proxy_temp_path $d/proxy; fastcgi_temp_path $d/fcgi;
+  uwsgi_temp_path $d/uwsgi; scgi_temp_path $d/scgi;
+  server {
+    listen 127.0.0.1:$NGINX_PORT ssl;
+    ssl_certificate $PKI/$cert.crt;
+    ssl_certificate_key $PKI/$cert.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    root $T/www;
+  }
+}
+CONF
+  timeout -k 2 "$(bound 60)" nginx -p "$d" -c "$d/nginx.conf" 2>"$T/$name.nginx.err" &
+  track $!
+  local i
+  for i in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$NGINX_PORT") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "# nginx $name did not start:"; sed 's/^/#   /' "$T/$name.nginx.err" "$d/error.log" 2>/dev/null | head
+  return 1
+}
