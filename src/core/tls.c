@@ -251,8 +251,8 @@ static void set_reason(nm_tls *t, const char *fallback)
     t->reason = strdup(buf);
 }
 
-/* Ends the stream after a TLS failure: the alert OpenSSL wrote goes out
- * first, then the stream's graceful close reports `code`. */
+/* Ends the stream after a TLS failure: the alert OpenSSL wrote is handed
+ * to the kernel, then the stream closes at once and reports `code`. */
 static void fail(nm_stream *s, int code, const char *fallback)
 {
     nm_tls *t = s->tls;
@@ -262,7 +262,7 @@ static void fail(nm_stream *s, int code, const char *fallback)
     set_reason(t, fallback);
     if (t->ssl)
         flush(s, false);
-    nm_stream_close(s, code);
+    nm_stream_abort(s, code);
 }
 
 static void read_plaintext(nm_stream *s)

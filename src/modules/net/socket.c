@@ -102,32 +102,53 @@ static void anchor(lua_State *L, net_socket *sock, int idx)
         nm_ref_set(L, &sock->self_ref, idx);
 }
 
-/* Pushes what calling the event's callback with the socket takes; the caller
- * pushes any further arguments and calls nm_lua_call_at with the handler
- * index returned. Returns 0, pushing nothing, when no callback is set. */
-static int fire_begin(lua_State *L, net_socket *sock, int ev)
+/* Pushes the event's callback and the socket; returns false, pushing
+ * nothing, when no callback is set. Runs inside a protected body. */
+static bool push_callback(lua_State *L, net_socket *sock, int ev)
 {
     if (sock->cb[ev] == LUA_NOREF)
-        return 0;
-    int handler = nm_lua_call_begin(L);
+        return false;
     if (sock->cb[ev] == CB_IN_OBJECT) {
-        /* A copy of the socket stays below the callback; nm_lua_call_at
-         * drops it with the handler. */
         nm_ref_push(L, sock->self_ref);
         lua_getuservalue(L, -1);
-        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
     } else {
         nm_ref_push(L, sock->cb[ev]);
         nm_ref_push(L, sock->self_ref);
     }
-    return handler;
+    return true;
+}
+
+/* One event for Lua: everything it pushes happens inside the protected call
+ * (received data, the socket for an accepted connection), so that running out
+ * of Lua memory there is an ordinary error. */
+typedef struct socket_event {
+    nm_protected base;
+    net_socket *sock;
+    int ev;
+    const char *data;
+    size_t len;
+} socket_event;
+
+static void fire_body(lua_State *L, nm_protected *ctx)
+{
+    socket_event *e = (socket_event *)ctx;
+    if (!push_callback(L, e->sock, e->ev))
+        return;
+    if (e->data) {
+        lua_pushlstring(L, e->data, e->len);
+        lua_call(L, 2, 0);
+    } else {
+        lua_call(L, 1, 0);
+    }
 }
 
 static void fire(lua_State *L, net_socket *sock, int ev)
 {
-    int handler = fire_begin(L, sock, ev);
-    if (handler)
-        nm_lua_call_at(L, handler, 1);
+    if (sock->cb[ev] == LUA_NOREF)
+        return;
+    socket_event e = {{fire_body}, sock, ev, NULL, 0};
+    nm_lua_protect(L, &e.base);
 }
 
 /* Core events ----------------------------------------------------------- */
@@ -146,13 +167,10 @@ static void on_received(nm_stream *s, const char *data, size_t len)
 {
     net_socket *sock = nm_stream_owner(s);
     lua_State *L = nm_lua_state();
-    if (sock == NULL || L == NULL || sock->state == SOCK_CLOSING)
+    if (sock == NULL || L == NULL || sock->state == SOCK_CLOSING || sock->cb[EV_RECEIVE] == LUA_NOREF)
         return;
-    int handler = fire_begin(L, sock, EV_RECEIVE);
-    if (handler) {
-        lua_pushlstring(L, data, len);
-        nm_lua_call_at(L, handler, 2);
-    }
+    socket_event e = {{fire_body}, sock, EV_RECEIVE, data, len};
+    nm_lua_protect(L, &e.base);
 }
 
 static void on_written(nm_stream *s, intptr_t cookie, int status)
@@ -170,18 +188,47 @@ static void on_written(nm_stream *s, intptr_t cookie, int status)
     }
 }
 
-/* Which event ends a connection, per profile (net-behaviour.md §9); a
- * tls.socket reports every end, as the tls module does (§5). */
+/* Which event ends a connection, per profile (net-behaviour.md §9). A local
+ * close that could not deliver everything is an error like any other, so
+ * that in the 3.0 profile too no lost send goes unreported. */
 static int closing_event(const net_socket *sock, bool local, int status)
 {
-    if (sock->tls_api)
-        return status != 0 && !local && sock->cb[EV_RECONNECTION] != LUA_NOREF ? EV_RECONNECTION
-                                                                               : EV_DISCONNECTION;
-    if (local)
+    if (sock->tls_api) /* a tls.socket reports every end, as the tls module does (§5) */
+        return status != 0 && sock->cb[EV_RECONNECTION] != LUA_NOREF ? EV_RECONNECTION : EV_DISCONNECTION;
+    if (local && status == 0)
         return nm_modern() ? -1 : EV_DISCONNECTION;
     if (status != 0 && nm_modern() && sock->cb[EV_RECONNECTION] != LUA_NOREF)
         return EV_RECONNECTION;
     return EV_DISCONNECTION;
+}
+
+typedef struct closing_call {
+    nm_protected base;
+    net_socket *sock;
+    int ev;
+    int status;
+    const char *reason; /* why a secure stream failed, or NULL */
+} closing_call;
+
+/* (sock, code[, reason]): the reason in words, for scripts to print, is a
+ * netmcu addition; a tls.socket's reconnection gets the tls module's
+ * reason text instead of the code (§5). */
+static void closing_body(lua_State *L, nm_protected *ctx)
+{
+    closing_call *c = (closing_call *)ctx;
+    int code = c->status == 0 ? 0 : nm_err_code(c->status);
+    nm_ref_push(L, c->sock->cb[c->ev]);
+    lua_pushvalue(L, 1); /* the socket, kept below the call by on_closed */
+    if (c->sock->tls_api && c->ev == EV_RECONNECTION)
+        nm_err_push_tls_reason(L, code);
+    else
+        lua_pushinteger(L, code);
+    if (code == 0) {
+        lua_call(L, 2, 0);
+        return;
+    }
+    lua_pushstring(L, c->reason ? c->reason : uv_strerror(c->status));
+    lua_call(L, 3, 0);
 }
 
 static void on_closed(nm_stream *s, int status)
@@ -194,25 +241,19 @@ static void on_closed(nm_stream *s, int status)
     int ev = closing_event(sock, local, status);
     sock->stream = NULL;
     sock->state = SOCK_DEAD;
-    /* Keep the object on the stack and drop the anchor before the callback,
-     * so that a callback which connects again anchors it afresh. */
-    nm_ref_push(L, sock->self_ref);
-    nm_ref_clear(L, &sock->self_ref);
+    /* Keep the object referenced while the callback runs, and drop the anchor
+     * before it, so that a callback which connects again anchors it afresh. */
     if (ev >= 0 && sock->cb[ev] != LUA_NOREF) {
-        int code = local ? 0 : nm_err_code(status);
-        nm_ref_push(L, sock->cb[ev]);
-        lua_pushvalue(L, -2);
-        if (sock->tls_api && ev == EV_RECONNECTION)
-            nm_err_push_tls_reason(L, code);
-        else
-            lua_pushinteger(L, code);
-        /* The reason in words, for scripts to print (a netmcu addition). */
-        const char *why = nm_stream_tls_reason(s);
-        if (code != 0)
-            lua_pushstring(L, why ? why : uv_strerror(status));
-        nm_lua_call(L, code != 0 ? 3 : 2);
+        closing_call c = {{closing_body}, sock, ev, status, nm_stream_tls_reason(s)};
+        int handler = nm_lua_call_begin(L);
+        nm_ref_push(L, nm_lua_dispatcher());
+        lua_pushlightuserdata(L, &c.base);
+        nm_ref_push(L, sock->self_ref);
+        nm_ref_clear(L, &sock->self_ref);
+        nm_lua_call_at(L, handler, 2);
+    } else {
+        nm_ref_clear(L, &sock->self_ref);
     }
-    lua_pop(L, 1);
 }
 
 static const nm_stream_events socket_events = {
@@ -234,21 +275,26 @@ static int start_connect(lua_State *L, net_socket *sock, lua_Integer port, const
                              "does not have (use an IP address or localhost)", host);
     if (sock->remote == NULL && (sock->remote = malloc(sizeof(*sock->remote))) == NULL)
         return luaL_error(L, "not enough memory");
-    if (sock->stream) /* still draining after close(): let it finish on its own */
-        nm_stream_adopt(sock->stream, &socket_events, NULL);
-    sock->stream = nm_stream_new(&socket_events, sock);
-    if (sock->stream == NULL)
-        return luaL_error(L, "not enough memory");
-    /* Never plain text where the script asked for TLS. */
-    if (sock->secure && net_cert_secure(sock->stream, host) != 0) {
-        nm_stream_release(sock->stream);
-        sock->stream = NULL;
+    anchor(L, sock, 1); /* may run out of memory: before anything changes */
+    nm_stream *stream = nm_stream_new(&socket_events, sock);
+    if (stream == NULL) {
+        if (sock->stream == NULL)
+            nm_ref_clear(L, &sock->self_ref);
         return luaL_error(L, "not enough memory");
     }
+    /* Never plain text where the script asked for TLS. */
+    if (sock->secure && net_cert_secure(stream, host) != 0) {
+        nm_stream_release(stream);
+        if (sock->stream == NULL)
+            nm_ref_clear(L, &sock->self_ref);
+        return luaL_error(L, "not enough memory");
+    }
+    if (sock->stream) /* still draining after close(): let it finish on its own */
+        nm_stream_adopt(sock->stream, &socket_events, NULL);
+    sock->stream = stream;
     nm_profile_lock();
     *sock->remote = addr;
     sock->state = SOCK_CONNECTING;
-    anchor(L, sock, 1);
     nm_stream_connect(sock->stream, &addr.sa);
     return 0;
 }
@@ -301,17 +347,25 @@ static int socket_send(lua_State *L)
             return luaL_error(L, "no data to send");
         return 0;
     }
-    if (sock->stream == NULL || sock->state == SOCK_CLOSING) {
+    if (sock->stream == NULL || sock->state == SOCK_CLOSING || !nm_stream_writable(sock->stream)) {
         if (nm_modern())
             return luaL_error(L, "not connected");
         return 0;
     }
     /* The string itself is written, not a copy; what the kernel did not take
-     * at once is kept alive by a reference until `written`. */
-    if (nm_stream_write(sock->stream, data, len) == NM_WRITE_QUEUED) {
-        lua_pushvalue(L, 2);
-        nm_stream_tag_queued_write(luaL_ref(L, LUA_REGISTRYINDEX));
+     * at once is kept alive by a reference until `written`. The reference is
+     * taken first: once libuv holds a pointer into the string, nothing may
+     * fail before the string is anchored. */
+    lua_pushvalue(L, 2);
+    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    int r = nm_stream_write(sock->stream, data, len);
+    if (r == NM_WRITE_QUEUED) {
+        nm_stream_tag_queued_write(ref);
+        return 0;
     }
+    luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    if (r < 0)
+        return luaL_error(L, r == UV_ENOMEM ? "out of memory" : "%s", uv_strerror(r));
     return 0;
 }
 
@@ -464,17 +518,17 @@ void net_socket_push_accepted(lua_State *L, nm_stream *s)
 {
     net_socket *sock = new_socket(L, NET_SOCKET_TYPE);
     sock->accepted = true;
+    anchor(L, sock, -1); /* may run out of memory: before the object owns s */
     sock->state = SOCK_CONNECTED;
     sock->stream = s;
     nm_stream_adopt(s, &socket_events, sock);
-    anchor(L, sock, -1);
 }
 
 void net_socket_fire_connection(lua_State *L, int idx)
 {
     net_socket *sock = luaL_checkudata(L, idx, NET_SOCKET_TYPE);
-    if (sock->state == SOCK_CONNECTED)
-        fire(L, sock, EV_CONNECTION);
+    if (sock->state == SOCK_CONNECTED && push_callback(L, sock, EV_CONNECTION))
+        lua_call(L, 1, 0);
 }
 
 /* tls.socket (the 3.0 tls module, net-behaviour.md §5) ------------------ */
