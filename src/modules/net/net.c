@@ -8,6 +8,7 @@
 #include "runtime/modules.h"
 #include "runtime/profile.h"
 #include "modules/net/cert.h"
+#include "modules/net/dns.h"
 #include "modules/net/server.h"
 #include "modules/net/socket.h"
 
@@ -120,6 +121,8 @@ int luaopen_net(lua_State *L)
     lua_setfield(L, -2, "TCP");
     lua_pushinteger(L, NET_UDP);
     lua_setfield(L, -2, "UDP");
+    net_dns_push_table(L);
+    lua_setfield(L, -2, "dns");
     lua_pushstring(L, NETMCU_VERSION);
     lua_setfield(L, -2, "version");
     net_cert_push_table(L, false);

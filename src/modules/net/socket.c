@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dns.h"
 #include "core/tls.h"
 #include "runtime/luacall.h"
 #include "modules/net/cert.h"
+#include "modules/net/dns.h"
 #include "modules/net/netaddr.h"
 #include "runtime/profile.h"
 
@@ -23,11 +25,16 @@ static const char *const event_names[] = {
     "connection", "reconnection", "disconnection", "receive", "sent", "dns", NULL,
 };
 
-typedef enum { SOCK_FRESH, SOCK_CONNECTING, SOCK_CONNECTED, SOCK_CLOSING, SOCK_DEAD } sock_state;
+typedef enum {
+    SOCK_FRESH, SOCK_RESOLVING, SOCK_CONNECTING, SOCK_CONNECTED, SOCK_CLOSING, SOCK_DEAD
+} sock_state;
+
+typedef struct sock_lookup sock_lookup;
 
 typedef struct net_socket {
     nm_stream *stream; /* NULL unless connecting, connected or closing */
-    int self_ref;      /* the anchor, held while stream is set */
+    int self_ref;      /* the anchor, held while stream is set or a lookup runs */
+    sock_lookup *lookups; /* pending: connect()'s and dns()'s */
     int cb[EV_COUNT];
     uint8_t state;
     bool accepted;
@@ -100,6 +107,13 @@ static void anchor(lua_State *L, net_socket *sock, int idx)
 {
     if (sock->self_ref == LUA_NOREF)
         nm_ref_set(L, &sock->self_ref, idx);
+}
+
+/* Drops the anchor once nothing can call back any more. */
+static void release_if_idle(lua_State *L, net_socket *sock)
+{
+    if (sock->stream == NULL && sock->lookups == NULL)
+        nm_ref_clear(L, &sock->self_ref);
 }
 
 /* Pushes the event's callback and the socket; returns false, pushing
@@ -249,10 +263,10 @@ static void on_closed(nm_stream *s, int status)
         nm_ref_push(L, nm_lua_dispatcher());
         lua_pushlightuserdata(L, &c.base);
         nm_ref_push(L, sock->self_ref);
-        nm_ref_clear(L, &sock->self_ref);
+        release_if_idle(L, sock);
         nm_lua_call_at(L, handler, 2);
     } else {
-        nm_ref_clear(L, &sock->self_ref);
+        release_if_idle(L, sock);
     }
 }
 
@@ -263,36 +277,161 @@ static const nm_stream_events socket_events = {
     .closed = on_closed,
 };
 
+/* Lookups: connect() by name and dns() -------------------------------- */
+
+struct sock_lookup {
+    nm_dns_lookup *lookup;
+    net_socket *sock;
+    sock_lookup *next;
+    bool for_connect;
+    char host[]; /* the name looked up: a secure connect's SNI and certificate check */
+};
+
+/* A new stream for the socket, secure when the socket is: never plain text
+ * where the script asked for TLS. NULL when out of memory. */
+static nm_stream *new_stream(net_socket *sock, const char *host)
+{
+    nm_stream *stream = nm_stream_new(&socket_events, sock);
+    if (stream && sock->secure && net_cert_secure(stream, host) != 0) {
+        nm_stream_release(stream);
+        return NULL;
+    }
+    return stream;
+}
+
+static void unlink_lookup(sock_lookup *sl)
+{
+    sock_lookup **link = &sl->sock->lookups;
+    while (*link != sl)
+        link = &(*link)->next;
+    *link = sl->next;
+}
+
+/* Calls the socket's "dns" callback, if any, with the answer. */
+static void fire_dns(lua_State *L, net_socket *sock, int obj, const struct sockaddr *addr)
+{
+    if (sock->cb[EV_DNS] == LUA_NOREF)
+        return;
+    nm_ref_push(L, sock->cb[EV_DNS]);
+    lua_pushvalue(L, obj);
+    net_dns_push_answer(L, addr);
+    nm_lua_call(L, 2);
+}
+
+/* The name of connect() is known: "dns" first (3.0 order), then the connect.
+ * A failed lookup ends the attempt like a failed connect, with a code. */
+static void connect_answered(lua_State *L, net_socket *sock, const char *host, int status,
+                             const struct sockaddr *addr)
+{
+    int obj = lua_gettop(L);
+    fire_dns(L, sock, obj, addr);
+    if (sock->state != SOCK_RESOLVING) /* the callback closed it */
+        return;
+    if (status == NM_DNS_OK && (sock->stream = new_stream(sock, host)) == NULL)
+        status = NM_DNS_NOMEM;
+    if (status == NM_DNS_OK) {
+        memcpy(sock->remote, addr, addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                                : sizeof(struct sockaddr_in));
+        sock->state = SOCK_CONNECTING;
+        nm_stream_connect(sock->stream, addr);
+        return;
+    }
+    sock->state = SOCK_DEAD;
+    release_if_idle(L, sock);
+    int ev = closing_event(sock, false, -1);
+    if (sock->cb[ev] != LUA_NOREF) {
+        nm_ref_push(L, sock->cb[ev]);
+        lua_pushvalue(L, obj);
+        lua_pushinteger(L, net_dns_err_code(status));
+        nm_lua_call(L, 2);
+    }
+}
+
+static void lookup_answered(void *owner, int status, const struct sockaddr *addr)
+{
+    sock_lookup *sl = owner;
+    net_socket *sock = sl->sock;
+    unlink_lookup(sl);
+    lua_State *L = nm_lua_state();
+    if (L == NULL || status == NM_DNS_CANCELLED) {
+        free(sl);
+        return;
+    }
+    nm_ref_push(L, sock->self_ref); /* the object outlives its anchor here */
+    if (sl->for_connect) {
+        connect_answered(L, sock, sl->host, status, addr);
+    } else {
+        release_if_idle(L, sock);
+        fire_dns(L, sock, lua_gettop(L), addr);
+    }
+    free(sl);
+    lua_pop(L, 1);
+}
+
+/* Starts a lookup owned by the socket at index 1 and anchors it; false when
+ * out of memory. */
+static bool lookup_start(lua_State *L, net_socket *sock, const char *host, int port, bool for_connect)
+{
+    sock_lookup *sl = malloc(sizeof(*sl) + strlen(host) + 1);
+    if (sl == NULL)
+        return false;
+    strcpy(sl->host, host);
+    sl->sock = sock;
+    sl->for_connect = for_connect;
+    sl->lookup = nm_dns_lookup_start(host, port, lookup_answered, sl);
+    if (sl->lookup == NULL) {
+        free(sl);
+        return false;
+    }
+    sl->next = sock->lookups;
+    sock->lookups = sl;
+    anchor(L, sock, 1);
+    return true;
+}
+
+static void cancel_lookups(net_socket *sock)
+{
+    while (sock->lookups) {
+        sock_lookup *sl = sock->lookups;
+        sock->lookups = sl->next;
+        nm_dns_cancel(sl->lookup);
+        free(sl);
+    }
+}
+
 /* Methods --------------------------------------------------------------- */
 
-/* Connects the socket at stack index 1 to host:port (a secure socket runs
- * its handshake next); the outcome arrives as events. */
+/* Connects the socket at stack index 1 to host:port, looking a name up
+ * first (a secure socket runs its handshake next); the outcome arrives as
+ * events. */
 static int start_connect(lua_State *L, net_socket *sock, lua_Integer port, const char *host)
 {
     nm_addr addr;
-    if (!nm_addr_parse(host, (int)port, &addr))
-        return luaL_error(L, "cannot connect to '%s': host names need DNS, which this build "
-                             "does not have (use an IP address or localhost)", host);
+    bool literal = nm_addr_parse(host, (int)port, &addr);
     if (sock->remote == NULL && (sock->remote = malloc(sizeof(*sock->remote))) == NULL)
         return luaL_error(L, "not enough memory");
     anchor(L, sock, 1); /* may run out of memory: before anything changes */
-    nm_stream *stream = nm_stream_new(&socket_events, sock);
-    if (stream == NULL) {
-        if (sock->stream == NULL)
-            nm_ref_clear(L, &sock->self_ref);
-        return luaL_error(L, "not enough memory");
-    }
-    /* Never plain text where the script asked for TLS. */
-    if (sock->secure && net_cert_secure(stream, host) != 0) {
-        nm_stream_release(stream);
-        if (sock->stream == NULL)
-            nm_ref_clear(L, &sock->self_ref);
-        return luaL_error(L, "not enough memory");
-    }
-    if (sock->stream) /* still draining after close(): let it finish on its own */
+    if (sock->stream) { /* still draining after close(): let it finish on its own */
         nm_stream_adopt(sock->stream, &socket_events, NULL);
-    sock->stream = stream;
+        sock->stream = NULL;
+    }
     nm_profile_lock();
+    if (!literal) {
+        /* A name never raises: the lookup's outcome arrives as events. Until
+         * then getpeer shows 255.255.255.255, the firmware's "no address". */
+        if (!lookup_start(L, sock, host, (int)port, true)) {
+            release_if_idle(L, sock);
+            return luaL_error(L, "not enough memory");
+        }
+        nm_addr_parse("255.255.255.255", (int)port, sock->remote);
+        sock->state = SOCK_RESOLVING;
+        return 0;
+    }
+    sock->stream = new_stream(sock, host);
+    if (sock->stream == NULL) {
+        release_if_idle(L, sock);
+        return luaL_error(L, "not enough memory");
+    }
     *sock->remote = addr;
     sock->state = SOCK_CONNECTING;
     nm_stream_connect(sock->stream, &addr.sa);
@@ -318,14 +457,37 @@ static int socket_connect(lua_State *L)
         return luaL_error(L, "bad argument #3 to 'connect' (not a function)");
     if (lua_isfunction(L, next))
         callback_set(L, sock, EV_CONNECTION, next);
-    if (sock->state == SOCK_CONNECTING || sock->state == SOCK_CONNECTED)
+    if (sock->state == SOCK_RESOLVING || sock->state == SOCK_CONNECTING || sock->state == SOCK_CONNECTED)
         return luaL_error(L, "already connected");
+    nm_addr addr;
+    if (!nm_addr_parse(host, (int)port, &addr) && nm_modern() && (host[0] == '\0' || strlen(host) > 255))
+        return luaL_error(L, "illegal argument"); /* lwIP's refusal, thrown by 3.0 */
     return start_connect(L, sock, port, host);
+}
+
+/* close() while connect() looks its name up: the lookup is dropped, and the
+ * 1.5 profile reports the close as for a connect in progress. */
+static void close_lookups(lua_State *L, net_socket *sock)
+{
+    bool resolving = sock->state == SOCK_RESOLVING;
+    cancel_lookups(sock);
+    if (resolving) {
+        sock->state = SOCK_DEAD;
+        if (!nm_modern() && sock->cb[EV_DISCONNECTION] != LUA_NOREF) {
+            nm_ref_push(L, sock->cb[EV_DISCONNECTION]);
+            lua_pushvalue(L, 1);
+            lua_pushinteger(L, 0);
+            nm_lua_call_later(L, 2);
+        }
+    }
+    release_if_idle(L, sock);
 }
 
 static int socket_close(lua_State *L)
 {
     net_socket *sock = check_socket(L);
+    if (sock->lookups)
+        close_lookups(L, sock);
     if (sock->stream && sock->state != SOCK_CLOSING) {
         sock->state = SOCK_CLOSING;
         nm_stream_close(sock->stream, 0);
@@ -429,7 +591,7 @@ static int socket_getpeer(lua_State *L)
             memcpy(&peer, &ss, sizeof(peer));
             sa = &peer.sa;
         }
-    } else if (sock->stream && sock->remote) {
+    } else if ((sock->stream || sock->state == SOCK_RESOLVING) && sock->remote) {
         sa = &sock->remote->sa;
     }
     nm_addr_push_peer(L, sa, nm_modern());
@@ -445,8 +607,8 @@ static int socket_getaddr(lua_State *L)
     return 2;
 }
 
-/* dns(host[, fn]): IP literals only until netmcu has a resolver; the answer
- * comes from the loop, never inside the call (the firmware answers at once). */
+/* dns(host[, fn]): the answer comes from the loop, never inside the call
+ * (the firmware answers IP literals at once). */
 static int socket_dns(lua_State *L)
 {
     net_socket *sock = check_socket(L);
@@ -454,30 +616,28 @@ static int socket_dns(lua_State *L)
         return 0;
     size_t len;
     const char *host = luaL_checklstring(L, 2, &len);
-    if (len > 128)
+    if (len > 128 && !nm_modern())
         return luaL_error(L, "need <128 domain");
     if (lua_isfunction(L, 3))
         callback_set(L, sock, EV_DNS, 3);
     if (nm_modern() && sock->cb[EV_DNS] == LUA_NOREF)
         return luaL_error(L, "no callback specified");
-    nm_addr addr;
-    if (!nm_addr_parse(host, 0, &addr))
-        return luaL_error(L, "cannot resolve '%s': this build has no DNS resolver", host);
+    if (len == 0 || len > 255) { /* refused by lwIP up front */
+        if (nm_modern())
+            return luaL_error(L, "illegal argument");
+        return 0;                /* 1.5: no callback, ever */
+    }
     if (sock->cb[EV_DNS] == LUA_NOREF)
-        return 0;
-    nm_ref_push(L, sock->cb[EV_DNS]);
-    lua_pushvalue(L, 1);
-    if (addr.sa.sa_family == AF_INET && addr.in.sin_addr.s_addr == 0)
-        lua_pushliteral(L, ""); /* the firmware's answer for 0.0.0.0 */
-    else
-        nm_addr_push_ip(L, &addr.sa);
-    nm_lua_call_later(L, 2);
+        return 0; /* 1.5 without a callback: nothing could report the answer */
+    if (!lookup_start(L, sock, host, 0, false))
+        return luaL_error(L, "not enough memory");
     return 0;
 }
 
 static int socket_gc(lua_State *L)
 {
     net_socket *sock = lua_touserdata(L, 1);
+    cancel_lookups(sock);
     for (int i = 0; i < EV_COUNT; i++)
         if (sock->cb[i] != CB_IN_OBJECT) /* the user value goes with the object */
             nm_ref_clear(L, &sock->cb[i]);
@@ -538,7 +698,8 @@ void net_socket_fire_connection(lua_State *L, int idx)
 static int tls_socket_connect(lua_State *L)
 {
     net_socket *sock = check_tls_socket(L);
-    if (sock->state == SOCK_CONNECTING || sock->state == SOCK_CONNECTED || sock->state == SOCK_CLOSING)
+    if (sock->state == SOCK_RESOLVING || sock->state == SOCK_CONNECTING || sock->state == SOCK_CONNECTED ||
+        sock->state == SOCK_CLOSING)
         return luaL_error(L, "already connected");
     lua_Integer port = luaL_checkinteger(L, 2);
     const char *host = lua_isstring(L, 3) ? lua_tostring(L, 3) : "127.0.0.1";
