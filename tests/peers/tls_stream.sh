@@ -93,6 +93,28 @@ if grep -q '^SNI=localhost PROTO=TLSv1.3 URI=/big.bin' "$T/web.access" &&
   ok "SNI names the host connected to, and is absent for an IP literal (as nginx saw it)"
 else fail "SNI" "$(cat "$T/web.access")"; fi
 
+# --- connect by name (c-ares, with a hosts file): SNI and the name check ---
+nginx_tls named wrong || exit 1
+printf '127.0.0.1 wrong.example other.example\n' >"$T/hosts"
+cat >"$T/byname.lua" <<LUA
+$PRELUDE
+net.cert.verify(io.open("$PKI/ca.crt"):read("*a"))
+local function get(host, nxt)
+  local s = net.createConnection(net.TCP, 1)
+  s:on("connection", function(c) c:send("GET /" .. host .. " HTTP/1.0\r\n\r\n") end)
+  s:on("receive", function(c, d) end)
+  s:on("disconnection", function(c, code, why) print(host, code, why); if nxt then nxt() end end)
+  s:connect($NGINX_PORT, host)
+end
+get("wrong.example", function() get("other.example") end)
+LUA
+CARES_HOSTS="$T/hosts" nm_start byname
+wait_exit "$NM_PID" 20
+if grep -q '^wrong.example	0' "$T/byname.out" && grep -q '^SNI=wrong.example PROTO=TLSv1.3 URI=/wrong.example' "$T/named.access" &&
+   grep -qE '^other.example	-28	certificate verify failed: [Hh]ostname mismatch' "$T/byname.out"; then
+  ok "connect by name: SNI is the name, and the certificate must match it"
+else fail "connect by name" "$(describe byname; cat "$T/named.access")"; fi
+
 # --- writes during the handshake, close right after them -------------------
 for i in 1 2; do
   socat_listen "sink$i" -u "OPENSSL-LISTEN:0,bind=127.0.0.1,reuseaddr,cert=$PKI/good.crt,key=$PKI/good.key,verify=0" \
