@@ -75,8 +75,13 @@ static void callback_clear(lua_State *L, net_socket *sock, int ev)
     }
 }
 
-/* Methods that net.socket and tls.socket share accept either. */
 static net_socket *check_socket(lua_State *L)
+{
+    return nm_check_self(L, socket_metatable, NET_SOCKET_TYPE);
+}
+
+/* Methods that net.socket and tls.socket share accept either. */
+static net_socket *check_any_socket(lua_State *L)
 {
     if (tls_metatable && lua_getmetatable(L, 1)) {
         bool tls = lua_topointer(L, -1) == tls_metatable;
@@ -485,7 +490,7 @@ static void close_lookups(lua_State *L, net_socket *sock)
 
 static int socket_close(lua_State *L)
 {
-    net_socket *sock = check_socket(L);
+    net_socket *sock = check_any_socket(L);
     if (sock->lookups)
         close_lookups(L, sock);
     if (sock->stream && sock->state != SOCK_CLOSING) {
@@ -566,7 +571,7 @@ static int socket_on(lua_State *L)
 
 static int socket_hold(lua_State *L)
 {
-    net_socket *sock = check_socket(L);
+    net_socket *sock = check_any_socket(L);
     if (sock->stream)
         nm_stream_hold(sock->stream, true);
     return 0;
@@ -574,7 +579,7 @@ static int socket_hold(lua_State *L)
 
 static int socket_unhold(lua_State *L)
 {
-    net_socket *sock = check_socket(L);
+    net_socket *sock = check_any_socket(L);
     if (sock->stream)
         nm_stream_hold(sock->stream, false);
     return 0;
