@@ -467,6 +467,12 @@ void nm_tls_free(nm_stream *s)
 {
     nm_tls *t = s->tls;
     s->tls = NULL;
+    nm_task_cancel(&t->resume);
+    while (t->pending) { /* a released stream reports nothing */
+        pending_write *p = t->pending;
+        t->pending = p->next;
+        free(p);
+    }
     SSL_free(t->ssl);
     free(t->reason);
     free(t);
