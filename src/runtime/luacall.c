@@ -44,6 +44,18 @@ static void keep_function(lua_State *L, int *ref, lua_CFunction fn)
 void nm_lua_init(lua_State *L)
 {
     main_state = nm_main_thread(L);
+    /* luaL_unref runs outside protected calls (a completed write releases
+     * its string). 5.1 to 5.4.2 keep the free list's head at registry[0]
+     * (5.4.3 on elsewhere; the slot is then unused); a head that is never
+     * nil stays in the table, so that releasing never allocates. A 0 head
+     * means an empty list to luaL_ref. */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, 0);
+    bool absent = lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (absent) {
+        lua_pushinteger(L, 0);
+        lua_rawseti(L, LUA_REGISTRYINDEX, 0);
+    }
     /* A new state (node.restart, or a second require) gets its own copies. */
     keep_function(L, &traceback_ref, traceback);
     keep_function(L, &dispatch_ref, dispatch);
