@@ -114,8 +114,10 @@ static void report_closed(nm_stream *s, int status)
     if (s->reported)
         return;
     s->reported = 1;
-    if (s->tls)
+    if (s->tls) {
         nm_tls_on_closed(s); /* writes still waiting for the handshake are abandoned */
+        status = nm_tls_end_status(s, status);
+    }
     if (s->ev && s->ev->closed)
         s->ev->closed(s, status);
     s->tcp.data = NULL;

@@ -46,7 +46,7 @@ typedef struct nm_tls {
     nm_task resume;        /* plaintext left unread while the stream was held */
     pending_write *pending, **pending_tail;
     char *reason;          /* why it failed, once it has */
-    uint8_t handshaken : 1, shut : 1, failed : 1, close_deferred : 1;
+    uint8_t handshaken : 1, shut : 1, failed : 1, close_deferred : 1, peer_closed : 1;
 } nm_tls;
 
 /* Plaintext is delivered from here, as stream.c delivers from its read
@@ -204,6 +204,11 @@ int nm_stream_secure(nm_stream *s, nm_tls_config *c, const char *host)
     return 0;
 }
 
+int nm_tls_end_status(const nm_stream *s, int status)
+{
+    return s->tls->peer_closed && s->tls->shut ? 0 : status;
+}
+
 bool nm_stream_is_secure(const nm_stream *s)
 {
     return s->tls != NULL;
@@ -288,7 +293,11 @@ static void read_plaintext(nm_stream *s)
             continue;
         if (err == SSL_ERROR_WANT_READ)
             return;
-        if (err == SSL_ERROR_ZERO_RETURN) { /* close_notify from the peer */
+        /* close_notify from the peer: every byte it sent has arrived, so the
+         * end is orderly whatever TCP does next (a peer that closed at once
+         * answers our close_notify with a reset). */
+        if (err == SSL_ERROR_ZERO_RETURN) {
+            t->peer_closed = 1;
             nm_stream_close(s, 0);
             return;
         }

@@ -66,6 +66,7 @@ int nm_tls_on_eof(nm_stream *s);
 int nm_tls_write(nm_stream *s, const char *data, size_t len);
 bool nm_tls_on_written(nm_stream *s, intptr_t *cookie);
 bool nm_tls_on_close(nm_stream *s, int status);
+int nm_tls_end_status(const nm_stream *s, int status);
 void nm_tls_on_unhold(nm_stream *s);
 void nm_tls_on_closed(nm_stream *s);
 void nm_tls_free(nm_stream *s);

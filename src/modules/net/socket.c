@@ -31,17 +31,22 @@ typedef enum {
 
 typedef struct sock_lookup sock_lookup;
 
+/* What only sockets that connect() or look names up need, kept out of the
+ * many accepted ones: allocated on first use. */
+typedef struct sock_client {
+    nm_addr remote;       /* the connect() target */
+    sock_lookup *lookups; /* pending: connect()'s and dns()'s */
+} sock_client;
+
 typedef struct net_socket {
     nm_stream *stream; /* NULL unless connecting, connected or closing */
     int self_ref;      /* the anchor, held while stream is set or a lookup runs */
-    sock_lookup *lookups; /* pending: connect()'s and dns()'s */
     int cb[EV_COUNT];
     uint8_t state;
     bool accepted;
     bool secure;       /* connects with TLS */
     bool tls_api;      /* a tls.socket: the 3.0 tls module's rules (§5) */
-    nm_addr *remote;   /* the connect() target: client sockets only, which
-                        * keeps the many accepted ones small */
+    sock_client *client;
 } net_socket;
 
 static const nm_stream_events socket_events;
@@ -89,7 +94,7 @@ static net_socket *check_any_socket(lua_State *L)
         if (tls)
             return lua_touserdata(L, 1);
     }
-    return nm_check_self(L, socket_metatable, NET_SOCKET_TYPE);
+    return check_socket(L);
 }
 
 static net_socket *check_tls_socket(lua_State *L)
@@ -114,10 +119,22 @@ static void anchor(lua_State *L, net_socket *sock, int idx)
         nm_ref_set(L, &sock->self_ref, idx);
 }
 
+static sock_client *client_of(net_socket *sock)
+{
+    if (sock->client == NULL)
+        sock->client = calloc(1, sizeof(*sock->client));
+    return sock->client;
+}
+
+static sock_lookup *pending_lookups(const net_socket *sock)
+{
+    return sock->client ? sock->client->lookups : NULL;
+}
+
 /* Drops the anchor once nothing can call back any more. */
 static void release_if_idle(lua_State *L, net_socket *sock)
 {
-    if (sock->stream == NULL && sock->lookups == NULL)
+    if (sock->stream == NULL && pending_lookups(sock) == NULL)
         nm_ref_clear(L, &sock->self_ref);
 }
 
@@ -225,29 +242,47 @@ typedef struct closing_call {
     nm_protected base;
     net_socket *sock;
     int ev;
-    int status;
-    const char *reason; /* why a secure stream failed, or NULL */
+    int code;           /* the lwIP err_t value the callback gets */
+    const char *reason; /* the cause in words, with a code */
 } closing_call;
 
 /* (sock, code[, reason]): the reason in words, for scripts to print, is a
- * netmcu addition; a tls.socket's reconnection gets the tls module's
- * reason text instead of the code (§5). */
+ * netmcu addition; a tls.socket's reconnection gets the tls module's reason
+ * text in place of the code (§5). */
 static void closing_body(lua_State *L, nm_protected *ctx)
 {
     closing_call *c = (closing_call *)ctx;
-    int code = c->status == 0 ? 0 : nm_err_code(c->status);
     nm_ref_push(L, c->sock->cb[c->ev]);
-    lua_pushvalue(L, 1); /* the socket, kept below the call by on_closed */
+    lua_pushvalue(L, 1); /* the socket, kept below the call by fire_closing */
     if (c->sock->tls_api && c->ev == EV_RECONNECTION)
-        nm_err_push_tls_reason(L, code);
+        nm_err_push_tls_reason(L, c->code);
     else
-        lua_pushinteger(L, code);
-    if (code == 0) {
+        lua_pushinteger(L, c->code);
+    if (c->code == 0 || c->reason == NULL) {
         lua_call(L, 2, 0);
         return;
     }
-    lua_pushstring(L, c->reason ? c->reason : uv_strerror(c->status));
+    lua_pushstring(L, c->reason);
     lua_call(L, 3, 0);
+}
+
+/* The end of a connection (or of its attempt): ev(sock, code), or no event
+ * for ev < 0. The object stays referenced while the callback runs, and the
+ * anchor goes before it (unless a lookup still needs it), so that a callback
+ * which connects again anchors it afresh. */
+static void fire_closing(lua_State *L, net_socket *sock, int ev, int code, const char *reason)
+{
+    if (ev >= 0 && sock->cb[ev] != LUA_NOREF) {
+        closing_call c = {{closing_body}, sock, ev, code, reason};
+        int handler = nm_lua_call_begin(L);
+        nm_ref_push(L, nm_lua_dispatcher());
+        lua_pushlightuserdata(L, &c.base);
+        nm_ref_push(L, sock->self_ref);
+        release_if_idle(L, sock);
+        nm_lua_call_at(L, handler, 2);
+    } else {
+        release_if_idle(L, sock);
+    }
 }
 
 static void on_closed(nm_stream *s, int status)
@@ -260,19 +295,9 @@ static void on_closed(nm_stream *s, int status)
     int ev = closing_event(sock, local, status);
     sock->stream = NULL;
     sock->state = SOCK_DEAD;
-    /* Keep the object referenced while the callback runs, and drop the anchor
-     * before it, so that a callback which connects again anchors it afresh. */
-    if (ev >= 0 && sock->cb[ev] != LUA_NOREF) {
-        closing_call c = {{closing_body}, sock, ev, status, nm_stream_tls_reason(s)};
-        int handler = nm_lua_call_begin(L);
-        nm_ref_push(L, nm_lua_dispatcher());
-        lua_pushlightuserdata(L, &c.base);
-        nm_ref_push(L, sock->self_ref);
-        release_if_idle(L, sock);
-        nm_lua_call_at(L, handler, 2);
-    } else {
-        release_if_idle(L, sock);
-    }
+    const char *why = nm_stream_tls_reason(s);
+    fire_closing(L, sock, ev, status == 0 ? 0 : nm_err_code(status),
+                 status == 0 ? NULL : why ? why : uv_strerror(status));
 }
 
 static const nm_stream_events socket_events = {
@@ -306,21 +331,45 @@ static nm_stream *new_stream(net_socket *sock, const char *host)
 
 static void unlink_lookup(sock_lookup *sl)
 {
-    sock_lookup **link = &sl->sock->lookups;
+    sock_lookup **link = &sl->sock->client->lookups;
     while (*link != sl)
         link = &(*link)->next;
     *link = sl->next;
 }
 
-/* Calls the socket's "dns" callback, if any, with the answer. */
-static void fire_dns(lua_State *L, net_socket *sock, int obj, const struct sockaddr *addr)
+/* The "dns" callback with an answer: the socket is argument 1. */
+typedef struct dns_call {
+    nm_protected base;
+    net_socket *sock;
+    const struct sockaddr *addr; /* NULL: the lookup failed */
+} dns_call;
+
+static void dns_body(lua_State *L, nm_protected *ctx)
 {
-    if (sock->cb[EV_DNS] == LUA_NOREF)
+    dns_call *c = (dns_call *)ctx;
+    nm_ref_push(L, c->sock->cb[EV_DNS]);
+    lua_pushvalue(L, 1);
+    net_dns_push_answer(L, c->addr);
+    lua_call(L, 2, 0);
+}
+
+/* Calls "dns" if registered; release says whether the anchor may go first
+ * (an answer to dns()) or must stay (connect() continues after it). */
+static void fire_dns(lua_State *L, net_socket *sock, const struct sockaddr *addr, bool release)
+{
+    if (sock->cb[EV_DNS] == LUA_NOREF) {
+        if (release)
+            release_if_idle(L, sock);
         return;
-    nm_ref_push(L, sock->cb[EV_DNS]);
-    lua_pushvalue(L, obj);
-    net_dns_push_answer(L, addr);
-    nm_lua_call(L, 2);
+    }
+    dns_call c = {{dns_body}, sock, addr};
+    int handler = nm_lua_call_begin(L);
+    nm_ref_push(L, nm_lua_dispatcher());
+    lua_pushlightuserdata(L, &c.base);
+    nm_ref_push(L, sock->self_ref);
+    if (release)
+        release_if_idle(L, sock);
+    nm_lua_call_at(L, handler, 2);
 }
 
 /* The name of connect() is known: "dns" first (3.0 order), then the connect.
@@ -328,28 +377,20 @@ static void fire_dns(lua_State *L, net_socket *sock, int obj, const struct socka
 static void connect_answered(lua_State *L, net_socket *sock, const char *host, int status,
                              const struct sockaddr *addr)
 {
-    int obj = lua_gettop(L);
-    fire_dns(L, sock, obj, addr);
+    fire_dns(L, sock, addr, false);
     if (sock->state != SOCK_RESOLVING) /* the callback closed it */
         return;
     if (status == NM_DNS_OK && (sock->stream = new_stream(sock, host)) == NULL)
         status = NM_DNS_NOMEM;
     if (status == NM_DNS_OK) {
-        memcpy(sock->remote, addr, addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                                : sizeof(struct sockaddr_in));
+        memcpy(&sock->client->remote, addr, addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                                         : sizeof(struct sockaddr_in));
         sock->state = SOCK_CONNECTING;
         nm_stream_connect(sock->stream, addr);
         return;
     }
     sock->state = SOCK_DEAD;
-    release_if_idle(L, sock);
-    int ev = closing_event(sock, false, -1);
-    if (sock->cb[ev] != LUA_NOREF) {
-        nm_ref_push(L, sock->cb[ev]);
-        lua_pushvalue(L, obj);
-        lua_pushinteger(L, net_dns_err_code(status));
-        nm_lua_call(L, 2);
-    }
+    fire_closing(L, sock, closing_event(sock, false, -1), net_dns_err_code(status), NULL);
 }
 
 static void lookup_answered(void *owner, int status, const struct sockaddr *addr)
@@ -358,26 +399,21 @@ static void lookup_answered(void *owner, int status, const struct sockaddr *addr
     net_socket *sock = sl->sock;
     unlink_lookup(sl);
     lua_State *L = nm_lua_state();
-    if (L == NULL || status == NM_DNS_CANCELLED) {
-        free(sl);
-        return;
-    }
-    nm_ref_push(L, sock->self_ref); /* the object outlives its anchor here */
-    if (sl->for_connect) {
-        connect_answered(L, sock, sl->host, status, addr);
-    } else {
-        release_if_idle(L, sock);
-        fire_dns(L, sock, lua_gettop(L), addr);
+    if (L != NULL && status != NM_DNS_CANCELLED) {
+        if (sl->for_connect)
+            connect_answered(L, sock, sl->host, status, addr);
+        else
+            fire_dns(L, sock, addr, true);
     }
     free(sl);
-    lua_pop(L, 1);
 }
 
-/* Starts a lookup owned by the socket at index 1 and anchors it; false when
- * out of memory. */
-static bool lookup_start(lua_State *L, net_socket *sock, const char *host, int port, bool for_connect)
+/* Starts a lookup owned by the socket at index 1, which the caller has
+ * anchored; false when out of memory. */
+static bool lookup_start(net_socket *sock, const char *host, int port, bool for_connect)
 {
-    sock_lookup *sl = malloc(sizeof(*sl) + strlen(host) + 1);
+    sock_client *client = client_of(sock);
+    sock_lookup *sl = client ? malloc(sizeof(*sl) + strlen(host) + 1) : NULL;
     if (sl == NULL)
         return false;
     strcpy(sl->host, host);
@@ -388,17 +424,16 @@ static bool lookup_start(lua_State *L, net_socket *sock, const char *host, int p
         free(sl);
         return false;
     }
-    sl->next = sock->lookups;
-    sock->lookups = sl;
-    anchor(L, sock, 1);
+    sl->next = client->lookups;
+    client->lookups = sl;
     return true;
 }
 
 static void cancel_lookups(net_socket *sock)
 {
-    while (sock->lookups) {
-        sock_lookup *sl = sock->lookups;
-        sock->lookups = sl->next;
+    while (pending_lookups(sock)) {
+        sock_lookup *sl = sock->client->lookups;
+        sock->client->lookups = sl->next;
         nm_dns_cancel(sl->lookup);
         free(sl);
     }
@@ -406,40 +441,43 @@ static void cancel_lookups(net_socket *sock)
 
 /* Methods --------------------------------------------------------------- */
 
-/* Connects the socket at stack index 1 to host:port, looking a name up
- * first (a secure socket runs its handshake next); the outcome arrives as
- * events. */
-static int start_connect(lua_State *L, net_socket *sock, lua_Integer port, const char *host)
+/* Connects the socket at stack index 1 to host:port (addr: host parsed as
+ * an IP literal, NULL for a name to look up); a secure socket runs its
+ * handshake next. The outcome arrives as events. */
+static int start_connect(lua_State *L, net_socket *sock, lua_Integer port, const char *host,
+                         const nm_addr *addr)
 {
-    nm_addr addr;
-    bool literal = nm_addr_parse(host, (int)port, &addr);
-    if (sock->remote == NULL && (sock->remote = malloc(sizeof(*sock->remote))) == NULL)
+    if (client_of(sock) == NULL)
         return luaL_error(L, "not enough memory");
     anchor(L, sock, 1); /* may run out of memory: before anything changes */
-    if (sock->stream) { /* still draining after close(): let it finish on its own */
-        nm_stream_adopt(sock->stream, &socket_events, NULL);
-        sock->stream = NULL;
-    }
-    nm_profile_lock();
-    if (!literal) {
+    if (addr == NULL) {
         /* A name never raises: the lookup's outcome arrives as events. Until
          * then getpeer shows 255.255.255.255, the firmware's "no address". */
-        if (!lookup_start(L, sock, host, (int)port, true)) {
+        if (!lookup_start(sock, host, (int)port, true)) {
             release_if_idle(L, sock);
             return luaL_error(L, "not enough memory");
         }
-        nm_addr_parse("255.255.255.255", (int)port, sock->remote);
+        if (sock->stream) { /* still draining after close(): let it finish on its own */
+            nm_stream_adopt(sock->stream, &socket_events, NULL);
+            sock->stream = NULL;
+        }
+        nm_profile_lock();
+        nm_addr_parse("255.255.255.255", (int)port, &sock->client->remote);
         sock->state = SOCK_RESOLVING;
         return 0;
     }
-    sock->stream = new_stream(sock, host);
-    if (sock->stream == NULL) {
+    nm_stream *stream = new_stream(sock, host);
+    if (stream == NULL) {
         release_if_idle(L, sock);
         return luaL_error(L, "not enough memory");
     }
-    *sock->remote = addr;
+    if (sock->stream) /* still draining after close(): let it finish on its own */
+        nm_stream_adopt(sock->stream, &socket_events, NULL);
+    sock->stream = stream;
+    nm_profile_lock();
+    sock->client->remote = *addr;
     sock->state = SOCK_CONNECTING;
-    nm_stream_connect(sock->stream, &addr.sa);
+    nm_stream_connect(sock->stream, &addr->sa);
     return 0;
 }
 
@@ -465,9 +503,10 @@ static int socket_connect(lua_State *L)
     if (sock->state == SOCK_RESOLVING || sock->state == SOCK_CONNECTING || sock->state == SOCK_CONNECTED)
         return luaL_error(L, "already connected");
     nm_addr addr;
-    if (!nm_addr_parse(host, (int)port, &addr) && nm_modern() && (host[0] == '\0' || strlen(host) > 255))
+    bool literal = nm_addr_parse(host, (int)port, &addr);
+    if (!literal && nm_modern() && (host[0] == '\0' || strlen(host) > 255))
         return luaL_error(L, "illegal argument"); /* lwIP's refusal, thrown by 3.0 */
-    return start_connect(L, sock, port, host);
+    return start_connect(L, sock, port, host, literal ? &addr : NULL);
 }
 
 /* close() while connect() looks its name up: the lookup is dropped, and the
@@ -491,7 +530,7 @@ static void close_lookups(lua_State *L, net_socket *sock)
 static int socket_close(lua_State *L)
 {
     net_socket *sock = check_any_socket(L);
-    if (sock->lookups)
+    if (pending_lookups(sock) || sock->state == SOCK_RESOLVING) /* also from connect's dns callback */
         close_lookups(L, sock);
     if (sock->stream && sock->state != SOCK_CLOSING) {
         sock->state = SOCK_CLOSING;
@@ -596,8 +635,8 @@ static int socket_getpeer(lua_State *L)
             memcpy(&peer, &ss, sizeof(peer));
             sa = &peer.sa;
         }
-    } else if ((sock->stream || sock->state == SOCK_RESOLVING) && sock->remote) {
-        sa = &sock->remote->sa;
+    } else if ((sock->stream || sock->state == SOCK_RESOLVING) && sock->client) {
+        sa = &sock->client->remote.sa;
     }
     nm_addr_push_peer(L, sa, nm_modern());
     return 2;
@@ -634,8 +673,11 @@ static int socket_dns(lua_State *L)
     }
     if (sock->cb[EV_DNS] == LUA_NOREF)
         return 0; /* 1.5 without a callback: nothing could report the answer */
-    if (!lookup_start(L, sock, host, 0, false))
+    anchor(L, sock, 1); /* may run out of memory: before anything changes */
+    if (!lookup_start(sock, host, 0, false)) {
+        release_if_idle(L, sock);
         return luaL_error(L, "not enough memory");
+    }
     return 0;
 }
 
@@ -650,8 +692,8 @@ static int socket_gc(lua_State *L)
         nm_stream_release(sock->stream);
         sock->stream = NULL;
     }
-    free(sock->remote);
-    sock->remote = NULL;
+    free(sock->client);
+    sock->client = NULL;
     return 0;
 }
 
@@ -711,7 +753,9 @@ static int tls_socket_connect(lua_State *L)
     if (port == 0)
         return luaL_error(L, "invalid port");
     luaL_argcheck(L, port > 0 && port <= 65535, 2, "port out of range");
-    return start_connect(L, sock, port, host);
+    nm_addr addr;
+    bool literal = nm_addr_parse(host, (int)port, &addr);
+    return start_connect(L, sock, port, host, literal ? &addr : NULL);
 }
 
 static int tls_socket_on(lua_State *L)
@@ -747,7 +791,7 @@ static int tls_socket_send(lua_State *L)
 static int tls_socket_getpeer(lua_State *L)
 {
     net_socket *sock = check_tls_socket(L);
-    nm_addr_push_peer(L, sock->stream && sock->remote ? &sock->remote->sa : NULL, false);
+    nm_addr_push_peer(L, sock->stream && sock->client ? &sock->client->remote.sa : NULL, false);
     return 2;
 }
 
