@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -46,6 +47,9 @@ typedef struct nm_tls {
     nm_task resume;        /* plaintext left unread while the stream was held */
     pending_write *pending, **pending_tail;
     char *reason;          /* why it failed, once it has */
+    nm_tls_provider provide; /* a deferred stream's context, until TCP is up */
+    void *provide_data;
+    char *host;            /* the name for a deferred stream's SSL */
     uint8_t handshaken : 1, shut : 1, failed : 1, close_deferred : 1, peer_closed : 1;
 } nm_tls;
 
@@ -66,31 +70,59 @@ static void config_fail(nm_tls_config *c, const char *what)
     c->ctx = NULL;
 }
 
-static bool trust_ca(nm_tls_config *c, const nm_tls_trust *t)
+static bool is_pem(const nm_tls_blob *b)
+{
+    return b->len > 11 && memmem(b->data, b->len, "-----BEGIN ", 11) != NULL;
+}
+
+static X509 *read_cert(const nm_tls_blob *b)
+{
+    if (is_pem(b)) {
+        BIO *bio = BIO_new_mem_buf(b->data, (int)b->len);
+        X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+        BIO_free(bio);
+        return x;
+    }
+    const unsigned char *p = b->data;
+    X509 *x = d2i_X509(NULL, &p, (long)b->len);
+    if (x && p != b->data + b->len) { /* trailing bytes: not one certificate */
+        X509_free(x);
+        x = NULL;
+    }
+    return x;
+}
+
+static EVP_PKEY *read_key(const nm_tls_blob *b)
+{
+    if (is_pem(b)) {
+        BIO *bio = BIO_new_mem_buf(b->data, (int)b->len);
+        EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+        BIO_free(bio);
+        return k;
+    }
+    const unsigned char *p = b->data;
+    return d2i_AutoPrivateKey(NULL, &p, (long)b->len);
+}
+
+static bool trust_cas(nm_tls_config *c, const nm_tls_trust *t)
 {
     X509_STORE *store = SSL_CTX_get_cert_store(c->ctx);
     if (t->system && SSL_CTX_set_default_verify_paths(c->ctx) != 1) {
         config_fail(c, "cannot load the system's CA store");
         return false;
     }
-    if (t->ca) {
-        const unsigned char *p = t->ca;
-        X509 *x = d2i_X509(NULL, &p, (long)t->ca_len);
-        if (x == NULL || p != t->ca + t->ca_len) {
-            X509_free(x);
-            config_fail(c, "the stored CA is not a certificate");
-            return false;
-        }
-        int ok = X509_STORE_add_cert(store, x);
+    for (int i = 0; i < t->ca_count; i++) {
+        X509 *x = read_cert(&t->cas[i]);
+        int ok = x ? X509_STORE_add_cert(store, x) : 0;
         X509_free(x);
         if (ok != 1) {
-            config_fail(c, "the stored CA cannot be trusted");
+            config_fail(c, x ? "a trusted CA cannot be added" : "a trusted CA is not a certificate");
             return false;
         }
     }
-    /* The stored certificate is a trust anchor even when it is not a root
-     * (an intermediate, or the server's own self-signed certificate), as it
-     * is for the device's TLS library. */
+    /* A trusted certificate is an anchor even when it is not a root (an
+     * intermediate, or the server's own self-signed certificate), as it is
+     * for the device's TLS library. */
     X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
     SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
     return true;
@@ -98,17 +130,28 @@ static bool trust_ca(nm_tls_config *c, const nm_tls_trust *t)
 
 static bool present_client_cert(nm_tls_config *c, const nm_tls_trust *t)
 {
-    if (SSL_CTX_use_certificate_ASN1(c->ctx, (int)t->cert_len, t->cert) != 1) {
+    X509 *x = read_cert(&t->cert);
+    int ok = x ? SSL_CTX_use_certificate(c->ctx, x) : 0;
+    X509_free(x);
+    if (ok != 1) {
         config_fail(c, "the client certificate is not a certificate");
         return false;
     }
-    const unsigned char *p = t->key;
-    EVP_PKEY *key = t->key ? d2i_AutoPrivateKey(NULL, &p, (long)t->key_len) : NULL;
+    for (int i = 0; i < t->chain_count; i++) {
+        X509 *extra = read_cert(&t->chain[i]);
+        if (extra == NULL || SSL_CTX_add1_chain_cert(c->ctx, extra) != 1) {
+            X509_free(extra);
+            config_fail(c, "a certificate of the client chain is not a certificate");
+            return false;
+        }
+        X509_free(extra);
+    }
+    EVP_PKEY *key = t->key.data ? read_key(&t->key) : NULL;
     if (key == NULL) {
         config_fail(c, "the client key is not a private key");
         return false;
     }
-    int ok = SSL_CTX_use_PrivateKey(c->ctx, key);
+    ok = SSL_CTX_use_PrivateKey(c->ctx, key);
     EVP_PKEY_free(key);
     if (ok != 1 || SSL_CTX_check_private_key(c->ctx) != 1) {
         config_fail(c, "the client key does not match the client certificate");
@@ -133,9 +176,9 @@ nm_tls_config *nm_tls_config_new(const nm_tls_trust *t)
      * nothing needs, stays off as on the device. */
     SSL_CTX_set_mode(c->ctx, SSL_MODE_RELEASE_BUFFERS);
     SSL_CTX_set_options(c->ctx, SSL_OP_NO_RENEGOTIATION);
-    if (t->verify && !trust_ca(c, t))
+    if (t->verify && !trust_cas(c, t))
         return c;
-    if (t->cert && !present_client_cert(c, t))
+    if (t->cert.data && !present_client_cert(c, t))
         return c;
     return c;
 }
@@ -169,39 +212,83 @@ static bool set_peer_name(SSL *ssl, const char *host)
 
 static void resume_reading(nm_task *task);
 
-int nm_stream_secure(nm_stream *s, nm_tls_config *c, const char *host)
+/* Gives the filter its SSL object, for host (NULL: unknown); false when
+ * out of memory. */
+static bool make_ssl(nm_tls *t, nm_tls_config *c, const char *host)
 {
-    nm_tls *t = calloc(1, sizeof(*t));
-    if (t == NULL)
-        return UV_ENOMEM;
-    t->stream = s;
-    t->pending_tail = &t->pending;
     if (c->ctx == NULL) {
         t->reason = strdup(c->error ? c->error : "no TLS context");
-    } else {
-        ERR_clear_error();
-        t->ssl = SSL_new(c->ctx);
-        t->in = BIO_new(BIO_s_mem());
-        t->out = BIO_new(BIO_s_mem());
-        if (t->ssl && t->in && t->out)
-            SSL_set_bio(t->ssl, t->in, t->out); /* the SSL owns them from here */
-        if (t->ssl == NULL || t->in == NULL || t->out == NULL ||
-            (host && *host && !set_peer_name(t->ssl, host))) {
-            if (t->ssl == NULL || t->in == NULL || t->out == NULL) {
-                BIO_free(t->in);
-                BIO_free(t->out);
-            }
-            SSL_free(t->ssl);
-            free(t);
-            ERR_clear_error();
-            return UV_ENOMEM;
+        return t->reason != NULL;
+    }
+    ERR_clear_error();
+    t->ssl = SSL_new(c->ctx);
+    t->in = BIO_new(BIO_s_mem());
+    t->out = BIO_new(BIO_s_mem());
+    if (t->ssl && t->in && t->out)
+        SSL_set_bio(t->ssl, t->in, t->out); /* the SSL owns them from here */
+    if (t->ssl == NULL || t->in == NULL || t->out == NULL || (host && *host && !set_peer_name(t->ssl, host))) {
+        if (t->ssl == NULL || t->in == NULL || t->out == NULL) {
+            BIO_free(t->in);
+            BIO_free(t->out);
         }
-        /* An empty memory BIO reports "retry", not end of file. */
-        BIO_set_mem_eof_return(t->in, -1);
-        SSL_set_connect_state(t->ssl);
+        SSL_free(t->ssl);
+        t->ssl = NULL;
+        ERR_clear_error();
+        return false;
+    }
+    /* An empty memory BIO reports "retry", not end of file. */
+    BIO_set_mem_eof_return(t->in, -1);
+    SSL_set_connect_state(t->ssl);
+    return true;
+}
+
+static nm_tls *tls_new(nm_stream *s)
+{
+    nm_tls *t = calloc(1, sizeof(*t));
+    if (t) {
+        t->stream = s;
+        t->pending_tail = &t->pending;
+    }
+    return t;
+}
+
+int nm_stream_secure(nm_stream *s, nm_tls_config *c, const char *host)
+{
+    nm_tls *t = tls_new(s);
+    if (t == NULL || !make_ssl(t, c, host)) {
+        free(t);
+        return UV_ENOMEM;
     }
     s->tls = t;
     return 0;
+}
+
+int nm_stream_secure_deferred(nm_stream *s, nm_tls_provider provide, void *data, const char *host)
+{
+    nm_tls *t = tls_new(s);
+    char *name = host ? strdup(host) : NULL;
+    if (t == NULL || (host && name == NULL)) {
+        free(t);
+        free(name);
+        return UV_ENOMEM;
+    }
+    t->provide = provide;
+    t->provide_data = data;
+    t->host = name;
+    s->tls = t;
+    return 0;
+}
+
+/* A deferred stream gets its context now that TCP is up. */
+static bool provide_ssl(nm_tls *t)
+{
+    nm_tls_config *c = t->provide(t->provide_data);
+    bool ok = c ? make_ssl(t, c, t->host) : (t->reason = strdup("the certificate callback failed")) != NULL;
+    nm_tls_config_free(c); /* the SSL holds its own reference */
+    free(t->host);
+    t->host = NULL;
+    t->provide = NULL;
+    return ok;
 }
 
 int nm_tls_end_status(const nm_stream *s, int status)
@@ -335,6 +422,10 @@ static void handshake(nm_stream *s)
 
 void nm_tls_on_connected(nm_stream *s)
 {
+    if (s->tls->provide && !provide_ssl(s->tls)) {
+        fail(s, NM_ETLS_HANDSHAKE, "out of memory");
+        return;
+    }
     if (s->tls->ssl == NULL) {
         fail(s, NM_ETLS_HANDSHAKE, "no TLS context");
         return;
@@ -484,5 +575,6 @@ void nm_tls_free(nm_stream *s)
     }
     SSL_free(t->ssl);
     free(t->reason);
+    free(t->host);
     free(t);
 }

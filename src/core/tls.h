@@ -30,16 +30,22 @@
 #define NM_ETLS_HANDSHAKE (-5028) /* the handshake or the certificate checks failed */
 #define NM_ETLS_DATA (-5061)      /* a record could not be read or written afterwards */
 
-/* What a client context trusts and presents; DER bytes are copied. */
+/* A certificate or key, PEM or DER; the bytes are copied when used. */
+typedef struct nm_tls_blob {
+    const unsigned char *data; /* NULL: none */
+    size_t len;
+} nm_tls_blob;
+
+/* What a client context trusts and presents. */
 typedef struct nm_tls_trust {
-    bool verify;  /* check the server's chain and its name */
-    bool system;  /* trust the system's CA store (with verify) */
-    const unsigned char *ca;     /* one more trusted certificate, or NULL */
-    size_t ca_len;
-    const unsigned char *cert;   /* a client certificate, or NULL */
-    size_t cert_len;
-    const unsigned char *key;    /* its private key (PKCS#1 RSA, or any DER key) */
-    size_t key_len;
+    bool verify;              /* check the server's chain and its name */
+    bool system;              /* trust the system's CA store (with verify) */
+    const nm_tls_blob *cas;   /* further trusted certificates */
+    int ca_count;
+    nm_tls_blob cert;         /* a client certificate */
+    const nm_tls_blob *chain; /* the rest of its chain */
+    int chain_count;
+    nm_tls_blob key;          /* its private key (PKCS#1 RSA, or any key) */
 } nm_tls_trust;
 
 /* A client context (an SSL_CTX). One that could not be built (a stored CA or
@@ -55,6 +61,11 @@ bool nm_tls_config_verifies(const nm_tls_config *c);
  * IP literal the script connected to (NULL: unknown): SNI for a name, and the
  * certificate must match it when the context verifies. 0 or UV_ENOMEM. */
 int nm_stream_secure(nm_stream *s, nm_tls_config *c, const char *host);
+/* The same, with a context made when TCP is up, just before the handshake,
+ * by provide(data) — for settings that a script computes per connection. The
+ * stream owns the context returned; NULL fails the handshake. */
+typedef nm_tls_config *(*nm_tls_provider)(void *data);
+int nm_stream_secure_deferred(nm_stream *s, nm_tls_provider provide, void *data, const char *host);
 bool nm_stream_is_secure(const nm_stream *s);
 /* Why a secure stream failed, in words; NULL when TLS did not fail it. */
 const char *nm_stream_tls_reason(const nm_stream *s);

@@ -35,6 +35,7 @@ try("close", s.close, s)
 try("debug", tls.setDebug, 2)
 try("debugbad", tls.setDebug, "x")
 try("verifyfn", tls.cert.verify, function() end)
+try("verifynil", tls.cert.verify, nil)
 try("authtype", tls.cert.auth, "-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n",
   "-----BEGIN PRIVATE KEY-----\nQUJD\n-----END PRIVATE KEY-----\n")
 try("netsock", net.createConnection().on, s, "receive", print)
@@ -52,7 +53,8 @@ check send ok
 check close ok
 check debug ok
 check debugbad ".*bad argument #1 to '(tls.)?setDebug'.*"
-check verifyfn "tls.cert.verify: the callback form is not supported.*"
+check verifyfn "ok"
+check verifynil "ok"
 check authtype "Wrong PEM type"
 check netsock ".*net.socket expected.*"
 if grep -q '^peer=nil,nil' "$T/args.out"; then ok "tls.socket: getpeer before connect → nil, nil"
@@ -128,5 +130,52 @@ else fail "reconnection" "$(cat "$T/events.out")"; fi
 if grep -qE '^FAILED	-28	certificate verify failed' "$T/events.out"; then
   ok "tls.socket without a reconnection callback: disconnection(sock, -28, reason)"
 else fail "failure without reconnection" "$(cat "$T/events.out")"; fi
+
+# --- the callback forms: CAs and the client pair computed per connection ----
+cat >"$T/callbacks.lua" <<LUA
+io.stdout:setvbuf("line")
+local function read(f) local h = assert(io.open(f)); local s = h:read("*a"); h:close(); return s end
+local calls = {}
+node.setonerror(function(msg) print("ERROR", (msg:match("[^\n]*"))) end)
+local function run(label, port, nxt)
+  local s = tls.createConnection()
+  s:on("connection", function(c) print(label, "CONNECTED"); c:send("GET / HTTP/1.0\r\n\r\n") end)
+  local got = {}
+  s:on("receive", function(c, d) got[#got + 1] = d end)
+  s:on("disconnection", function(c, code, why)
+    print(label, "END", code, why, table.concat(got):match("Client certificate") and "client-cert" or "")
+    if nxt then nxt() end
+  end)
+  s:connect(port, "localhost")
+end
+print("SET", tls.cert.verify(function(k) calls[#calls + 1] = k; if k == 1 then return read("$PKI/ca.crt") end end))
+tls.cert.auth(function(k)
+  if k == 0 then return read("$PKI/client.key") elseif k == 1 then return read("$PKI/client.crt") end
+end)
+run("good", $AUTH, function()
+  print("CALLS", table.concat(calls, ","))
+  tls.cert.verify(function(k) if k == 1 then return read("$PKI/other-ca.crt") end end)
+  run("wrongca", $GOOD, function()
+    tls.cert.verify(function(k) error("no CA today") end)
+    run("raises", $GOOD, function()
+      tls.cert.verify(function(k) return k == 1 and 42 end)
+      run("number", $GOOD)
+    end)
+  end)
+end)
+LUA
+timeout 20 "$NETMCU" --compat=3.0 "$T/callbacks.lua" >"$T/callbacks.out" 2>&1
+if grep -q '^SET	true' "$T/callbacks.out" && grep -q '^good	CONNECTED' "$T/callbacks.out" &&
+   grep -q '^good	END	0	nil	client-cert' "$T/callbacks.out" && grep -q '^CALLS	1,2$' "$T/callbacks.out" &&
+   ! grep -q 'deprecated' "$T/callbacks.out"; then
+  ok "tls.cert.verify(fn) / auth(fn): CAs and the client pair asked for per connection (k = 1, 2, … / 0, 1, …)"
+else fail "callback forms" "$(cat "$T/callbacks.out")"; fi
+if grep -q '^wrongca	END	-28	certificate verify failed' "$T/callbacks.out" &&
+   grep -q '^ERROR	.*no CA today' "$T/callbacks.out" &&
+   grep -q '^raises	END	-28	the certificate callback failed' "$T/callbacks.out" &&
+   grep -q "^ERROR	.*tls.cert.verify callback(1) returned a number, not a string" "$T/callbacks.out" &&
+   grep -q '^number	END	-28' "$T/callbacks.out"; then
+  ok "a callback's CA that does not match, its error or a non-string fails the connection (the error is reported)"
+else fail "callback failures" "$(cat "$T/callbacks.out")"; fi
 
 finish
