@@ -458,21 +458,32 @@ int nm_tls_on_eof(nm_stream *s)
     return NM_ETLS_HANDSHAKE;
 }
 
+/* SSL_write takes an int: a longer write goes in pieces, each its own raw
+ * write; the last one carries the owner's `written`. */
+#define ENCRYPT_PIECE ((size_t)1 << 30)
+
 static int encrypt(nm_stream *s, const char *data, size_t len)
 {
     nm_tls *t = s->tls;
-    ERR_clear_error();
-    if (SSL_write(t->ssl, data, (int)len) != (int)len) {
-        fail(s, NM_ETLS_DATA, "cannot encrypt");
-        return UV_EPIPE;
+    for (size_t done = 0; done < len;) {
+        size_t n = len - done < ENCRYPT_PIECE ? len - done : ENCRYPT_PIECE;
+        ERR_clear_error();
+        if (SSL_write(t->ssl, data + done, (int)n) != (int)n) {
+            fail(s, NM_ETLS_DATA, "cannot encrypt");
+            return UV_EPIPE;
+        }
+        done += n;
+        int r = flush(s, done == len);
+        if (r < 0)
+            return r;
     }
-    return flush(s, true);
+    return 0;
 }
 
 int nm_tls_write(nm_stream *s, const char *data, size_t len)
 {
     nm_tls *t = s->tls;
-    if (t->failed || t->shut || t->ssl == NULL || len > INT32_MAX)
+    if (t->failed || t->shut || t->ssl == NULL)
         return UV_EPIPE;
     if (t->handshaken)
         return encrypt(s, data, len);
