@@ -8,7 +8,9 @@
  * runner's --ca-system does from the start. With verification on, the chain
  * must lead to a trusted certificate and the certificate must name the host
  * (or IP) the script connected to. net.cert.auth / tls.cert.auth store and
- * enable the client certificate and key.
+ * enable the client certificate and key. The 3.0 callback forms,
+ * tls.cert.verify(fn) and tls.cert.auth(fn), are asked for the certificates
+ * of each connection when its TCP is up, just before the handshake.
  */
 #ifndef NETMCU_CERT_H
 #define NETMCU_CERT_H
