@@ -42,16 +42,26 @@ CORE_SRC := $(wildcard src/core/*.c)
 # The consoles (readline, the pty) and the board's life cycle belong to the runner only, not to net.so.
 RUNNER_SRC := src/main.c src/runtime/console.c src/runtime/boot.c src/runtime/serial.c
 LUA_SRC := $(filter-out $(RUNNER_SRC),$(wildcard src/runtime/*.c src/modules/*.c src/modules/*/*.c))
-LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(LUA_SRC))
+# The CA certificate embedded at build time: server-ca.crt at the root of the
+# tree, as in the firmware's build (an empty one when the file is absent).
+CA_OBJ := $(BUILD)/obj/gen/server_ca.o
+LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(LUA_SRC)) $(CA_OBJ)
 MAIN_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(RUNNER_SRC))
 CORE_TESTS := $(patsubst tests/core/%.c,$(BUILD)/tests/%,$(wildcard tests/core/*.c))
 
-.PHONY: all deps run test check sanitize asan fuzz soak bench clean
+.PHONY: all deps run test check sanitize asan fuzz soak bench clean FORCE
 all: $(BUILD)/netmcu $(BUILD)/net.so $(CORE_TESTS)
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/gen/server_ca.c: FORCE
+	@sh tools/embed-ca.sh server-ca.crt $@
+
+$(CA_OBJ): $(BUILD)/gen/server_ca.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/netmcu: $(MAIN_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(READLINE_LIBS) -lm -Wl,-E
@@ -60,7 +70,7 @@ $(BUILD)/netmcu: $(MAIN_OBJ) $(LIB_OBJ)
 $(BUILD)/net.so: $(LIB_OBJ)
 	$(CC) $(CFLAGS) -shared -o $@ $^ $(LDFLAGS) $(PKG_SYS_LIBS)
 
-$(BUILD)/tests/%: tests/core/%.c $(filter $(BUILD)/obj/core/%,$(LIB_OBJ))
+$(BUILD)/tests/%: tests/core/%.c $(filter $(BUILD)/obj/core/%,$(LIB_OBJ)) $(CA_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_SYS_LIBS)
 

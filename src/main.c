@@ -24,6 +24,7 @@
 #include "runtime/heap.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
+#include "modules/net/cert.h"
 #include "modules/node.h"
 #include "modules/wifi/radio.h"
 #include "runtime/profile.h"
@@ -62,12 +63,14 @@ static void usage(FILE *out)
           "  --flash-size=SIZE  the file system partition (e.g. 1m; default that of a 4 MB board)\n"
           "  --compat=1.5    firmware behaviour of the seed documentation (default)\n"
           "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
+          "                  (with its tls module)\n"
           "  --serial [PATH] the console on a pseudo-terminal, as the board's UART; prints\n"
           "                  its device and links PATH to it (PATH: not an option or *.lua)\n"
           "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
           "  --gpio-trace    print every change of a gpio pin's level or mode on stderr\n"
           "  --ip=ADDR       the host address the wifi station reports (default: the host's own)\n"
           "  --wifi=LINK     the simulated access point at power-on: up (default), offline, wrongpwd\n"
+          "  --ca-system     secure sockets verify servers against the system's CA store\n"
           "  -               run the script read from standard input\n"
           "Without a script or -e: the console on a terminal, otherwise the script\n"
           "is read from standard input.\n",
@@ -134,6 +137,8 @@ static int parse_args(int argc, char **argv, run_options *opt)
         } else if (strncmp(a, "--wifi=", 7) == 0) {
             if (radio_set_start_link(a + 7) != 0)
                 return -1;
+        } else if (strcmp(a, "--ca-system") == 0) {
+            net_cert_trust_system();
         } else if (strcmp(a, "--") == 0) {
             i++;
             break;
@@ -288,8 +293,10 @@ static lua_State *new_board(void *arg)
     nm_open_global(L, "file", luaopen_file);
     nm_open_global(L, "uart", luaopen_uart);
     nm_open_global(L, "encoder", luaopen_encoder);
-    if (nm_modern())
+    if (nm_modern()) { /* modules that came with the later firmware */
         nm_open_global(L, "pipe", luaopen_pipe);
+        nm_open_global(L, "tls", luaopen_tls);
+    }
     nm_open_global(L, "wifi", luaopen_wifi);
     nm_open_global(L, "control", luaopen_control);
     nm_open_global(L, "gpio", luaopen_gpio);

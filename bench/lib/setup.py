@@ -11,11 +11,12 @@ import shutil
 import subprocess
 import sys
 
-PROGRAMS = {  # name -> (source, links libuv)
-    "c_server": ("bench/peers/c_server.c", True),
-    "idle_client": ("bench/tools/idle_client.c", False),
-    "bulk_client": ("bench/tools/bulk_client.c", False),
-    "spawn_timer": ("bench/tools/spawn_timer.c", False),
+PROGRAMS = {  # name -> (source, the pkg-config libraries it links)
+    "c_server": ("bench/peers/c_server.c", ["libuv"]),
+    "idle_client": ("bench/tools/idle_client.c", []),
+    "bulk_client": ("bench/tools/bulk_client.c", []),
+    "spawn_timer": ("bench/tools/spawn_timer.c", []),
+    "tls_client": ("bench/tools/tls_client.c", ["libuv", "openssl"]),
 }
 CFLAGS = ["-O2", "-std=c11", "-Wall", "-Wextra"]
 
@@ -54,6 +55,8 @@ def missing_packages(lua):
         ("build-essential", lambda: shutil.which("cc")),
         ("pkg-config", lambda: shutil.which("pkg-config")),
         ("libuv1-dev", lambda: output(["pkg-config", "--modversion", "libuv"])),
+        ("libssl-dev", lambda: output(["pkg-config", "--modversion", "openssl"])),
+        ("nginx-light", lambda: shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")),
     ]
     return [pkg for pkg, present in checks if not present()]
 
@@ -84,13 +87,12 @@ def build(build_dir):
     """Compiles the C peer and the clients into BUILD/bench; returns name -> path."""
     out_dir = os.path.join(build_dir, "bench")
     os.makedirs(out_dir, exist_ok=True)
-    uv_cflags = output(["pkg-config", "--cflags", "libuv"]).split()
-    uv_libs = output(["pkg-config", "--libs", "libuv"]).split()
     paths = {}
-    for name, (src, uses_uv) in PROGRAMS.items():
+    for name, (src, libs) in PROGRAMS.items():
         path = os.path.join(out_dir, name)
-        argv = ["cc"] + CFLAGS + (uv_cflags if uses_uv else []) + [src, "-o", path] \
-            + (uv_libs if uses_uv else [])
+        cflags = output(["pkg-config", "--cflags"] + libs).split() if libs else []
+        ldlibs = output(["pkg-config", "--libs"] + libs).split() if libs else []
+        argv = ["cc"] + CFLAGS + cflags + [src, "-o", path] + ldlibs
         if subprocess.run(argv).returncode != 0:
             sys.exit("bench: building %s failed" % name)
         paths[name] = path

@@ -28,6 +28,9 @@ WARMUP_SECONDS = 1
 DNS_LOOKUPS = 10000
 DNS_WINDOW = 64      # lookups a client keeps in flight
 DNS_SERVER = "127.53.251.1"
+TLS_HANDSHAKES = 2000
+TLS_WINDOW = 8       # handshakes a client keeps in flight
+TLS_IDLE = 2000      # idle TLS connections a client holds
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,15 @@ def rows(idle_conns):
     out += [Row("dns.rate", "dns", label, "lookups/s ↑", True, 0, ("ratio", ">=", 1.0), "node"),
             Row("dns.cpu", "dns", label, "client CPU µs/lookup ↓", False, 2,
                 ("ratio", "<=", 1.0), "node")]
+    label = "TLS handshakes, %s, %d in flight" % (format(TLS_HANDSHAKES, ","), TLS_WINDOW)
+    out += [Row("tls-hs.rate", "tls-hs", label, "handshakes/s ↑", True, 0),
+            Row("tls-hs.cpu", "tls-hs", label, "client CPU µs/handshake ↓", False, 1,
+                ("ratio", "<=", 1.1)),
+            Row("tls-bulk.mbps", "tls-bulk", "TLS bulk 1 GiB download", "MB/s at client ↑", True, 0,
+                ("ratio", ">=", 0.9)),
+            Row("tls-bulk.cpu", "tls-bulk", "TLS bulk 1 GiB download", "client CPU ms/GiB ↓", False, 0),
+            Row("tls-idle.bytes", "tls-idle", "TLS idle, %s client conns" % format(TLS_IDLE, ","),
+                "RSS bytes/conn ↓", False, 0, ("ratio", "<", 1.0), "node")]
     return out
 
 
@@ -354,6 +366,115 @@ def dns(peers, cfg, res):
         each_peer("dns", peers, res, one)
 
 
+TLS_NGINX_CONF = """daemon off;
+master_process off;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log;
+events {{ worker_connections {conns}; }}
+http {{
+  access_log off;
+  client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fcgi;
+  uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
+  keepalive_requests 100000;
+  server {{
+    listen 127.0.0.1:{port} ssl;
+    ssl_certificate {d}/server.crt;
+    ssl_certificate_key {d}/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_tickets off;
+    location = /big {{ alias {d}/big.bin; }}
+  }}
+}}
+"""
+
+
+def make_tls_files(d):
+    """A CA and a P-256 server certificate for localhost, and a sparse 1 GiB file."""
+    def sh(*argv):
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ec = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]
+    sh("openssl", "genpkey", *ec, "-out", d + "/ca.key")
+    sh("openssl", "req", "-x509", "-new", "-key", d + "/ca.key", "-subj", "/CN=bench CA", "-days", "2",
+       "-addext", "basicConstraints=critical,CA:TRUE", "-out", d + "/ca.crt")
+    sh("openssl", "genpkey", *ec, "-out", d + "/server.key")
+    sh("openssl", "req", "-new", "-key", d + "/server.key", "-subj", "/CN=localhost", "-out", d + "/server.csr")
+    with open(d + "/ext", "w") as f:
+        f.write("subjectAltName=DNS:localhost\n")
+    sh("openssl", "x509", "-req", "-in", d + "/server.csr", "-CA", d + "/ca.crt", "-CAkey", d + "/ca.key",
+       "-CAcreateserial", "-days", "2", "-extfile", d + "/ext", "-out", d + "/server.crt")
+    with open(d + "/big.bin", "wb") as f:
+        f.truncate(BULK_BYTES + (1 << 20))  # holes: nginx reads zeros without disk I/O
+
+
+@contextlib.contextmanager
+def tls_server():
+    """nginx with TLS on the load generator's core; yields (port, CA file)."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="nmbench") as d:
+        make_tls_files(d)
+        port = free_port()
+        with open(d + "/nginx.conf", "w") as f:
+            f.write(TLS_NGINX_CONF.format(d=d, port=port, conns=TLS_IDLE * 3 + 100))
+        argv = [shutil.which("nginx") or "/usr/sbin/nginx", "-p", d, "-c", d + "/nginx.conf"]
+        p = subprocess.Popen(pinned(CLIENT_CPU, argv), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            from proc import is_listening
+            if not wait_until(lambda: p.poll() is not None or is_listening(port), 10) or p.poll() is not None:
+                raise PeerFailed("nginx did not start: %s" % p.stderr.read()[-200:])
+            yield port, d + "/ca.crt"
+        finally:
+            p.terminate()
+            try:
+                p.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def tls(peers, cfg, res):
+    """TLS clients against a local nginx (TLS 1.3, P-256): handshakes, a 1 GiB download
+    and idle connections; netmcu next to Node.js tls and a C libuv+OpenSSL client, each
+    client measured on the server core (it times itself from its first connect)."""
+    clients = {"c": [cfg.tools["tls_client"]],
+               "netmcu": [os.path.join(cfg.build, "netmcu"), "bench/netmcu/tls.lua"],
+               "node": ["node", "bench/peers/node_tls.js"]}
+    if not shutil.which("nginx") and not os.path.exists("/usr/sbin/nginx"):
+        res.note("TLS workloads skipped: nginx is not installed.")
+        return
+
+    with tls_server() as (port, ca):
+        def handshakes(peer):
+            if peer.key not in clients:
+                return
+            out = run_measured(clients[peer.key] + ["hs", str(port), ca, str(TLS_HANDSHAKES),
+                                                    str(TLS_WINDOW)], 120)
+            seconds, cpu, failures = out.split()[:3]
+            if int(failures):
+                raise PeerFailed("%s of %d handshakes failed" % (failures, TLS_HANDSHAKES))
+            res.record("tls-hs.rate", peer.key, TLS_HANDSHAKES / float(seconds))
+            res.record("tls-hs.cpu", peer.key, float(cpu) / TLS_HANDSHAKES * 1e6)
+
+        def download(peer):
+            if peer.key not in clients:
+                return
+            seconds, cpu = run_measured(clients[peer.key] + ["bulk", str(port), ca, str(BULK_BYTES)],
+                                        120).split()[:2]
+            res.record("tls-bulk.mbps", peer.key, BULK_BYTES / float(seconds) / 1e6)
+            res.record("tls-bulk.cpu", peer.key, float(cpu) * 1e3)
+
+        def idle_conns(peer):
+            if peer.key not in clients:
+                return
+            out = run_measured(clients[peer.key] + ["idle", str(port), ca, str(TLS_IDLE)], 120)
+            res.record("tls-idle.bytes", peer.key, float(out.split()[0]))
+
+        each_peer("tls-hs", peers, res, handshakes)
+        each_peer("tls-bulk", peers, res, download)
+        each_peer("tls-idle", peers, res, idle_conns)
+
+
 def median(xs):
     s = sorted(xs)
     n = len(s)
@@ -361,4 +482,4 @@ def median(xs):
 
 
 WORKLOADS = {"http": http, "churn": churn, "idle": idle, "bulk": bulk, "startup": startup,
-             "dns": dns}
+             "dns": dns, "tls": tls}

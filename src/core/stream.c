@@ -12,6 +12,7 @@
 
 #include "core/loop.h"
 #include "core/tcp_server.h"
+#include "core/tls.h"
 
 #define READ_BUFFER_SIZE (64 * 1024)
 #define WRITE_POOL_MAX 1024
@@ -113,6 +114,10 @@ static void report_closed(nm_stream *s, int status)
     if (s->reported)
         return;
     s->reported = 1;
+    if (s->tls) {
+        nm_tls_on_closed(s); /* writes still waiting for the handshake are abandoned */
+        status = nm_tls_end_status(s, status);
+    }
     if (s->ev && s->ev->closed)
         s->ev->closed(s, status);
     s->tcp.data = NULL;
@@ -127,6 +132,8 @@ static void on_closed(uv_handle_t *handle)
     else
         clients_unlink(s);
     report_closed(s, s->close_status);
+    if (s->tls)
+        nm_tls_free(s);
     free(s);
 }
 
@@ -200,12 +207,18 @@ static void on_read(uv_stream_t *handle, ssize_t nread, const uv_buf_t *buf)
     if (nread > 0) {
         touch(s);
         /* Closing: read only so that unread input never turns our FIN into a reset. */
-        if (!s->closing && s->ev && s->ev->received) {
+        if (!s->closing && s->tls) {
+            nm_tls_on_received(s, buf->base, (size_t)nread);
+        } else if (!s->closing && s->ev && s->ev->received) {
             s->answer_due = 1;
             s->ev->received(s, buf->base, (size_t)nread);
         }
     } else if (nread == UV_EOF) {
-        peer_ended(s);
+        int status = s->tls && !s->closing ? nm_tls_on_eof(s) : 0; /* an unfinished handshake fails */
+        if (status != 0)
+            fail(s, status);
+        else
+            peer_ended(s);
     } else if (nread < 0) {
         fail(s, (int)nread);
     }
@@ -246,7 +259,9 @@ static void on_connect(uv_connect_t *req, int status)
         return;
     }
     start_reading(s);
-    if (s->ev && s->ev->connected)
+    if (s->tls)
+        nm_tls_on_connected(s); /* `connected` comes after the handshake */
+    else if (s->ev && s->ev->connected)
         s->ev->connected(s);
 }
 
@@ -283,6 +298,8 @@ static void maybe_end(nm_stream *s)
 
 static void report_written(nm_stream *s, intptr_t cookie, int status)
 {
+    if (s->tls && !nm_tls_on_written(s, &cookie))
+        return; /* records of the handshake or of the close, not the owner's */
     if (status == 0)
         touch(s);
     if (s->ev && s->ev->written)
@@ -424,6 +441,15 @@ int nm_stream_write(nm_stream *s, const char *data, size_t len)
 {
     if (s->closing || s->reported)
         return UV_EPIPE;
+    if (s->tls)
+        return nm_tls_write(s, data, len);
+    return nm_stream_write_raw(s, data, len, 0);
+}
+
+int nm_stream_write_raw(nm_stream *s, const char *data, size_t len, intptr_t cookie)
+{
+    if (s->closing)
+        return UV_EPIPE;
     if (s->in_chain) {
         s->chain_wrote = 1;
         if (!s->gathering)
@@ -434,7 +460,7 @@ int nm_stream_write(nm_stream *s, const char *data, size_t len)
     if (w == NULL)
         return UV_ENOMEM;
     w->stream = s;
-    w->cookie = 0;
+    w->cookie = cookie;
     w->next = NULL;
     last_queued = NULL;
     /* Unknown until the next idle check measures it: the hot path makes no
@@ -593,16 +619,21 @@ void nm_stream_hold(nm_stream *s, bool hold)
     s->held = hold;
     if (s->closing)
         return; /* a closing stream reads, to discard, whatever hold says */
-    if (hold)
+    if (hold) {
         stop_reading(s);
-    else
+    } else {
         start_reading(s);
+        if (s->tls)
+            nm_tls_on_unhold(s); /* plaintext already decrypted waits no longer */
+    }
 }
 
 void nm_stream_close(nm_stream *s, int status)
 {
     if (s->closing)
         return;
+    if (s->tls && nm_tls_on_close(s, status))
+        return; /* the handshake still has writes to deliver first */
     s->closing = 1;
     s->close_status = (int16_t)status;
     if (s->connecting)

@@ -39,6 +39,7 @@
 
 typedef struct nm_stream nm_stream;
 typedef struct nm_tcp_server nm_tcp_server;
+struct nm_tls;
 
 typedef struct nm_stream_events {
     void (*connected)(nm_stream *s);
@@ -64,6 +65,7 @@ struct nm_stream {
     uint8_t connecting : 1, connected : 1, closing : 1, held : 1, reading : 1;
     uint8_t in_chain : 1, gathering : 1, chain_wrote : 1;
     uint8_t peer_ended : 1, shut : 1, reported : 1, answer_due : 1;
+    struct nm_tls *tls;     /* the TLS filter of a secure stream (tls.h), else NULL */
 };
 
 static inline void *nm_stream_owner(const nm_stream *s)
@@ -114,6 +116,10 @@ void nm_stream_release(nm_stream *s);
 int nm_stream_peer(const nm_stream *s, struct sockaddr_storage *addr);
 int nm_stream_local(const nm_stream *s, struct sockaddr_storage *addr);
 size_t nm_stream_queued_bytes(const nm_stream *s);
+
+/* For tls.c: writes bytes past the filter, as nm_stream_write does for a
+ * plain stream; `written` reports the cookie given here. */
+int nm_stream_write_raw(nm_stream *s, const char *data, size_t len, intptr_t cookie);
 
 /* For tcp_server.c: sets up a freshly accepted stream and starts reading. */
 void nm_stream_start_accepted(nm_stream *s);

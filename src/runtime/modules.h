@@ -19,6 +19,7 @@ int luaopen_pipe(lua_State *L); /* 3.0 profile only */
 int luaopen_control(lua_State *L);
 int luaopen_gpio(lua_State *L);
 int luaopen_wifi(lua_State *L);
+int luaopen_tls(lua_State *L); /* 3.0 profile only */
 
 /* Pushes the firmware modules present as globals, comma-separated as the
  * firmware's build information lists them ("file,net,node,tmr"). */

@@ -95,7 +95,7 @@ static int resolve_15(lua_State *L)
         return luaL_error(L, "wrong parameter type (domain)");
     lua_settop(L, 2);
     nm_profile_lock();
-    net_socket_push_new(L);
+    net_socket_push_new(L, false);
     lua_getfield(L, -1, "dns");
     lua_pushvalue(L, -2);
     lua_pushvalue(L, 1);

@@ -7,6 +7,7 @@
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "runtime/profile.h"
+#include "modules/net/cert.h"
 #include "modules/net/dns.h"
 #include "modules/net/server.h"
 #include "modules/net/socket.h"
@@ -73,10 +74,8 @@ static int net_createConnection(lua_State *L)
         secure = lua_toboolean(L, 2);
         next = 3;
     }
-    if (secure) /* never fall back to plain text when the script asked for TLS */
-        return luaL_error(L, "TLS not available in this build");
     nm_profile_lock();
-    net_socket_push_new(L);
+    net_socket_push_new(L, secure);
     call_initializer(L, next);
     return 1;
 }
@@ -126,5 +125,7 @@ int luaopen_net(lua_State *L)
     lua_setfield(L, -2, "dns");
     lua_pushstring(L, NETMCU_VERSION);
     lua_setfield(L, -2, "version");
+    net_cert_push_table(L, false);
+    lua_setfield(L, -2, "cert");
     return 1;
 }

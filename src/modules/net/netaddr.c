@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <uv.h>
 
+#include "core/tls.h"
+
 bool nm_addr_parse(const char *host, int port, nm_addr *out)
 {
     memset(out, 0, sizeof(*out));
@@ -77,6 +79,8 @@ enum {
     ERR_MEM = -1, ERR_TIMEOUT = -3, ERR_RTE = -4, ERR_VAL = -6,
     ERR_ABRT = -8, ERR_RST = -9, ERR_CLSD = -10, ERR_CONN = -11,
     ERR_ARG = -12, ERR_USE = -13, ERR_IF = -14, ERR_ISCONN = -15,
+    /* espconn's codes for TLS failures (espconn.h) */
+    ESPCONN_HANDSHAKE = -28, ESPCONN_SSL_INVALID_DATA = -61,
 };
 
 int nm_err_code(int uv_status)
@@ -95,6 +99,8 @@ int nm_err_code(int uv_status)
     case UV_ENOTCONN: return ERR_CONN;
     case UV_EADDRINUSE: return ERR_USE;
     case UV_EISCONN: return ERR_ISCONN;
+    case NM_ETLS_HANDSHAKE: return ESPCONN_HANDSHAKE;
+    case NM_ETLS_DATA: return ESPCONN_SSL_INVALID_DATA;
     default: return ERR_IF;
     }
 }
@@ -110,4 +116,23 @@ const char *nm_err_name(int code)
     if (code <= 0 && code >= -15)
         return names[-code];
     return "unknown error";
+}
+
+void nm_err_push_tls_reason(lua_State *L, int code)
+{
+    const char *reason = NULL;
+    switch (code) {
+    case ERR_MEM: reason = "Out of memory"; break;
+    case ERR_TIMEOUT: reason = "Timeout"; break;
+    case ERR_RTE: reason = "Routing problem"; break;
+    case ERR_ABRT: reason = "Connection aborted"; break;
+    case ERR_RST: reason = "Connection reset"; break;
+    case ERR_CLSD: reason = "Connection closed"; break;
+    case ESPCONN_HANDSHAKE: reason = "SSL handshake failed"; break;
+    case ESPCONN_SSL_INVALID_DATA: reason = "SSL application invalid"; break;
+    }
+    if (reason)
+        lua_pushstring(L, reason);
+    else
+        lua_pushnil(L);
 }

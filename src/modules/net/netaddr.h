@@ -33,6 +33,9 @@ void nm_addr_push_peer(lua_State *L, const struct sockaddr *sa, bool port_first)
 
 /* The lwIP err_t value for a libuv status (0 stays 0). */
 int nm_err_code(int uv_status);
+/* Pushes the tls module's reconnection reason for such a code ("SSL
+ * handshake failed", "Connection reset", ...; nil for other codes). */
+void nm_err_push_tls_reason(lua_State *L, int code);
 /* The lwIP name of such a code, as the later firmware's messages use it. */
 const char *nm_err_name(int code);
 

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "core/dns.h"
+#include "core/tls.h"
 #include "runtime/luacall.h"
+#include "modules/net/cert.h"
 #include "modules/net/dns.h"
 #include "modules/net/netaddr.h"
 #include "runtime/profile.h"
@@ -42,11 +44,13 @@ typedef struct net_socket {
     int cb[EV_COUNT];
     uint8_t state;
     bool accepted;
+    bool secure;       /* connects with TLS */
+    bool tls_api;      /* a tls.socket: the 3.0 tls module's rules (§5) */
     sock_client *client;
 } net_socket;
 
 static const nm_stream_events socket_events;
-static const void *socket_metatable;
+static const void *socket_metatable, *tls_metatable;
 
 /* The receive callback, which every connection sets, is kept in the socket's
  * own user value where Lua allows (5.2+): a registry slot less per connection.
@@ -81,14 +85,31 @@ static net_socket *check_socket(lua_State *L)
     return nm_check_self(L, socket_metatable, NET_SOCKET_TYPE);
 }
 
-static net_socket *new_socket(lua_State *L)
+/* Methods that net.socket and tls.socket share accept either. */
+static net_socket *check_any_socket(lua_State *L)
+{
+    if (tls_metatable && lua_getmetatable(L, 1)) {
+        bool tls = lua_topointer(L, -1) == tls_metatable;
+        lua_pop(L, 1);
+        if (tls)
+            return lua_touserdata(L, 1);
+    }
+    return check_socket(L);
+}
+
+static net_socket *check_tls_socket(lua_State *L)
+{
+    return nm_check_self(L, tls_metatable, TLS_SOCKET_TYPE);
+}
+
+static net_socket *new_socket(lua_State *L, const char *type)
 {
     net_socket *sock = lua_newuserdata(L, sizeof(*sock));
     memset(sock, 0, sizeof(*sock));
     sock->self_ref = LUA_NOREF;
     for (int i = 0; i < EV_COUNT; i++)
         sock->cb[i] = LUA_NOREF;
-    luaL_setmetatable(L, NET_SOCKET_TYPE);
+    luaL_setmetatable(L, type);
     return sock;
 }
 
@@ -208,6 +229,8 @@ static void on_written(nm_stream *s, intptr_t cookie, int status)
  * that in the 3.0 profile too no lost send goes unreported. */
 static int closing_event(const net_socket *sock, bool local, int status)
 {
+    if (sock->tls_api) /* a tls.socket reports every end, as the tls module does (§5) */
+        return status != 0 && sock->cb[EV_RECONNECTION] != LUA_NOREF ? EV_RECONNECTION : EV_DISCONNECTION;
     if (local && status == 0)
         return nm_modern() ? -1 : EV_DISCONNECTION;
     if (status != 0 && nm_modern() && sock->cb[EV_RECONNECTION] != LUA_NOREF)
@@ -219,7 +242,8 @@ typedef struct closing_call {
     nm_protected base;
     net_socket *sock;
     int ev;
-    int code; /* the lwIP err_t value the callback gets */
+    int code;           /* the lwIP err_t value the callback gets */
+    const char *reason; /* the cause in words, with a code */
     bool unanchored;
 } closing_call;
 
@@ -236,15 +260,26 @@ static void closing_body(lua_State *L, nm_protected *ctx)
         return;
     nm_ref_push(L, c->sock->cb[c->ev]);
     lua_pushvalue(L, -2);
-    lua_pushinteger(L, c->code);
-    lua_call(L, 2, 0);
+    /* (sock, code[, reason]): the reason in words, for scripts to print, is a
+     * netmcu addition; a tls.socket's reconnection gets the tls module's
+     * reason text in place of the code (§5). */
+    if (c->sock->tls_api && c->ev == EV_RECONNECTION)
+        nm_err_push_tls_reason(L, c->code);
+    else
+        lua_pushinteger(L, c->code);
+    if (c->code == 0 || c->reason == NULL) {
+        lua_call(L, 2, 0);
+        return;
+    }
+    lua_pushstring(L, c->reason);
+    lua_call(L, 3, 0);
 }
 
 /* The end of a connection (or of its attempt): ev(sock, code), or no event
  * for ev < 0; the anchor goes either way. */
-static void fire_closing(lua_State *L, net_socket *sock, int ev, int code)
+static void fire_closing(lua_State *L, net_socket *sock, int ev, int code, const char *reason)
 {
-    closing_call c = {{closing_body}, sock, ev, code, false};
+    closing_call c = {{closing_body}, sock, ev, code, reason, false};
     nm_lua_protect(L, &c.base);
     if (!c.unanchored) /* the body could not even start */
         release_if_idle(L, sock);
@@ -260,7 +295,9 @@ static void on_closed(nm_stream *s, int status)
     int ev = closing_event(sock, local, status);
     sock->stream = NULL;
     sock->state = SOCK_DEAD;
-    fire_closing(L, sock, ev, status == 0 ? 0 : nm_err_code(status));
+    const char *why = nm_stream_tls_reason(s);
+    fire_closing(L, sock, ev, status == 0 ? 0 : nm_err_code(status),
+                 status == 0 ? NULL : why ? why : uv_strerror(status));
 }
 
 static const nm_stream_events socket_events = {
@@ -277,7 +314,20 @@ struct sock_lookup {
     net_socket *sock;
     sock_lookup *next;
     bool for_connect;
+    char host[]; /* the name looked up: a secure connect's SNI and certificate check */
 };
+
+/* A new stream for the socket, secure when the socket is: never plain text
+ * where the script asked for TLS. NULL when out of memory. */
+static nm_stream *new_stream(net_socket *sock, const char *host)
+{
+    nm_stream *stream = nm_stream_new(&socket_events, sock);
+    if (stream && sock->secure && net_cert_secure(stream, host) != 0) {
+        nm_stream_release(stream);
+        return NULL;
+    }
+    return stream;
+}
 
 static void unlink_lookup(sock_lookup *sl)
 {
@@ -328,12 +378,13 @@ static void fire_dns(lua_State *L, net_socket *sock, const struct sockaddr *addr
 
 /* The name of connect() is known: "dns" first (3.0 order), then the connect.
  * A failed lookup ends the attempt like a failed connect, with a code. */
-static void connect_answered(lua_State *L, net_socket *sock, int status, const struct sockaddr *addr)
+static void connect_answered(lua_State *L, net_socket *sock, const char *host, int status,
+                             const struct sockaddr *addr)
 {
     fire_dns(L, sock, addr, false);
     if (sock->state != SOCK_RESOLVING) /* the callback closed it */
         return;
-    if (status == NM_DNS_OK && (sock->stream = nm_stream_new(&socket_events, sock)) == NULL)
+    if (status == NM_DNS_OK && (sock->stream = new_stream(sock, host)) == NULL)
         status = NM_DNS_NOMEM;
     if (status == NM_DNS_OK) {
         memcpy(&sock->client->remote, addr, addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
@@ -343,23 +394,22 @@ static void connect_answered(lua_State *L, net_socket *sock, int status, const s
         return;
     }
     sock->state = SOCK_DEAD;
-    fire_closing(L, sock, closing_event(sock, false, -1), net_dns_err_code(status));
+    fire_closing(L, sock, closing_event(sock, false, -1), net_dns_err_code(status), NULL);
 }
 
 static void lookup_answered(void *owner, int status, const struct sockaddr *addr)
 {
     sock_lookup *sl = owner;
     net_socket *sock = sl->sock;
-    bool for_connect = sl->for_connect;
     unlink_lookup(sl);
-    free(sl);
     lua_State *L = nm_lua_state();
-    if (L == NULL || status == NM_DNS_CANCELLED)
-        return;
-    if (for_connect)
-        connect_answered(L, sock, status, addr);
-    else
-        fire_dns(L, sock, addr, true);
+    if (L != NULL && status != NM_DNS_CANCELLED) {
+        if (sl->for_connect)
+            connect_answered(L, sock, sl->host, status, addr);
+        else
+            fire_dns(L, sock, addr, true);
+    }
+    free(sl);
 }
 
 /* Starts a lookup owned by the socket at index 1, which the caller has
@@ -367,9 +417,10 @@ static void lookup_answered(void *owner, int status, const struct sockaddr *addr
 static bool lookup_start(net_socket *sock, const char *host, int port, bool for_connect)
 {
     sock_client *client = client_of(sock);
-    sock_lookup *sl = client ? malloc(sizeof(*sl)) : NULL;
+    sock_lookup *sl = client ? malloc(sizeof(*sl) + strlen(host) + 1) : NULL;
     if (sl == NULL)
         return false;
+    strcpy(sl->host, host);
     sl->sock = sock;
     sl->for_connect = for_connect;
     sl->lookup = nm_dns_lookup_start(host, port, lookup_answered, sl);
@@ -393,6 +444,46 @@ static void cancel_lookups(net_socket *sock)
 }
 
 /* Methods --------------------------------------------------------------- */
+
+/* Connects the socket at stack index 1 to host:port (addr: host parsed as
+ * an IP literal, NULL for a name to look up); a secure socket runs its
+ * handshake next. The outcome arrives as events. */
+static int start_connect(lua_State *L, net_socket *sock, lua_Integer port, const char *host,
+                         const nm_addr *addr)
+{
+    if (client_of(sock) == NULL)
+        return luaL_error(L, "not enough memory");
+    anchor(L, sock, 1); /* may run out of memory: before anything changes */
+    if (addr == NULL) {
+        /* A name never raises: the lookup's outcome arrives as events. Until
+         * then getpeer shows 255.255.255.255, the firmware's "no address". */
+        if (!lookup_start(sock, host, (int)port, true)) {
+            release_if_idle(L, sock);
+            return luaL_error(L, "not enough memory");
+        }
+        if (sock->stream) { /* still draining after close(): let it finish on its own */
+            nm_stream_adopt(sock->stream, &socket_events, NULL);
+            sock->stream = NULL;
+        }
+        nm_profile_lock();
+        nm_addr_parse("255.255.255.255", (int)port, &sock->client->remote);
+        sock->state = SOCK_RESOLVING;
+        return 0;
+    }
+    nm_stream *stream = new_stream(sock, host);
+    if (stream == NULL) {
+        release_if_idle(L, sock);
+        return luaL_error(L, "not enough memory");
+    }
+    if (sock->stream) /* still draining after close(): let it finish on its own */
+        nm_stream_adopt(sock->stream, &socket_events, NULL);
+    sock->stream = stream;
+    nm_profile_lock();
+    sock->client->remote = *addr;
+    sock->state = SOCK_CONNECTING;
+    nm_stream_connect(sock->stream, &addr->sa);
+    return 0;
+}
 
 static int socket_connect(lua_State *L)
 {
@@ -419,38 +510,7 @@ static int socket_connect(lua_State *L)
     bool literal = nm_addr_parse(host, (int)port, &addr);
     if (!literal && nm_modern() && (host[0] == '\0' || strlen(host) > 255))
         return luaL_error(L, "illegal argument"); /* lwIP's refusal, thrown by 3.0 */
-    if (client_of(sock) == NULL)
-        return luaL_error(L, "not enough memory");
-    anchor(L, sock, 1); /* may run out of memory: before anything changes */
-    if (!literal) {
-        /* A name never raises: the lookup's outcome arrives as events. Until
-         * then getpeer shows 255.255.255.255, the firmware's "no address". */
-        if (!lookup_start(sock, host, (int)port, true)) {
-            release_if_idle(L, sock);
-            return luaL_error(L, "not enough memory");
-        }
-        if (sock->stream) { /* still draining after close(): let it finish on its own */
-            nm_stream_adopt(sock->stream, &socket_events, NULL);
-            sock->stream = NULL;
-        }
-        nm_profile_lock();
-        nm_addr_parse("255.255.255.255", (int)port, &sock->client->remote);
-        sock->state = SOCK_RESOLVING;
-        return 0;
-    }
-    nm_stream *stream = nm_stream_new(&socket_events, sock);
-    if (stream == NULL) {
-        release_if_idle(L, sock);
-        return luaL_error(L, "not enough memory");
-    }
-    if (sock->stream) /* still draining after close(): let it finish on its own */
-        nm_stream_adopt(sock->stream, &socket_events, NULL);
-    sock->stream = stream;
-    nm_profile_lock();
-    sock->client->remote = addr;
-    sock->state = SOCK_CONNECTING;
-    nm_stream_connect(sock->stream, &addr.sa);
-    return 0;
+    return start_connect(L, sock, port, host, literal ? &addr : NULL);
 }
 
 /* close() while connect() looks its name up: the lookup is dropped, and the
@@ -473,7 +533,7 @@ static void close_lookups(lua_State *L, net_socket *sock)
 
 static int socket_close(lua_State *L)
 {
-    net_socket *sock = check_socket(L);
+    net_socket *sock = check_any_socket(L);
     if (pending_lookups(sock) || sock->state == SOCK_RESOLVING) /* also from connect's dns callback */
         close_lookups(L, sock);
     if (sock->stream && sock->state != SOCK_CLOSING) {
@@ -554,7 +614,7 @@ static int socket_on(lua_State *L)
 
 static int socket_hold(lua_State *L)
 {
-    net_socket *sock = check_socket(L);
+    net_socket *sock = check_any_socket(L);
     if (sock->stream)
         nm_stream_hold(sock->stream, true);
     return 0;
@@ -562,7 +622,7 @@ static int socket_hold(lua_State *L)
 
 static int socket_unhold(lua_State *L)
 {
-    net_socket *sock = check_socket(L);
+    net_socket *sock = check_any_socket(L);
     if (sock->stream)
         nm_stream_hold(sock->stream, false);
     return 0;
@@ -659,14 +719,15 @@ void net_socket_register(lua_State *L)
     lua_pop(L, 1);
 }
 
-void net_socket_push_new(lua_State *L)
+void net_socket_push_new(lua_State *L, bool secure)
 {
-    new_socket(L);
+    net_socket *sock = new_socket(L, NET_SOCKET_TYPE);
+    sock->secure = secure;
 }
 
 void net_socket_push_accepted(lua_State *L, nm_stream *s)
 {
-    net_socket *sock = new_socket(L);
+    net_socket *sock = new_socket(L, NET_SOCKET_TYPE);
     sock->accepted = true;
     anchor(L, sock, -1); /* may run out of memory: before the object owns s */
     sock->state = SOCK_CONNECTED;
@@ -679,4 +740,85 @@ void net_socket_fire_connection(lua_State *L, int idx)
     net_socket *sock = luaL_checkudata(L, idx, NET_SOCKET_TYPE);
     if (sock->state == SOCK_CONNECTED && push_callback(L, sock, EV_CONNECTION))
         lua_call(L, 1, 0);
+}
+
+/* tls.socket (the 3.0 tls module, net-behaviour.md §5) ------------------ */
+
+/* connect(port[, host]): no callback argument; the firmware's checks in its
+ * order. */
+static int tls_socket_connect(lua_State *L)
+{
+    net_socket *sock = check_tls_socket(L);
+    if (sock->state == SOCK_RESOLVING || sock->state == SOCK_CONNECTING || sock->state == SOCK_CONNECTED ||
+        sock->state == SOCK_CLOSING)
+        return luaL_error(L, "already connected");
+    lua_Integer port = luaL_checkinteger(L, 2);
+    const char *host = lua_isstring(L, 3) ? lua_tostring(L, 3) : "127.0.0.1";
+    if (port == 0)
+        return luaL_error(L, "invalid port");
+    luaL_argcheck(L, port > 0 && port <= 65535, 2, "port out of range");
+    nm_addr addr;
+    bool literal = nm_addr_parse(host, (int)port, &addr);
+    return start_connect(L, sock, port, host, literal ? &addr : NULL);
+}
+
+static int tls_socket_on(lua_State *L)
+{
+    net_socket *sock = check_tls_socket(L);
+    int ev = event_index(luaL_checkstring(L, 2));
+    if (ev < 0)
+        return luaL_error(L, "invalid method");
+    if (lua_isnoneornil(L, 3)) {
+        callback_clear(L, sock, ev);
+        return 0;
+    }
+    if (!lua_isfunction(L, 3))
+        return luaL_error(L, "invalid callback function");
+    callback_set(L, sock, ev, 3);
+    return 0;
+}
+
+/* send(data): no callback (a function argument is ignored); silent when not
+ * connected, as in the firmware. */
+static int tls_socket_send(lua_State *L)
+{
+    net_socket *sock = check_tls_socket(L);
+    size_t len;
+    const char *data = luaL_checklstring(L, 2, &len);
+    if (sock->stream == NULL || sock->state == SOCK_CLOSING || len == 0)
+        return 0;
+    nm_stream_write(sock->stream, data, len); /* TLS copies it: nothing to keep */
+    return 0;
+}
+
+/* getpeer() → ip, port in both profiles (net-behaviour.md C14). */
+static int tls_socket_getpeer(lua_State *L)
+{
+    net_socket *sock = check_tls_socket(L);
+    nm_addr_push_peer(L, sock->stream && sock->client ? &sock->client->remote.sa : NULL, false);
+    return 2;
+}
+
+static const luaL_Reg tls_socket_methods[] = {
+    {"connect", tls_socket_connect}, {"close", socket_close},   {"on", tls_socket_on},
+    {"send", tls_socket_send},       {"hold", socket_hold},     {"unhold", socket_unhold},
+    {"getpeer", tls_socket_getpeer}, {NULL, NULL},
+};
+
+void net_socket_register_tls(lua_State *L)
+{
+    nm_newmetatable(L, TLS_SOCKET_TYPE);
+    tls_metatable = lua_topointer(L, -1);
+    luaL_newlib(L, tls_socket_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, socket_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pop(L, 1);
+}
+
+void net_socket_push_tls(lua_State *L)
+{
+    net_socket *sock = new_socket(L, TLS_SOCKET_TYPE);
+    sock->secure = true;
+    sock->tls_api = true;
 }
