@@ -241,6 +241,62 @@ case("a lookup nobody answers times out within the documented bound", function(d
   sk:connect(80, "slow.test")
 end, 15)
 
+-- A server that keeps everything one connection sends and hands it to fn
+-- when the peer closes.
+local function collecting_server(fn)
+  local srv = net.createServer(net.TCP, 30)
+  srv:listen(0, "127.0.0.1", function(c)
+    local got = {}
+    c:on("receive", function(c, d) got[#got + 1] = d end)
+    c:on("disconnection", function() fn(table.concat(got)) end)
+  end)
+  return srv, (srv:getaddr())
+end
+
+case("sends made during the lookup wait and arrive in order, one sent each", function(done)
+  local srv, port
+  srv, port = collecting_server(T.expect(function(data)
+    T.eq(data, "one-two-three", "every byte, in order")
+    srv:close()
+    done()
+  end))
+  local sk = net.createConnection(net.TCP, 0)
+  local sent = 0
+  sk:on("sent", function(s)
+    sent = sent + 1
+    if sent == 3 then s:close() end
+  end)
+  sk:connect(port, "svc.test")
+  sk:send("one-")
+  sk:send("two-")
+  sk:send("three")
+end)
+
+case("close() after sends during the lookup: delivered, then closed", function(done)
+  local srv, port
+  srv, port = collecting_server(T.expect(function(data)
+    T.eq(data, "hello, world", "what was sent before close() arrived")
+    srv:close()
+    done()
+  end))
+  local sk = net.createConnection(net.TCP, 0)
+  sk:on("connection", T.never("connection after close"))
+  sk:on("dns", T.never("dns after close"))
+  sk:connect(port, "svc.test")
+  sk:send("hello, ")
+  sk:send("world")
+  sk:close()
+end)
+
+case("sends during a lookup that fails: the event's code tells", function(done)
+  local sk = net.createConnection(net.TCP, 0)
+  sk:on("sent", T.never("sent for data never delivered"))
+  local ev = modern and "reconnection" or "disconnection"
+  sk:on(ev, T.expect(function(s, err) T.eq(err, -4, "documented code"); done() end))
+  sk:connect(80, "missing.test")
+  sk:send("lost, and said so")
+end)
+
 case("close() during the lookup: the answer is dropped", function(done)
   local srv, port = echo_server("127.0.0.1")
   local a = net.createConnection(net.TCP, 0)

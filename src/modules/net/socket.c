@@ -36,6 +36,8 @@ typedef struct sock_lookup sock_lookup;
 typedef struct sock_client {
     nm_addr remote;       /* the connect() target */
     sock_lookup *lookups; /* pending: connect()'s and dns()'s */
+    int waiting_ref;      /* strings sent while connect() looks its name up, in order */
+    bool close_after_lookup; /* close() came while they waited: deliver, then close */
 } sock_client;
 
 typedef struct net_socket {
@@ -121,8 +123,11 @@ static void anchor(lua_State *L, net_socket *sock, int idx)
 
 static sock_client *client_of(net_socket *sock)
 {
-    if (sock->client == NULL)
+    if (sock->client == NULL) {
         sock->client = calloc(1, sizeof(*sock->client));
+        if (sock->client)
+            sock->client->waiting_ref = LUA_NOREF;
+    }
     return sock->client;
 }
 
@@ -307,6 +312,70 @@ static const nm_stream_events socket_events = {
     .closed = on_closed,
 };
 
+/* Writes the string at idx; what the kernel did not take at once is kept
+ * alive by a reference until `written`. The reference is taken first: once
+ * libuv holds a pointer into the string, nothing may fail before the string
+ * is anchored. Returns 0 or a libuv error. */
+static int write_string(lua_State *L, net_socket *sock, int idx)
+{
+    size_t len;
+    const char *data = lua_tolstring(L, idx, &len);
+    lua_pushvalue(L, idx);
+    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    int r = nm_stream_write(sock->stream, data, len);
+    if (r == NM_WRITE_QUEUED) {
+        nm_stream_tag_queued_write(ref);
+        return 0;
+    }
+    luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    return r;
+}
+
+/* Sends made while connect() looks its name up wait in a table, in order,
+ * and go to the stream as soon as it exists: none is lost, and each gets its
+ * `sent` as any other send. */
+static void wait_for_lookup(lua_State *L, net_socket *sock, int idx)
+{
+    sock_client *client = sock->client;
+    if (client->waiting_ref == LUA_NOREF) {
+        lua_newtable(L);
+        nm_ref_set(L, &client->waiting_ref, -1);
+        lua_pop(L, 1);
+    }
+    nm_ref_push(L, client->waiting_ref);
+    lua_pushvalue(L, idx);
+    lua_rawseti(L, -2, (int)lua_rawlen(L, -2) + 1);
+    lua_pop(L, 1);
+}
+
+typedef struct waiting_call {
+    nm_protected base;
+    net_socket *sock;
+} waiting_call;
+
+static void send_waiting_body(lua_State *L, nm_protected *ctx)
+{
+    net_socket *sock = ((waiting_call *)ctx)->sock;
+    nm_ref_push(L, sock->client->waiting_ref);
+    int n = (int)lua_rawlen(L, -1);
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        int r = write_string(L, sock, -1);
+        if (r < 0)
+            luaL_error(L, "send: %s", uv_strerror(r));
+        lua_pop(L, 1);
+    }
+}
+
+static void send_waiting(lua_State *L, net_socket *sock)
+{
+    if (sock->client->waiting_ref == LUA_NOREF)
+        return;
+    waiting_call c = {{send_waiting_body}, sock};
+    nm_lua_protect(L, &c.base);
+    nm_ref_clear(L, &sock->client->waiting_ref);
+}
+
 /* Lookups: connect() by name and dns() -------------------------------- */
 
 struct sock_lookup {
@@ -381,18 +450,26 @@ static void fire_dns(lua_State *L, net_socket *sock, const struct sockaddr *addr
 static void connect_answered(lua_State *L, net_socket *sock, const char *host, int status,
                              const struct sockaddr *addr)
 {
-    fire_dns(L, sock, addr, false);
-    if (sock->state != SOCK_RESOLVING) /* the callback closed it */
-        return;
+    bool closed_early = sock->state == SOCK_CLOSING && sock->client->close_after_lookup;
+    if (!closed_early) {
+        fire_dns(L, sock, addr, false);
+        if (sock->state != SOCK_RESOLVING) /* the callback closed it */
+            return;
+    }
     if (status == NM_DNS_OK && (sock->stream = new_stream(sock, host)) == NULL)
         status = NM_DNS_NOMEM;
     if (status == NM_DNS_OK) {
         memcpy(&sock->client->remote, addr, addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                                          : sizeof(struct sockaddr_in));
-        sock->state = SOCK_CONNECTING;
+        sock->state = closed_early ? SOCK_CLOSING : SOCK_CONNECTING;
         nm_stream_connect(sock->stream, addr);
+        send_waiting(L, sock);
+        if (closed_early)
+            nm_stream_close(sock->stream, 0);
         return;
     }
+    /* The sends that waited are not delivered: the event's code says so. */
+    nm_ref_clear(L, &sock->client->waiting_ref);
     sock->state = SOCK_DEAD;
     fire_closing(L, sock, closing_event(sock, false, -1), net_dns_err_code(status), NULL);
 }
@@ -531,9 +608,32 @@ static void close_lookups(lua_State *L, net_socket *sock)
     release_if_idle(L, sock);
 }
 
+/* close() while sends wait for connect()'s lookup: they are still delivered,
+ * then the stream closes; only connect()'s own lookup goes on. */
+static bool close_after_lookup(net_socket *sock)
+{
+    if (sock->state != SOCK_RESOLVING || sock->client->waiting_ref == LUA_NOREF)
+        return false;
+    for (sock_lookup **link = &sock->client->lookups; *link;) {
+        sock_lookup *sl = *link;
+        if (sl->for_connect) {
+            link = &sl->next;
+            continue;
+        }
+        *link = sl->next;
+        nm_dns_cancel(sl->lookup);
+        free(sl);
+    }
+    sock->client->close_after_lookup = true;
+    sock->state = SOCK_CLOSING;
+    return true;
+}
+
 static int socket_close(lua_State *L)
 {
     net_socket *sock = check_any_socket(L);
+    if (close_after_lookup(sock))
+        return 0;
     if (pending_lookups(sock) || sock->state == SOCK_RESOLVING) /* also from connect's dns callback */
         close_lookups(L, sock);
     if (sock->stream && sock->state != SOCK_CLOSING) {
@@ -549,7 +649,7 @@ static int socket_send(lua_State *L)
     if (sock->state == SOCK_DEAD && !nm_modern())
         return 0; /* 1.5: silent on a disconnected socket, arguments unchecked */
     size_t len;
-    const char *data = luaL_checklstring(L, 2, &len);
+    luaL_checklstring(L, 2, &len); /* numbers become strings in place */
     if (lua_isfunction(L, 3))
         callback_set(L, sock, EV_SENT, 3);
     if (len == 0) {
@@ -557,23 +657,17 @@ static int socket_send(lua_State *L)
             return luaL_error(L, "no data to send");
         return 0;
     }
+    if (sock->state == SOCK_RESOLVING) {
+        wait_for_lookup(L, sock, 2);
+        return 0;
+    }
     if (sock->stream == NULL || sock->state == SOCK_CLOSING || !nm_stream_writable(sock->stream)) {
         if (nm_modern())
             return luaL_error(L, "not connected");
         return 0;
     }
-    /* The string itself is written, not a copy; what the kernel did not take
-     * at once is kept alive by a reference until `written`. The reference is
-     * taken first: once libuv holds a pointer into the string, nothing may
-     * fail before the string is anchored. */
-    lua_pushvalue(L, 2);
-    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    int r = nm_stream_write(sock->stream, data, len);
-    if (r == NM_WRITE_QUEUED) {
-        nm_stream_tag_queued_write(ref);
-        return 0;
-    }
-    luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    /* The string itself is written, not a copy. */
+    int r = write_string(L, sock, 2);
     if (r < 0)
         return luaL_error(L, r == UV_ENOMEM ? "out of memory" : "%s", uv_strerror(r));
     return 0;
@@ -689,6 +783,8 @@ static int socket_gc(lua_State *L)
 {
     net_socket *sock = lua_touserdata(L, 1);
     cancel_lookups(sock);
+    if (sock->client)
+        nm_ref_clear(L, &sock->client->waiting_ref);
     for (int i = 0; i < EV_COUNT; i++)
         if (sock->cb[i] != CB_IN_OBJECT) /* the user value goes with the object */
             nm_ref_clear(L, &sock->cb[i]);
