@@ -569,7 +569,7 @@ static void drain_then_shut(nm_stream *s)
         set_gathering(s, 0); /* push the chain's last piece */
     start_reading(s);
     start_timer(s, NM_STREAM_LINGER_MS, on_linger);
-    s->queued_mark = UINT32_MAX;
+    made_write_progress(s); /* the mark the linger's first check compares with */
     if (s->writes_queued > 0) {
         uv_shutdown_t *req = malloc(sizeof(*req));
         if (req && uv_shutdown(req, (uv_stream_t *)&s->tcp, on_shutdown) == 0)

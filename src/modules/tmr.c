@@ -53,16 +53,15 @@ static void drop_anchor(lua_State *L, tmr_obj *t)
     nm_ref_clear(L, &t->self_ref);
 }
 
-/* Fires as the firmware does: a single alarm is unregistered and a semi alarm
- * stopped before the callback runs, so the callback may register or start
- * the same timer again. The object stays on the stack through the call. */
-static void on_fire(nm_timer *timer, void *data)
+typedef struct fire_call {
+    nm_protected base;
+    tmr_obj *t;
+} fire_call;
+
+/* Inside the protected call: under LuaJIT even a push may need memory. */
+static void fire_body(lua_State *L, nm_protected *ctx)
 {
-    (void)timer;
-    tmr_obj *t = data;
-    lua_State *L = nm_lua_state();
-    if (L == NULL || t->fn_ref == LUA_NOREF)
-        return;
+    tmr_obj *t = ((fire_call *)ctx)->t;
     nm_ref_push(L, t->fn_ref);
     if (t->id >= 0)
         lua_pushinteger(L, t->id);
@@ -74,7 +73,21 @@ static void on_fire(nm_timer *timer, void *data)
     }
     if (t->mode != MODE_AUTO)
         drop_anchor(L, t);
-    nm_lua_call(L, 1);
+    lua_call(L, 1, 0);
+}
+
+/* Fires as the firmware does: a single alarm is unregistered and a semi alarm
+ * stopped before the callback runs, so the callback may register or start
+ * the same timer again. The object stays on the stack through the call. */
+static void on_fire(nm_timer *timer, void *data)
+{
+    (void)timer;
+    tmr_obj *t = data;
+    lua_State *L = nm_lua_state();
+    if (L == NULL || t->fn_ref == LUA_NOREF)
+        return;
+    fire_call call = {{fire_body}, t};
+    nm_lua_protect(L, &call.base);
 }
 
 /* The timer a function applies to: an object, or in the seed profile also a

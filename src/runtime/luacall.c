@@ -270,17 +270,29 @@ typedef struct later_call {
     int nargs;
 } later_call;
 
+typedef struct later_body {
+    nm_protected base;
+    later_call *call;
+} later_body;
+
+static void unpack_and_call(lua_State *L, nm_protected *ctx)
+{
+    later_call *call = ((later_body *)ctx)->call;
+    nm_ref_push(L, call->packed_ref);
+    for (int i = 1; i <= call->nargs + 1; i++)
+        lua_rawgeti(L, -1 - (i - 1), i);
+    lua_remove(L, -(call->nargs + 2));
+    lua_call(L, call->nargs, 0);
+}
+
 static void run_later_call(nm_task *task)
 {
     later_call *call = (later_call *)task;
     lua_State *L = main_state;
     if (L != NULL) {
-        nm_ref_push(L, call->packed_ref);
-        for (int i = 1; i <= call->nargs + 1; i++)
-            lua_rawgeti(L, -1 - (i - 1), i);
-        lua_remove(L, -(call->nargs + 2));
+        later_body body = {{unpack_and_call}, call};
+        nm_lua_protect(L, &body.base);
         nm_ref_clear(L, &call->packed_ref);
-        nm_lua_call(L, call->nargs);
     }
     free(call);
 }
