@@ -13,6 +13,8 @@ import sys
 
 PROGRAMS = {  # name -> (source, links libuv)
     "c_server": ("bench/peers/c_server.c", True),
+    "c_udp_echo": ("bench/peers/c_udp_echo.c", True),
+    "udp_client": ("bench/tools/udp_client.c", False),
     "idle_client": ("bench/tools/idle_client.c", False),
     "bulk_client": ("bench/tools/bulk_client.c", False),
     "spawn_timer": ("bench/tools/spawn_timer.c", False),

@@ -31,6 +31,7 @@ typedef struct net_udp {
     int self_ref;  /* the anchor, held while bound */
     int cb[EV_COUNT];
     uint8_t kind;  /* NET_UDP_CLIENT, NET_UDP_SERVER or NET_UDP_SOCKET */
+    uint8_t receive_nargs; /* 2 when the receive function cannot see port, ip */
     bool has_remote, has_sender;
     nm_addr remote; /* the connect() target */
     nm_addr sender; /* where the last datagram came from */
@@ -77,8 +78,9 @@ static void on_received(nm_udp *u, const char *data, size_t len, const struct so
     nm_ref_push(L, ud->cb[EV_RECEIVE]);
     nm_ref_push(L, ud->self_ref);
     lua_pushlstring(L, data, len);
-    nm_addr_push_peer(L, from, true);
-    nm_lua_call_at(L, handler, 4);
+    if (ud->receive_nargs > 2)
+        nm_addr_push_peer(L, from, true);
+    nm_lua_call_at(L, handler, ud->receive_nargs);
 }
 
 static void on_sent(nm_udp *u, intptr_t cookie, int status)
@@ -277,6 +279,22 @@ static int event_index(const char *name)
 
 /* on(event, fn): 1.5 knows receive and sent on UDP objects and rejects nil;
  * 3.0 adds dns and unregisters with nil. */
+/* How many arguments receive passes: the seed's fn(s, data) cannot see port
+ * and ip, so they are not made (5.2+ tell a function's parameter count). */
+static uint8_t receive_nargs(lua_State *L, int idx)
+{
+#if LUA_VERSION_NUM >= 502
+    lua_Debug ar;
+    lua_pushvalue(L, idx);
+    if (lua_getinfo(L, ">u", &ar) && !ar.isvararg && ar.nparams <= 2)
+        return 2;
+#else
+    (void)L;
+    (void)idx;
+#endif
+    return 4;
+}
+
 static int udp_on(lua_State *L)
 {
     net_udp *ud = check_udp(L);
@@ -299,6 +317,8 @@ static int udp_on(lua_State *L)
             return luaL_error(L, "invalid callback function");
     }
     nm_ref_set(L, &ud->cb[ev], 3);
+    if (ev == EV_RECEIVE)
+        ud->receive_nargs = receive_nargs(L, 3);
     return 0;
 }
 
