@@ -11,7 +11,7 @@ case "${LUA:-5.3}" in
 esac
 # Build: compiler, pkg-config, the libraries. Tests: real peers on loopback.
 want="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libreadline-dev $lua_pkgs
-      curl wrk netcat-openbsd socat openssl iproute2 procps python3 tmux ${EXTRA_DEPS:-}"
+      curl wrk netcat-openbsd socat openssl iproute2 procps python3 tmux dnsmasq-base ${EXTRA_DEPS:-}"
 missing=""
 for p in $want; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

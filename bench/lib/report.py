@@ -50,9 +50,11 @@ class Results:
     def median(self, key, peer):
         return median(self.samples[key][peer])
 
-    def ratio(self, key, peer):
-        """Median of the per-round ratios peer / C (samples are indexed by round)."""
-        pairs = [x / b for x, b in zip(self.samples[key][peer], self.samples[key][BASELINE]) if b]
+    def ratio(self, key, peer, baseline=BASELINE):
+        """Median of the per-round ratios peer / baseline (samples are indexed by round)."""
+        if baseline not in self.samples[key]:
+            return None
+        pairs = [x / b for x, b in zip(self.samples[key][peer], self.samples[key][baseline]) if b]
         return median(pairs) if pairs else None
 
     def spread(self, key, peer):
@@ -80,12 +82,12 @@ def fmt(value, digits):
     return format(value, ",.%df" % digits)
 
 
-def target_text(target):
+def target_text(target, baseline_title="C"):
     if not target:
         return ""
     kind, op, value = target
     sign = {"<=": "≤", ">=": "≥", "<": "<"}[op]
-    return "%s %g× C" % (sign, value) if kind == "ratio" else "%s %g ms" % (sign, value)
+    return "%s %g× %s" % (sign, value, baseline_title) if kind == "ratio" else "%s %g ms" % (sign, value)
 
 
 def target_met(target, value, ratio):
@@ -99,7 +101,7 @@ def cell(res, row, peer):
     if v is None:
         return "failed" if res.failed(row.unit, peer.key) else "—"
     text = fmt(v, row.digits)
-    ratio = res.ratio(row.key, peer.key) if peer.key != BASELINE else None
+    ratio = res.ratio(row.key, peer.key, row.baseline) if peer.key != row.baseline else None
     if ratio is not None:
         text += " (%.2f×)" % ratio
     if res.spread(row.key, peer.key) > NOISY:
@@ -108,10 +110,11 @@ def cell(res, row, peer):
 
 
 def target_cell(res, row):
+    base = {p.key: p.title for p in res.peers}.get(row.baseline, row.baseline)
     if not row.target or "netmcu" not in res.samples[row.key]:
-        return target_text(row.target)
-    text = target_text(row.target)
-    v, ratio = res.median(row.key, "netmcu"), res.ratio(row.key, "netmcu")
+        return target_text(row.target, base)
+    text = target_text(row.target, base)
+    v, ratio = res.median(row.key, "netmcu"), res.ratio(row.key, "netmcu", row.baseline)
     if v is not None and (ratio is not None or row.target[0] == "abs"):
         text += " ✓" if target_met(row.target, v, ratio) else " ✗"
     return text
@@ -167,8 +170,9 @@ def outlier_lines(res):
 def notes(res, rounds):
     titles = {p.key: p.title for p in res.peers}
     out = ["Figures are medians of %d rounds; (N×) is the ratio to %s, the median of the "
-           "per-round ratios (peers of one round ran seconds apart); ↑ higher is better, "
-           "↓ lower is better." % (rounds, titles[BASELINE])]
+           "per-round ratios (peers of one round ran seconds apart; the DNS rows compare with "
+           "Node.js, the other c-ares client); ↑ higher is better, "
+           "↓ lower is better." % (rounds, titles.get(BASELINE, BASELINE))]
     noisy = noisy_lines(res)
     if noisy:
         out.append("~ noisy: the middle samples spread by more than %d%% of the median "

@@ -9,12 +9,16 @@ drifts over tens of seconds (it is a VM); peers measured a minute apart would di
 that drift, not by their code.
 """
 import contextlib
+import os
 import re
+import shutil
+import socket
+import subprocess
 import time
 from dataclasses import dataclass
 
-from proc import (SERVER_CPU, HeldClient, PeerFailed, Server, free_port, run_client,
-                  wait_until)
+from proc import (CLIENT_CPU, SERVER_CPU, HeldClient, PeerFailed, Server, free_port, pinned,
+                  run_client, wait_until)
 
 HTTP_CONNS = (1, 50, 256)
 CHURN_CONNS = 50
@@ -23,6 +27,9 @@ BULK_REPS = 3  # a 1 GiB transfer lasts ~0.4 s: one round's sample is the median
 UDP_WINDOW = 32  # 64-byte datagrams in flight: the server reads several per wake-up
 UDP_PEERS = ("c", "netmcu", "node")  # the peers with a UDP echo
 WARMUP_SECONDS = 1
+DNS_LOOKUPS = 10000
+DNS_WINDOW = 64      # lookups a client keeps in flight
+DNS_SERVER = "127.53.251.1"
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class Row:
     higher_better: bool
     digits: int
     target: tuple = ()   # netmcu's target: ("ratio"|"abs", "<="|">="|"<", value)
+    baseline: str = "c"  # the peer ratios and ratio targets compare with
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,10 @@ def rows(idle_conns):
                 ("abs", "<", 5.0)),
             Row("startup.server", "startup-server", "Start-up, server open+close", "wall ms ↓",
                 False, 2, ("abs", "<", 5.0))]
+    label = "DNS, %s lookups, %d in flight" % (format(DNS_LOOKUPS, ","), DNS_WINDOW)
+    out += [Row("dns.rate", "dns", label, "lookups/s ↑", True, 0, ("ratio", ">=", 1.0), "node"),
+            Row("dns.cpu", "dns", label, "client CPU µs/lookup ↓", False, 2,
+                ("ratio", "<=", 1.0), "node")]
     return out
 
 
@@ -306,6 +318,83 @@ def startup(peers, cfg, res):
             res.record(row, peer.key, median(ms))
 
 
+def dns_query_answered(addr, timeout=0.2):
+    """True when a DNS server at addr:53 answers an A query for n0.bench.test."""
+    q = (b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+         b"\x02n0\x05bench\x04test\x00\x00\x01\x00\x01")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        try:
+            s.sendto(q, (addr, 53))
+            return s.recv(512)[:2] == b"\x12\x34"
+        except OSError:
+            return False
+
+
+@contextlib.contextmanager
+def dnsmasq(addr):
+    """dnsmasq on addr:53 (on the load generator's core) answering *.bench.test."""
+    argv = [shutil.which("dnsmasq") or "/usr/sbin/dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
+            "--no-hosts", "--bind-interfaces", "--listen-address=" + addr, "--port=53",
+            "--pid-file=", "--user=root", "--log-facility=/dev/null",
+            "--address=/bench.test/10.53.0.9"]
+    p = subprocess.Popen(pinned(CLIENT_CPU, argv), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        if not wait_until(lambda: p.poll() is not None or dns_query_answered(addr), 10) \
+                or p.poll() is not None:
+            raise PeerFailed("dnsmasq did not start on %s: %s" % (addr, p.stderr.read()[-200:]))
+        yield
+    finally:
+        p.terminate()
+        try:
+            p.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def run_measured(argv, timeout):
+    """Runs argv on the server core to completion; returns its standard output."""
+    p = subprocess.Popen(pinned(SERVER_CPU, argv), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        raise PeerFailed("%s did not finish within %.0f s" % (argv[0], timeout))
+    if p.returncode != 0:
+        raise PeerFailed("%s failed (status %d): %s" % (argv[0], p.returncode, err[-200:]))
+    return out
+
+
+def dns(peers, cfg, res):
+    """DNS lookups against a local dnsmasq: netmcu's net.dns.resolve next to Node.js's
+    Resolver.resolve4 (both c-ares, both one A query per name), the client measured
+    (pinned to the server core, dnsmasq on the other)."""
+    clients = {"netmcu": [os.path.join(cfg.build, "netmcu"), "bench/netmcu/dns.lua"],
+               "node": ["node", "bench/peers/node_dns.js"]}
+    if os.geteuid() != 0:
+        res.note("DNS workload skipped: dnsmasq on port 53 needs root.")
+        return
+    argv_tail = [DNS_SERVER, str(DNS_LOOKUPS), str(DNS_WINDOW)]
+
+    def one(peer):
+        if peer.key not in clients:
+            return
+        # The clients time themselves from their first lookup: start-up (Node.js
+        # takes some 40 ms of CPU) stays out of the per-lookup figures.
+        seconds, cpu, failures = run_measured(clients[peer.key] + argv_tail, 120).split()[:3]
+        if int(failures):
+            res.note("%s: %s of %d DNS lookups failed in a round" % (peer.title, failures, DNS_LOOKUPS))
+        res.record("dns.rate", peer.key, DNS_LOOKUPS / float(seconds))
+        res.record("dns.cpu", peer.key, float(cpu) / DNS_LOOKUPS * 1e6)
+
+    with dnsmasq(DNS_SERVER):
+        each_peer("dns", peers, res, one)
+
+
 def median(xs):
     s = sorted(xs)
     n = len(s)
@@ -313,4 +402,4 @@ def median(xs):
 
 
 WORKLOADS = {"http": http, "churn": churn, "idle": idle, "bulk": bulk, "udp": udp,
-             "startup": startup}
+             "startup": startup, "dns": dns}

@@ -7,6 +7,7 @@
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "runtime/profile.h"
+#include "modules/net/dns.h"
 #include "modules/net/server.h"
 #include "modules/net/socket.h"
 #include "modules/net/udp.h"
@@ -141,6 +142,8 @@ int luaopen_net(lua_State *L)
     lua_setfield(L, -2, "TCP");
     lua_pushinteger(L, NET_UDP);
     lua_setfield(L, -2, "UDP");
+    net_dns_push_table(L);
+    lua_setfield(L, -2, "dns");
     lua_pushstring(L, NETMCU_VERSION);
     lua_setfield(L, -2, "version");
     return 1;

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dns.h"
 #include "runtime/luacall.h"
+#include "modules/net/dns.h"
 #include "modules/net/netaddr.h"
 #include "runtime/profile.h"
 
@@ -21,11 +23,16 @@ static const char *const event_names[] = {
     "connection", "reconnection", "disconnection", "receive", "sent", "dns", NULL,
 };
 
-typedef enum { SOCK_FRESH, SOCK_CONNECTING, SOCK_CONNECTED, SOCK_CLOSING, SOCK_DEAD } sock_state;
+typedef enum {
+    SOCK_FRESH, SOCK_RESOLVING, SOCK_CONNECTING, SOCK_CONNECTED, SOCK_CLOSING, SOCK_DEAD
+} sock_state;
+
+typedef struct sock_lookup sock_lookup;
 
 typedef struct net_socket {
     nm_stream *stream; /* NULL unless connecting, connected or closing */
-    int self_ref;      /* the anchor, held while stream is set */
+    int self_ref;      /* the anchor, held while stream is set or a lookup runs */
+    sock_lookup *lookups; /* pending: connect()'s and dns()'s */
     int cb[EV_COUNT];
     uint8_t state;
     bool accepted;
@@ -84,6 +91,13 @@ static void anchor(lua_State *L, net_socket *sock, int idx)
 {
     if (sock->self_ref == LUA_NOREF)
         nm_ref_set(L, &sock->self_ref, idx);
+}
+
+/* Drops the anchor once nothing can call back any more. */
+static void release_if_idle(lua_State *L, net_socket *sock)
+{
+    if (sock->stream == NULL && sock->lookups == NULL)
+        nm_ref_clear(L, &sock->self_ref);
 }
 
 /* Pushes what calling the event's callback with the socket takes; the caller
@@ -177,7 +191,7 @@ static void on_closed(nm_stream *s, int status)
     /* Keep the object on the stack and drop the anchor before the callback,
      * so that a callback which connects again anchors it afresh. */
     nm_ref_push(L, sock->self_ref);
-    nm_ref_clear(L, &sock->self_ref);
+    release_if_idle(L, sock);
     if (ev >= 0 && sock->cb[ev] != LUA_NOREF) {
         nm_ref_push(L, sock->cb[ev]);
         lua_pushvalue(L, -2);
@@ -193,6 +207,112 @@ static const nm_stream_events socket_events = {
     .written = on_written,
     .closed = on_closed,
 };
+
+/* Lookups: connect() by name and dns() -------------------------------- */
+
+struct sock_lookup {
+    nm_dns_lookup *lookup;
+    net_socket *sock;
+    sock_lookup *next;
+    bool for_connect;
+};
+
+static void unlink_lookup(sock_lookup *sl)
+{
+    sock_lookup **link = &sl->sock->lookups;
+    while (*link != sl)
+        link = &(*link)->next;
+    *link = sl->next;
+}
+
+/* Calls the socket's "dns" callback, if any, with the answer. */
+static void fire_dns(lua_State *L, net_socket *sock, int obj, const struct sockaddr *addr)
+{
+    if (sock->cb[EV_DNS] == LUA_NOREF)
+        return;
+    nm_ref_push(L, sock->cb[EV_DNS]);
+    lua_pushvalue(L, obj);
+    net_dns_push_answer(L, addr);
+    nm_lua_call(L, 2);
+}
+
+/* The name of connect() is known: "dns" first (3.0 order), then the connect.
+ * A failed lookup ends the attempt like a failed connect, with a code. */
+static void connect_answered(lua_State *L, net_socket *sock, int status, const struct sockaddr *addr)
+{
+    int obj = lua_gettop(L);
+    fire_dns(L, sock, obj, addr);
+    if (sock->state != SOCK_RESOLVING) /* the callback closed it */
+        return;
+    if (status == NM_DNS_OK && (sock->stream = nm_stream_new(&socket_events, sock)) == NULL)
+        status = NM_DNS_NOMEM;
+    if (status == NM_DNS_OK) {
+        memcpy(sock->remote, addr, addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                                : sizeof(struct sockaddr_in));
+        sock->state = SOCK_CONNECTING;
+        nm_stream_connect(sock->stream, addr);
+        return;
+    }
+    sock->state = SOCK_DEAD;
+    release_if_idle(L, sock);
+    int ev = closing_event(sock, false, -1);
+    if (sock->cb[ev] != LUA_NOREF) {
+        nm_ref_push(L, sock->cb[ev]);
+        lua_pushvalue(L, obj);
+        lua_pushinteger(L, net_dns_err_code(status));
+        nm_lua_call(L, 2);
+    }
+}
+
+static void lookup_answered(void *owner, int status, const struct sockaddr *addr)
+{
+    sock_lookup *sl = owner;
+    net_socket *sock = sl->sock;
+    bool for_connect = sl->for_connect;
+    unlink_lookup(sl);
+    free(sl);
+    lua_State *L = nm_lua_state();
+    if (L == NULL || status == NM_DNS_CANCELLED)
+        return;
+    nm_ref_push(L, sock->self_ref); /* the object outlives its anchor here */
+    if (for_connect) {
+        connect_answered(L, sock, status, addr);
+    } else {
+        release_if_idle(L, sock);
+        fire_dns(L, sock, lua_gettop(L), addr);
+    }
+    lua_pop(L, 1);
+}
+
+/* Starts a lookup owned by the socket at index 1 and anchors it; false when
+ * out of memory. */
+static bool lookup_start(lua_State *L, net_socket *sock, const char *host, int port, bool for_connect)
+{
+    sock_lookup *sl = malloc(sizeof(*sl));
+    if (sl == NULL)
+        return false;
+    sl->sock = sock;
+    sl->for_connect = for_connect;
+    sl->lookup = nm_dns_lookup_start(host, port, lookup_answered, sl);
+    if (sl->lookup == NULL) {
+        free(sl);
+        return false;
+    }
+    sl->next = sock->lookups;
+    sock->lookups = sl;
+    anchor(L, sock, 1);
+    return true;
+}
+
+static void cancel_lookups(net_socket *sock)
+{
+    while (sock->lookups) {
+        sock_lookup *sl = sock->lookups;
+        sock->lookups = sl->next;
+        nm_dns_cancel(sl->lookup);
+        free(sl);
+    }
+}
 
 /* Methods --------------------------------------------------------------- */
 
@@ -215,20 +335,31 @@ static int socket_connect(lua_State *L)
         return luaL_error(L, "bad argument #3 to 'connect' (not a function)");
     if (lua_isfunction(L, next))
         callback_set(L, sock, EV_CONNECTION, next);
-    if (sock->state == SOCK_CONNECTING || sock->state == SOCK_CONNECTED)
+    if (sock->state == SOCK_RESOLVING || sock->state == SOCK_CONNECTING || sock->state == SOCK_CONNECTED)
         return luaL_error(L, "already connected");
     nm_addr addr;
-    if (!nm_addr_parse(host, (int)port, &addr))
-        return luaL_error(L, "cannot connect to '%s': host names need DNS, which this build "
-                             "does not have (use an IP address or localhost)", host);
+    bool literal = nm_addr_parse(host, (int)port, &addr);
+    if (!literal && nm_modern() && (host[0] == '\0' || strlen(host) > 255))
+        return luaL_error(L, "illegal argument"); /* lwIP's refusal, thrown by 3.0 */
     if (sock->remote == NULL && (sock->remote = malloc(sizeof(*sock->remote))) == NULL)
         return luaL_error(L, "not enough memory");
-    if (sock->stream) /* still draining after close(): let it finish on its own */
+    if (sock->stream) { /* still draining after close(): let it finish on its own */
         nm_stream_adopt(sock->stream, &socket_events, NULL);
+        sock->stream = NULL;
+    }
+    nm_profile_lock();
+    if (!literal) {
+        /* A name never raises: the lookup's outcome arrives as events. Until
+         * then getpeer shows 255.255.255.255, the firmware's "no address". */
+        if (!lookup_start(L, sock, host, (int)port, true))
+            return luaL_error(L, "not enough memory");
+        nm_addr_parse("255.255.255.255", (int)port, sock->remote);
+        sock->state = SOCK_RESOLVING;
+        return 0;
+    }
     sock->stream = nm_stream_new(&socket_events, sock);
     if (sock->stream == NULL)
         return luaL_error(L, "not enough memory");
-    nm_profile_lock();
     *sock->remote = addr;
     sock->state = SOCK_CONNECTING;
     anchor(L, sock, 1);
@@ -236,9 +367,29 @@ static int socket_connect(lua_State *L)
     return 0;
 }
 
+/* close() while connect() looks its name up: the lookup is dropped, and the
+ * 1.5 profile reports the close as for a connect in progress. */
+static void close_lookups(lua_State *L, net_socket *sock)
+{
+    bool resolving = sock->state == SOCK_RESOLVING;
+    cancel_lookups(sock);
+    if (resolving) {
+        sock->state = SOCK_DEAD;
+        if (!nm_modern() && sock->cb[EV_DISCONNECTION] != LUA_NOREF) {
+            nm_ref_push(L, sock->cb[EV_DISCONNECTION]);
+            lua_pushvalue(L, 1);
+            lua_pushinteger(L, 0);
+            nm_lua_call_later(L, 2);
+        }
+    }
+    release_if_idle(L, sock);
+}
+
 static int socket_close(lua_State *L)
 {
     net_socket *sock = check_socket(L);
+    if (sock->lookups)
+        close_lookups(L, sock);
     if (sock->stream && sock->state != SOCK_CLOSING) {
         sock->state = SOCK_CLOSING;
         nm_stream_close(sock->stream, 0);
@@ -334,7 +485,7 @@ static int socket_getpeer(lua_State *L)
             memcpy(&peer, &ss, sizeof(peer));
             sa = &peer.sa;
         }
-    } else if (sock->stream && sock->remote) {
+    } else if ((sock->stream || sock->state == SOCK_RESOLVING) && sock->remote) {
         sa = &sock->remote->sa;
     }
     nm_addr_push_peer(L, sa, nm_modern());
@@ -350,8 +501,8 @@ static int socket_getaddr(lua_State *L)
     return 2;
 }
 
-/* dns(host[, fn]): IP literals only until netmcu has a resolver; the answer
- * comes from the loop, never inside the call (the firmware answers at once). */
+/* dns(host[, fn]): the answer comes from the loop, never inside the call
+ * (the firmware answers IP literals at once). */
 static int socket_dns(lua_State *L)
 {
     net_socket *sock = check_socket(L);
@@ -359,30 +510,28 @@ static int socket_dns(lua_State *L)
         return 0;
     size_t len;
     const char *host = luaL_checklstring(L, 2, &len);
-    if (len > 128)
+    if (len > 128 && !nm_modern())
         return luaL_error(L, "need <128 domain");
     if (lua_isfunction(L, 3))
         callback_set(L, sock, EV_DNS, 3);
     if (nm_modern() && sock->cb[EV_DNS] == LUA_NOREF)
         return luaL_error(L, "no callback specified");
-    nm_addr addr;
-    if (!nm_addr_parse(host, 0, &addr))
-        return luaL_error(L, "cannot resolve '%s': this build has no DNS resolver", host);
+    if (len == 0 || len > 255) { /* refused by lwIP up front */
+        if (nm_modern())
+            return luaL_error(L, "illegal argument");
+        return 0;                /* 1.5: no callback, ever */
+    }
     if (sock->cb[EV_DNS] == LUA_NOREF)
-        return 0;
-    nm_ref_push(L, sock->cb[EV_DNS]);
-    lua_pushvalue(L, 1);
-    if (addr.sa.sa_family == AF_INET && addr.in.sin_addr.s_addr == 0)
-        lua_pushliteral(L, ""); /* the firmware's answer for 0.0.0.0 */
-    else
-        nm_addr_push_ip(L, &addr.sa);
-    nm_lua_call_later(L, 2);
+        return 0; /* 1.5 without a callback: nothing could report the answer */
+    if (!lookup_start(L, sock, host, 0, false))
+        return luaL_error(L, "not enough memory");
     return 0;
 }
 
 static int socket_gc(lua_State *L)
 {
     net_socket *sock = lua_touserdata(L, 1);
+    cancel_lookups(sock);
     for (int i = 0; i < EV_COUNT; i++)
         if (sock->cb[i] != CB_IN_OBJECT) /* the user value goes with the object */
             nm_ref_clear(L, &sock->cb[i]);

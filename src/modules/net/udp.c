@@ -14,25 +14,32 @@
 #include "modules/net/udp.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/dns.h"
 #include "core/udp.h"
 #include "runtime/luacall.h"
 #include "runtime/profile.h"
+#include "modules/net/dns.h"
 #include "modules/net/netaddr.h"
 
 enum { EV_RECEIVE, EV_SENT, EV_DNS, EV_COUNT };
 
 static const char *const event_names[] = {"receive", "sent", "dns", NULL};
 
+typedef struct udp_lookup udp_lookup;
+
 typedef struct net_udp {
     nm_udp *u;     /* NULL unless bound */
-    int self_ref;  /* the anchor, held while bound */
+    int self_ref;  /* the anchor, held while bound or a lookup runs */
+    udp_lookup *lookups; /* pending: connect()'s and dns()'s */
     int cb[EV_COUNT];
     uint8_t kind;  /* NET_UDP_CLIENT, NET_UDP_SERVER or NET_UDP_SOCKET */
     uint8_t receive_nargs; /* 2 when the receive function cannot see port, ip */
     bool has_remote, has_sender;
+    uint8_t closes; /* counts close() calls, to notice one made by a callback */
     nm_addr remote; /* the connect() target */
     nm_addr sender; /* where the last datagram came from */
 } net_udp;
@@ -131,6 +138,13 @@ static void bind_to(lua_State *L, net_udp *ud, nm_addr *addr, const char *ip)
     anchor(L, ud);
 }
 
+/* Drops the anchor once nothing can call back any more. */
+static void release_if_idle(lua_State *L, net_udp *ud)
+{
+    if (ud->u == NULL && ud->lookups == NULL)
+        nm_ref_clear(L, &ud->self_ref);
+}
+
 static void unbind(lua_State *L, net_udp *ud)
 {
     if (ud->u) {
@@ -138,7 +152,7 @@ static void unbind(lua_State *L, net_udp *ud)
         ud->u = NULL;
     }
     ud->has_sender = false;
-    nm_ref_clear(L, &ud->self_ref);
+    release_if_idle(L, ud);
 }
 
 /* An unbound socket that sends or connects first binds to a free port. */
@@ -186,23 +200,124 @@ static int udp_listen(lua_State *L)
     return 0;
 }
 
-/* connect(port[, ip]): sets the destination of send(data), binding a free
- * local port first; calling it again re-targets. */
+/* Makes addr the destination of send(data), binding a free local port of its
+ * family first. The object is at stack index 1. */
+static void target(lua_State *L, net_udp *ud, const struct sockaddr *addr)
+{
+    if (ud->u && ud->u->family != addr->sa_family)
+        unbind(L, ud);
+    if (ud->u == NULL)
+        bind_ephemeral(L, ud, addr->sa_family);
+    memcpy(&ud->remote, addr, addr->sa_family == AF_INET6 ? sizeof(ud->remote.in6)
+                                                          : sizeof(ud->remote.in));
+    ud->has_remote = true;
+}
+
+/* Lookups: connect() by name and dns() -------------------------------- */
+
+struct udp_lookup {
+    nm_dns_lookup *lookup;
+    net_udp *ud;
+    udp_lookup *next;
+    bool for_connect;
+};
+
+static void unlink_lookup(udp_lookup *ul)
+{
+    udp_lookup **link = &ul->ud->lookups;
+    while (*link != ul)
+        link = &(*link)->next;
+    *link = ul->next;
+}
+
+static void cancel_lookups(net_udp *ud, bool only_connect)
+{
+    for (udp_lookup **link = &ud->lookups; *link;) {
+        udp_lookup *ul = *link;
+        if (only_connect && !ul->for_connect) {
+            link = &ul->next;
+            continue;
+        }
+        *link = ul->next;
+        nm_dns_cancel(ul->lookup);
+        free(ul);
+    }
+}
+
+/* Calls `dns` with the answer, then (for connect) targets the address. A name
+ * that does not resolve leaves the object unconnected: UDP has no event for
+ * that, so it is said on stderr (the firmware gave up silently). */
+static int answer_in_lua(lua_State *L)
+{
+    net_udp *ud = lua_touserdata(L, 1);
+    const struct sockaddr *addr = lua_touserdata(L, 2);
+    bool for_connect = lua_toboolean(L, 3);
+    uint8_t closes = ud->closes;
+    if (ud->cb[EV_DNS] != LUA_NOREF) {
+        nm_ref_push(L, ud->cb[EV_DNS]);
+        lua_pushvalue(L, 1);
+        net_dns_push_answer(L, addr);
+        lua_call(L, 2, 0);
+    }
+    if (for_connect && addr && ud->closes == closes)
+        target(L, ud, addr);
+    return 0;
+}
+
+static void lookup_answered(void *owner, int status, const struct sockaddr *addr)
+{
+    udp_lookup *ul = owner;
+    net_udp *ud = ul->ud;
+    bool for_connect = ul->for_connect;
+    unlink_lookup(ul);
+    free(ul);
+    lua_State *L = nm_lua_state();
+    if (L == NULL || status == NM_DNS_CANCELLED)
+        return;
+    if (for_connect && status != NM_DNS_OK)
+        fprintf(stderr, "netmcu: connect: the name did not resolve (%s); the UDP socket has no "
+                        "destination\n", nm_dns_status_text(status));
+    int handler = nm_lua_call_begin(L);
+    lua_pushcfunction(L, answer_in_lua);
+    nm_ref_push(L, ud->self_ref); /* the object outlives its anchor here */
+    lua_pushlightuserdata(L, (void *)addr);
+    lua_pushboolean(L, for_connect);
+    release_if_idle(L, ud);
+    nm_lua_call_at(L, handler, 3);
+}
+
+/* Starts a lookup owned by the object at index 1 and anchors it. */
+static void lookup_start(lua_State *L, net_udp *ud, const char *host, int port, bool for_connect)
+{
+    udp_lookup *ul = malloc(sizeof(*ul));
+    if (ul == NULL)
+        luaL_error(L, "not enough memory");
+    ul->ud = ud;
+    ul->for_connect = for_connect;
+    ul->lookup = nm_dns_lookup_start(host, port, lookup_answered, ul);
+    if (ul->lookup == NULL) {
+        free(ul);
+        luaL_error(L, "not enough memory");
+    }
+    ul->next = ud->lookups;
+    ud->lookups = ul;
+    anchor(L, ud);
+}
+
+/* connect(port[, host]): sets the destination of send(data), binding a free
+ * local port first; calling it again re-targets. A name is looked up first. */
 static int udp_connect(lua_State *L)
 {
     net_udp *ud = check_udp(L);
     lua_Integer port = check_port(L, 2);
     const char *host = lua_isstring(L, 3) ? lua_tostring(L, 3) : "127.0.0.1";
     nm_addr addr;
-    if (!nm_addr_parse(host, (int)port, &addr))
-        return luaL_error(L, "cannot connect to '%s': host names need DNS, which this build "
-                             "does not have (use an IP address or localhost)", host);
-    if (ud->u && ud->u->family != addr.sa.sa_family)
-        unbind(L, ud);
-    if (ud->u == NULL)
-        bind_ephemeral(L, ud, addr.sa.sa_family);
-    ud->remote = addr;
-    ud->has_remote = true;
+    cancel_lookups(ud, true); /* the latest connect() wins */
+    nm_profile_lock();
+    if (nm_addr_parse(host, (int)port, &addr))
+        target(L, ud, &addr.sa);
+    else
+        lookup_start(L, ud, host, (int)port, true);
     return 0;
 }
 
@@ -325,8 +440,10 @@ static int udp_on(lua_State *L)
 static int udp_close(lua_State *L)
 {
     net_udp *ud = check_udp(L);
+    cancel_lookups(ud, false);
     unbind(L, ud);
     ud->has_remote = false;
+    ud->closes++;
     return 0; /* never an error, in either profile (net-behaviour.md Q31) */
 }
 
@@ -372,31 +489,25 @@ static int udp_ttl(lua_State *L)
     return 1;
 }
 
-/* dns(host[, fn]): IP literals only until netmcu has a resolver; the answer
- * comes from the loop, never inside the call. */
+/* dns(host[, fn]): as the TCP socket's; the answer comes from the loop,
+ * never inside the call (the firmware answers IP literals at once). */
 static int udp_dns(lua_State *L)
 {
     net_udp *ud = check_udp(L);
     size_t len;
     const char *host = luaL_checklstring(L, 2, &len);
-    if (len > 128)
+    if (len > 128 && !nm_modern())
         return luaL_error(L, "need <128 domain");
     if (lua_isfunction(L, 3))
         nm_ref_set(L, &ud->cb[EV_DNS], 3);
     if (nm_modern() && ud->cb[EV_DNS] == LUA_NOREF)
         return luaL_error(L, "no callback specified");
-    nm_addr addr;
-    if (!nm_addr_parse(host, 0, &addr))
-        return luaL_error(L, "cannot resolve '%s': this build has no DNS resolver", host);
+    if (len == 0 || len > 255) /* refused by lwIP up front */
+        return nm_modern() ? luaL_error(L, "illegal argument") : 0;
     if (ud->cb[EV_DNS] == LUA_NOREF)
-        return 0;
-    nm_ref_push(L, ud->cb[EV_DNS]);
-    lua_pushvalue(L, 1);
-    if (addr.sa.sa_family == AF_INET && addr.in.sin_addr.s_addr == 0)
-        lua_pushliteral(L, ""); /* the firmware's answer for 0.0.0.0 */
-    else
-        nm_addr_push_ip(L, &addr.sa);
-    nm_lua_call_later(L, 2);
+        return 0; /* 1.5 without a callback: nothing could report the answer */
+    nm_profile_lock();
+    lookup_start(L, ud, host, 0, false);
     return 0;
 }
 
@@ -410,6 +521,7 @@ static int udp_hold(lua_State *L)
 static int udp_gc(lua_State *L)
 {
     net_udp *ud = lua_touserdata(L, 1);
+    cancel_lookups(ud, false);
     for (int i = 0; i < EV_COUNT; i++)
         nm_ref_clear(L, &ud->cb[i]);
     if (ud->u) {
