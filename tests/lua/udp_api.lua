@@ -94,6 +94,39 @@ T.case("seed forms: client sends, server replies to it, one receive per datagram
   c:send("three")
 end)
 
+T.case("receive passes port, ip to functions that can see them", function(done)
+  local srv, port = server()
+  local n = 0
+  local function finish()
+    n = n + 1
+    if n == 3 then srv:close(); done() end
+  end
+  srv:on("receive", function(...)
+    T.eq(select("#", ...), 4, "a vararg function gets obj, data, port, ip")
+    local s, data, p, ip = ...
+    T.eq(ip, "127.0.0.1")
+    if data == "1" then
+      s:on("receive", function(s2, d2)
+        T.eq(d2, "2", "a two-parameter function still gets the data")
+        s2:on("receive", function(s3, d3, p3, ip3)
+          T.eq(ip3, "127.0.0.1", "four parameters: port and ip")
+          T.eq(type(p3), "number")
+          finish()
+        end)
+        finish()
+      end)
+    end
+    finish()
+  end)
+  local c = net.createConnection(net.UDP, 0)
+  c:connect(port, "127.0.0.1")
+  c:send("1")
+  tmr.create():alarm(50, tmr.ALARM_SINGLE, function() c:send("2") end)
+  tmr.create():alarm(100, tmr.ALARM_SINGLE, function() c:send("3"); c:close() end)
+  T.eq(c:hold(), nil, "hold is accepted on UDP objects")
+  T.eq(c:unhold(), nil)
+end)
+
 T.case("connect() again re-targets", function(done)
   local a, pa = server()
   local b, pb = server()
