@@ -34,6 +34,7 @@ typedef struct membership {
 } membership;
 
 static membership *memberships;
+static void close_all_sockets(void);
 
 typedef struct send_req {
     uv_udp_send_t req;
@@ -199,6 +200,7 @@ int nm_udp_join(const char *iface, const char *group)
     *m = want;
     m->next = NULL;
     *slot = m;
+    nm_loop_at_shutdown(close_all_sockets); /* which also frees the set */
     int first_error = 0;
     for (nm_udp *u = live_sockets; u; u = u->next_live) {
         r = apply_membership(u, m, true);
