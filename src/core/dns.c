@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <ares.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 

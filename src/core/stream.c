@@ -3,9 +3,11 @@
  */
 #include "core/stream.h"
 
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "core/loop.h"
@@ -13,6 +15,9 @@
 
 #define READ_BUFFER_SIZE (64 * 1024)
 #define WRITE_POOL_MAX 1024
+/* libuv counts a buffer's length in an unsigned int: longer writes go as
+ * several buffers of one request, so no length is ever cut. */
+#define WRITE_PIECE ((size_t)1 << 30)
 
 /* One buffer serves every read: the loop is single-threaded and the owner
  * copies what it keeps before the next read can happen. */
@@ -70,21 +75,107 @@ nm_stream *nm_stream_new(const nm_stream_events *ev, void *owner)
 
 static void report_taken_at_once(nm_stream *s);
 
+/* Outgoing streams still open, so that those no owner holds any more (left
+ * to drain) are closed at exit too; they reuse the idle links, which only
+ * accepted streams need. */
+static nm_stream *live_clients;
+
+static void clients_unlink(nm_stream *s)
+{
+    if (s->idle_prev)
+        s->idle_prev->idle_next = s->idle_next;
+    else if (live_clients == s)
+        live_clients = s->idle_next;
+    if (s->idle_next)
+        s->idle_next->idle_prev = s->idle_prev;
+    s->idle_prev = s->idle_next = NULL;
+}
+
+static void abort_all_clients(void)
+{
+    for (nm_stream *s = live_clients; s; s = s->idle_next)
+        nm_stream_abort(s, 0);
+}
+
+static void clients_add(nm_stream *s)
+{
+    s->idle_prev = NULL;
+    s->idle_next = live_clients;
+    if (live_clients)
+        live_clients->idle_prev = s;
+    live_clients = s;
+    nm_loop_at_shutdown(abort_all_clients);
+}
+
+/* Tells the owner, once, that the connection is over, and detaches it. */
+static void report_closed(nm_stream *s, int status)
+{
+    if (s->reported)
+        return;
+    s->reported = 1;
+    if (s->ev && s->ev->closed)
+        s->ev->closed(s, status);
+    s->tcp.data = NULL;
+}
+
 static void on_closed(uv_handle_t *handle)
 {
     nm_stream *s = (nm_stream *)handle;
     report_taken_at_once(s);
     if (s->server)
         nm_tcp_server_forget(s);
-    if (s->ev && s->ev->closed)
-        s->ev->closed(s, s->close_status);
+    else
+        clients_unlink(s);
+    report_closed(s, s->close_status);
     free(s);
+}
+
+static void free_timer(uv_handle_t *handle)
+{
+    free(handle);
+}
+
+static void stop_timer(nm_stream *s)
+{
+    if (s->timer) {
+        uv_close((uv_handle_t *)s->timer, free_timer);
+        s->timer = NULL;
+    }
 }
 
 static void close_handle(nm_stream *s)
 {
+    stop_timer(s);
     if (!uv_is_closing((uv_handle_t *)&s->tcp))
         uv_close((uv_handle_t *)&s->tcp, on_closed);
+}
+
+/* Runs fn once after ms; a stream has one timer, for one purpose at a time. */
+static void start_timer(nm_stream *s, uint64_t ms, uv_timer_cb fn)
+{
+    if (s->timer == NULL) {
+        s->timer = malloc(sizeof(*s->timer));
+        if (s->timer == NULL)
+            return; /* the inactivity timeout, or exit, still ends the stream */
+        uv_timer_init(nm_loop(), s->timer);
+        s->timer->data = s;
+    }
+    uv_timer_start(s->timer, fn, ms, 0);
+}
+
+/* An error ends the stream: the owner hears it now, the handle closes. */
+static void fail(nm_stream *s, int status)
+{
+    if (!s->closing || s->close_status == 0)
+        s->close_status = (int16_t)status;
+    s->closing = 1;
+    report_closed(s, s->close_status);
+    close_handle(s);
+}
+
+static uint32_t pending_writes(const nm_stream *s)
+{
+    return s->writes_queued + s->writes_taken;
 }
 
 static void touch(nm_stream *s)
@@ -101,23 +192,28 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
     buf->len = sizeof(read_buffer);
 }
 
+static void peer_ended(nm_stream *s);
+
 static void on_read(uv_stream_t *handle, ssize_t nread, const uv_buf_t *buf)
 {
     nm_stream *s = (nm_stream *)handle;
     if (nread > 0) {
         touch(s);
-        if (s->ev && s->ev->received)
+        /* Closing: read only so that unread input never turns our FIN into a reset. */
+        if (!s->closing && s->ev && s->ev->received) {
+            s->answer_due = 1;
             s->ev->received(s, buf->base, (size_t)nread);
+        }
     } else if (nread == UV_EOF) {
-        nm_stream_close(s, 0);
+        peer_ended(s);
     } else if (nread < 0) {
-        nm_stream_abort(s, (int)nread);
+        fail(s, (int)nread);
     }
 }
 
 static void start_reading(nm_stream *s)
 {
-    if (s->reading || s->held || s->closing || !s->connected)
+    if (s->reading || (s->held && !s->closing) || s->peer_ended || !s->connected)
         return;
     if (uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read) == 0)
         s->reading = 1;
@@ -131,18 +227,24 @@ static void stop_reading(nm_stream *s)
     s->reading = 0;
 }
 
+static void drain_then_shut(nm_stream *s);
+
 static void on_connect(uv_connect_t *req, int status)
 {
     nm_stream *s = (nm_stream *)req->handle;
     free(req);
     s->connecting = 0;
-    if (status == UV_ECANCELED || s->closing)
+    if (status == UV_ECANCELED)
         return;
     if (status < 0) {
-        nm_stream_abort(s, status);
+        fail(s, status); /* libuv cancels the writes queued meanwhile */
         return;
     }
     s->connected = 1;
+    if (s->closing) { /* closed while connecting: what was sent still goes out */
+        drain_then_shut(s);
+        return;
+    }
     start_reading(s);
     if (s->ev && s->ev->connected)
         s->ev->connected(s);
@@ -154,6 +256,7 @@ void nm_stream_connect(nm_stream *s, const struct sockaddr *addr)
      * which keeps an idle connection small. */
     uv_connect_t *req = malloc(sizeof(*req));
     int r = req ? uv_tcp_connect(req, &s->tcp, addr, on_connect) : UV_ENOMEM;
+    clients_add(s);
     if (r == 0) {
         s->connecting = 1;
     } else {
@@ -168,12 +271,24 @@ void nm_stream_start_accepted(nm_stream *s)
     start_reading(s);
 }
 
+static void end_of_stream(nm_stream *s);
+
+/* After the peer's FIN the stream ends when its last write is reported and
+ * the owner's chain of writes stops. */
+static void maybe_end(nm_stream *s)
+{
+    if (s->peer_ended && !s->closing && !s->in_chain && pending_writes(s) == 0)
+        end_of_stream(s);
+}
+
 static void report_written(nm_stream *s, intptr_t cookie, int status)
 {
     if (status == 0)
         touch(s);
     if (s->ev && s->ev->written)
         s->ev->written(s, cookie, status);
+    if (status == 0)
+        maybe_end(s);
 }
 
 /* Writes the kernel took whole, inside nm_stream_write, wait here to be
@@ -191,6 +306,7 @@ static void report_taken(nm_write *w)
         nm_stream *s = w->stream;
         intptr_t cookie = w->cookie;
         write_put(w);
+        s->writes_taken--;
         report_written(s, cookie, 0);
         w = next;
     }
@@ -236,7 +352,7 @@ static void on_written(uv_write_t *req, int status)
         report_taken_at_once(s);
     report_written(s, cookie, status);
     if (status < 0 && status != UV_ECANCELED)
-        nm_stream_abort(s, status);
+        fail(s, status);
 }
 
 /* The write of the last nm_stream_write call that left bytes queued; valid
@@ -270,15 +386,50 @@ void nm_stream_chain_end(nm_stream *s)
         set_gathering(s, 0); /* the chain ended: push its last piece now */
 }
 
+/* Hands what it can to the kernel at once; returns the bytes taken. */
+static size_t try_write(nm_stream *s, const char *data, size_t len)
+{
+    size_t taken = 0;
+    while (taken < len) {
+        size_t n = len - taken < WRITE_PIECE ? len - taken : WRITE_PIECE;
+        uv_buf_t buf = uv_buf_init((char *)data + taken, (unsigned)n);
+        int r = uv_try_write((uv_stream_t *)&s->tcp, &buf, 1);
+        if (r <= 0)
+            break; /* EAGAIN; other errors come back from uv_write, through `written` */
+        taken += (size_t)r;
+        if ((size_t)r < n)
+            break;
+    }
+    return taken;
+}
+
+static int queue_write(nm_stream *s, nm_write *w, const char *data, size_t len)
+{
+    uv_buf_t few[4], *bufs = few;
+    size_t nbufs = (len + WRITE_PIECE - 1) / WRITE_PIECE;
+    if (nbufs > sizeof(few) / sizeof(few[0]) && (bufs = malloc(nbufs * sizeof(*bufs))) == NULL)
+        return UV_ENOMEM;
+    for (size_t i = 0; i < nbufs; i++) {
+        size_t off = i * WRITE_PIECE, n = len - off < WRITE_PIECE ? len - off : WRITE_PIECE;
+        bufs[i] = uv_buf_init((char *)data + off, (unsigned)n);
+    }
+    /* libuv copies the buffer list into the request. */
+    int r = uv_write(&w->req, (uv_stream_t *)&s->tcp, bufs, (unsigned)nbufs, on_written);
+    if (bufs != few)
+        free(bufs);
+    return r;
+}
+
 int nm_stream_write(nm_stream *s, const char *data, size_t len)
 {
-    if (s->closing)
+    if (s->closing || s->reported)
         return UV_EPIPE;
     if (s->in_chain) {
         s->chain_wrote = 1;
         if (!s->gathering)
             set_gathering(s, 1);
     }
+    s->answer_due = 0;
     nm_write *w = write_get();
     if (w == NULL)
         return UV_ENOMEM;
@@ -289,22 +440,17 @@ int nm_stream_write(nm_stream *s, const char *data, size_t len)
     /* Unknown until the next idle check measures it: the hot path makes no
      * syscall, and a peer that acknowledges nothing is caught one check later. */
     s->queued_mark = UINT32_MAX;
-    uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
     /* Straight to the socket when nothing waits before it: a write the kernel
      * takes whole costs no queue, no epoll change and no extra loop turn. */
-    int taken = s->writes_queued == 0 ? uv_try_write((uv_stream_t *)&s->tcp, &buf, 1) : 0;
-    if (taken == (int)len) {
+    size_t taken = s->writes_queued == 0 ? try_write(s, data, len) : 0;
+    if (taken == len) {
         *taken_tail = w;
         taken_tail = &w->next;
+        s->writes_taken++;
         nm_task_post(&taken_task, report_all_taken);
         return 0;
     }
-    if (taken > 0) {
-        buf.base += taken;
-        buf.len -= (unsigned)taken;
-    }
-    /* Errors other than EAGAIN come back from uv_write, through `written`. */
-    int r = uv_write(&w->req, (uv_stream_t *)&s->tcp, &buf, 1, on_written);
+    int r = queue_write(s, w, data + taken, len - taken);
     if (r < 0) {
         write_put(w);
         return r;
@@ -320,21 +466,137 @@ void nm_stream_tag_queued_write(intptr_t cookie)
         last_queued->cookie = cookie;
 }
 
-void nm_stream_hold(nm_stream *s, bool hold)
+/* Bytes not yet acknowledged by the peer: libuv's queue plus the kernel's. */
+static size_t unacked_bytes(const nm_stream *s)
 {
-    s->held = hold;
-    if (hold)
-        stop_reading(s);
+    size_t queued = s->tcp.write_queue_size;
+    uv_os_fd_t fd;
+    int in_kernel = 0;
+    if (uv_fileno((const uv_handle_t *)&s->tcp, &fd) == 0 && ioctl(fd, SIOCOUTQ, &in_kernel) == 0)
+        queued += (size_t)in_kernel;
+    return queued;
+}
+
+/* A large send that the peer drains slowly completes late, but every byte the
+ * peer acknowledged since the last check is activity (the firmware counts
+ * ACKs). A send resets the mark to "unknown" (no syscall on the hot path), so
+ * data still unacknowledged then buys one more period in which to measure. */
+static bool made_write_progress(nm_stream *s)
+{
+    size_t unacked = unacked_bytes(s);
+    uint32_t mark = unacked < UINT32_MAX ? (uint32_t)unacked : UINT32_MAX - 1;
+    bool progress = mark > 0 && mark < s->queued_mark;
+    s->queued_mark = mark;
+    return progress;
+}
+
+/* The linger found no progress: what the peer has not acknowledged is lost. */
+static void linger_over(nm_stream *s)
+{
+    if (unacked_bytes(s) > 0) {
+        fail(s, UV_ETIMEDOUT);
+        return;
+    }
+    close_handle(s); /* all delivered; the peer just never closed its side */
+}
+
+static void on_linger(uv_timer_t *timer)
+{
+    nm_stream *s = timer->data;
+    if (made_write_progress(s))
+        start_timer(s, NM_STREAM_LINGER_MS, on_linger);
     else
-        start_reading(s);
+        linger_over(s);
 }
 
 static void on_shutdown(uv_shutdown_t *req, int status)
 {
-    (void)status;
     nm_stream *s = (nm_stream *)req->handle;
     free(req);
+    if (status == UV_ECANCELED)
+        return; /* the handle is closing */
+    if (status < 0) {
+        fail(s, status);
+        return;
+    }
+    s->shut = 1;
+    if (s->peer_ended)
+        close_handle(s);
+}
+
+/* FIN now: the kernel sends it after the data it still holds. */
+static void shut_now(nm_stream *s)
+{
+    uv_os_fd_t fd;
+    if (!s->peer_ended && uv_fileno((uv_handle_t *)&s->tcp, &fd) == 0 && shutdown(fd, SHUT_WR) == 0) {
+        s->shut = 1;
+        return;
+    }
     close_handle(s);
+}
+
+/* The closing sequence of a connected stream: queued writes drain, FIN, and
+ * input is read and discarded until the peer's FIN or the linger's end. */
+static void drain_then_shut(nm_stream *s)
+{
+    if (s->gathering)
+        set_gathering(s, 0); /* push the chain's last piece */
+    start_reading(s);
+    start_timer(s, NM_STREAM_LINGER_MS, on_linger);
+    s->queued_mark = UINT32_MAX;
+    if (s->writes_queued > 0) {
+        uv_shutdown_t *req = malloc(sizeof(*req));
+        if (req && uv_shutdown(req, (uv_stream_t *)&s->tcp, on_shutdown) == 0)
+            return;
+        free(req);
+        fail(s, UV_ENOMEM);
+        return;
+    }
+    shut_now(s);
+}
+
+static void on_answer_window(uv_timer_t *timer)
+{
+    nm_stream *s = timer->data;
+    if (!s->closing && pending_writes(s) == 0 && !s->in_chain)
+        end_of_stream(s);
+}
+
+/* The peer sent its FIN and we have nothing more to say: our FIN follows
+ * whatever the kernel still holds, and nothing unread can turn it into a reset. */
+static void end_of_stream(nm_stream *s)
+{
+    s->closing = 1;
+    report_closed(s, 0);
+    close_handle(s);
+}
+
+static void peer_ended(nm_stream *s)
+{
+    s->peer_ended = 1;
+    stop_reading(s);
+    if (s->closing) {
+        if (s->shut || !s->connected)
+            close_handle(s);
+        return; /* on_shutdown closes once the queue has drained */
+    }
+    if (pending_writes(s) > 0 || s->in_chain)
+        return; /* maybe_end, when the chain stops */
+    if (s->server && s->answer_due)
+        start_timer(s, NM_STREAM_ANSWER_WINDOW_MS, on_answer_window);
+    else
+        end_of_stream(s);
+}
+
+void nm_stream_hold(nm_stream *s, bool hold)
+{
+    s->held = hold;
+    if (s->closing)
+        return; /* a closing stream reads, to discard, whatever hold says */
+    if (hold)
+        stop_reading(s);
+    else
+        start_reading(s);
 }
 
 void nm_stream_close(nm_stream *s, int status)
@@ -342,28 +604,53 @@ void nm_stream_close(nm_stream *s, int status)
     if (s->closing)
         return;
     s->closing = 1;
-    s->close_status = status;
-    stop_reading(s);
-    /* uv_shutdown waits for the queued writes, then sends FIN. With none
-     * queued, closing the socket sends the FIN itself, after whatever the
-     * kernel still holds, and saves a syscall and a loop turn. */
-    if (s->connected && s->writes_queued > 0) {
-        uv_shutdown_t *req = malloc(sizeof(*req));
-        if (req && uv_shutdown(req, (uv_stream_t *)&s->tcp, on_shutdown) == 0)
+    s->close_status = (int16_t)status;
+    if (s->connecting)
+        return; /* on_connect drains once connected, or fails */
+    if (!s->connected || s->peer_ended) {
+        if (s->connected && s->writes_queued > 0) {
+            drain_then_shut(s); /* on_shutdown closes: the peer has ended */
             return;
-        free(req);
+        }
+        close_handle(s);
+        return;
     }
-    close_handle(s);
+    drain_then_shut(s);
 }
 
 void nm_stream_abort(nm_stream *s, int status)
 {
-    if (!s->closing) {
-        s->closing = 1;
-        s->close_status = status;
-    }
+    if (!s->closing || s->close_status == 0)
+        s->close_status = (int16_t)status;
+    s->closing = 1;
     stop_reading(s);
     close_handle(s);
+}
+
+bool nm_stream_writable(const nm_stream *s)
+{
+    return !s->closing && !s->reported && (s->connected || s->connecting);
+}
+
+void nm_stream_expire(nm_stream *s)
+{
+    if (made_write_progress(s))
+        return;
+    if (s->closing) {
+        linger_over(s);
+        return;
+    }
+    if (s->peer_ended && pending_writes(s) == 0) {
+        end_of_stream(s); /* the answer window outlived the timeout */
+        return;
+    }
+    /* Idle: the owner hears it now; the stream then closes on its own,
+     * gracefully unless data it could not deliver is still waiting. */
+    report_closed(s, UV_ETIMEDOUT);
+    if (s->tcp.write_queue_size > 0 || unacked_bytes(s) > 0)
+        fail(s, UV_ETIMEDOUT);
+    else
+        nm_stream_close(s, UV_ETIMEDOUT);
 }
 
 void nm_stream_adopt(nm_stream *s, const nm_stream_events *ev, void *owner)
@@ -376,6 +663,7 @@ void nm_stream_release(nm_stream *s)
 {
     s->ev = NULL;
     s->tcp.data = NULL;
+    s->reported = 1;
     nm_stream_abort(s, 0);
 }
 

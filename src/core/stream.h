@@ -7,11 +7,27 @@
  * it (uv_try_write), and only what the kernel did not take is queued with
  * uv_write, whose queue keeps the order; the caller keeps queued bytes alive
  * until `written` reports them. Closing is graceful by default: queued writes
- * drain, then FIN, then the handle closes.
+ * drain (also when close() comes while still connecting), then FIN, then the
+ * stream lingers, reading and discarding, until the peer's FIN or a bounded
+ * time: closing with unread input never resets the connection under data
+ * still on its way. `closed` then says whether everything was delivered.
+ *
+ * When the peer ends its side (FIN), the stream stays writable while the
+ * owner still answers: writes pending then, and the chain of writes their
+ * `written` events start, are delivered before our FIN. With nothing pending
+ * the stream ends at once, except an accepted one that received data it has
+ * not answered yet (written nothing since): a peer that half-closes after its
+ * request awaits the answer, so the owner gets NM_STREAM_ANSWER_WINDOW_MS to
+ * start one. There is never a state where writes are refused but the owner
+ * was not told.
  *
  * Every outcome reaches the owner through nm_stream_events, always from the
- * loop and never inside the call that caused it; `closed` comes exactly once,
- * last, after which the stream is freed.
+ * loop and never inside the call that caused it; `closed` comes exactly once.
+ * When the stream ends by itself (the peer's FIN, an error, the inactivity
+ * timeout) `closed` comes at once and the owner is detached: what remains
+ * (a final flush) happens without it. After `closed` only `written` events
+ * with a NULL owner may follow, so that the owner's events can release what
+ * each write kept alive.
  */
 #ifndef NETMCU_STREAM_H
 #define NETMCU_STREAM_H
@@ -42,9 +58,12 @@ struct nm_stream {
     uint32_t last_active;   /* loop time in ms, modulo 2^32 */
     uint32_t queued_mark;   /* unacknowledged bytes at the last idle check, saturated */
     uint32_t writes_queued; /* uv_write requests whose `written` is still to come */
+    uint32_t writes_taken;  /* writes the kernel took at once, not yet reported */
+    uv_timer_t *timer;      /* the answer window or the linger, only while one runs */
     int16_t close_status;   /* reported by `closed` (libuv errors fit) */
     uint8_t connecting : 1, connected : 1, closing : 1, held : 1, reading : 1;
     uint8_t in_chain : 1, gathering : 1, chain_wrote : 1;
+    uint8_t peer_ended : 1, shut : 1, reported : 1, answer_due : 1;
 };
 
 static inline void *nm_stream_owner(const nm_stream *s)
@@ -72,10 +91,21 @@ void nm_stream_chain_begin(nm_stream *s);
 void nm_stream_chain_end(nm_stream *s);
 /* Stops (true) or resumes (false) reading. */
 void nm_stream_hold(nm_stream *s, bool hold);
-/* Orderly close: drain writes, send FIN, close; `closed` reports status. */
+/* Orderly close: drain writes, send FIN, linger until the peer's FIN (at most
+ * NM_STREAM_LINGER_MS without progress), close. `closed` reports status, or
+ * the error that kept data from being delivered (a reset, UV_ETIMEDOUT). */
 void nm_stream_close(nm_stream *s, int status);
 /* Immediate close: queued writes are abandoned. */
 void nm_stream_abort(nm_stream *s, int status);
+/* True while writes are accepted (connecting or connected, not closing). */
+bool nm_stream_writable(const nm_stream *s);
+/* The inactivity timeout of an accepted stream has passed (tcp_server.c):
+ * a stream whose peer still acknowledges data is left alone; an open one
+ * ends with `closed(UV_ETIMEDOUT)`, a closing one stops lingering. */
+void nm_stream_expire(nm_stream *s);
+
+#define NM_STREAM_LINGER_MS 5000
+#define NM_STREAM_ANSWER_WINDOW_MS 1000
 /* Gives the stream its (new) owner: an accepted stream, or one whose owner
  * moves on while it still drains (owner NULL: events carry no owner). */
 void nm_stream_adopt(nm_stream *s, const nm_stream_events *ev, void *owner);

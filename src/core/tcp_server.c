@@ -3,9 +3,7 @@
  */
 #include "core/tcp_server.h"
 
-#include <linux/sockios.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 
 #include "core/loop.h"
 
@@ -58,33 +56,8 @@ static void arm_idle_timer(nm_tcp_server *srv)
     uv_timer_start(&srv->idle_timer, on_idle_timer, left, 0);
 }
 
-/* Bytes not yet acknowledged by the peer: libuv's queue plus the kernel's. */
-static size_t unacked_bytes(const nm_stream *s)
-{
-    size_t queued = s->tcp.write_queue_size;
-    uv_os_fd_t fd;
-    int in_kernel = 0;
-    if (uv_fileno((const uv_handle_t *)&s->tcp, &fd) == 0 && ioctl(fd, SIOCOUTQ, &in_kernel) == 0)
-        queued += (size_t)in_kernel;
-    return queued;
-}
-
-/* A large send that the peer drains slowly completes late, but every byte the
- * peer acknowledged since the last check is activity (the firmware counts
- * ACKs). A send resets the mark to "unknown" (no syscall on the hot path), so
- * data still unacknowledged then buys one more period in which to measure. */
-static bool made_write_progress(nm_stream *s)
-{
-    size_t unacked = unacked_bytes(s);
-    uint32_t mark = unacked < UINT32_MAX ? (uint32_t)unacked : UINT32_MAX - 1;
-    bool progress = mark > 0 && mark < s->queued_mark;
-    s->queued_mark = mark;
-    return progress;
-}
-
-/* Expires every stream whose deadline has passed. A stream that is already
- * closing (its final writes are stuck) is aborted; the others are closed
- * gracefully and get one more period to flush. */
+/* Expires every stream whose deadline has passed (nm_stream_expire decides
+ * what that means for it); each gets one more period in which to finish. */
 static void on_idle_timer(uv_timer_t *timer)
 {
     nm_tcp_server *srv = timer->data;
@@ -95,10 +68,7 @@ static void on_idle_timer(uv_timer_t *timer)
         idle_unlink(srv, s);
         s->last_active = now;
         idle_append(srv, s);
-        if (s->closing)
-            nm_stream_abort(s, UV_ETIMEDOUT);
-        else if (!made_write_progress(s))
-            nm_stream_close(s, UV_ETIMEDOUT);
+        nm_stream_expire(s);
         if (s == last)
             break;
     }
@@ -160,18 +130,41 @@ nm_tcp_server *nm_tcp_server_new(const nm_tcp_server_events *ev, void *owner, un
     return srv;
 }
 
+static void report_accept_failure(nm_tcp_server *srv, int status)
+{
+    if (!srv->accept_error_seen && srv->ev && srv->ev->accept_failed)
+        srv->ev->accept_failed(srv, status);
+    srv->accept_error_seen = 1;
+}
+
+/* No memory for the connection's stream: libuv holds the accepted socket and
+ * stops watching the listener until it is taken, so it is taken into the
+ * spare stream kept for this and closed at once. */
+static void refuse_connection(nm_tcp_server *srv)
+{
+    report_accept_failure(srv, UV_ENOMEM);
+    nm_stream *spare = srv->spare;
+    if (spare == NULL)
+        return; /* nothing to take it with: accepting resumes with the next listen event */
+    srv->spare = NULL;
+    uv_accept((uv_stream_t *)&srv->listener, (uv_stream_t *)&spare->tcp);
+    nm_stream_abort(spare, 0);
+}
+
 static void on_connection(uv_stream_t *listener, int status)
 {
     nm_tcp_server *srv = listener->data;
     if (status < 0) {
-        if (!srv->accept_error_seen && srv->ev && srv->ev->accept_failed)
-            srv->ev->accept_failed(srv, status);
-        srv->accept_error_seen = 1;
+        report_accept_failure(srv, status);
         return;
     }
     nm_stream *s = nm_stream_new(NULL, NULL);
-    if (s == NULL)
+    if (s == NULL) {
+        refuse_connection(srv);
         return;
+    }
+    if (srv->spare == NULL)
+        srv->spare = nm_stream_new(NULL, NULL);
     if (uv_accept(listener, (uv_stream_t *)&s->tcp) != 0) {
         nm_stream_abort(s, 0);
         return;
@@ -193,6 +186,8 @@ int nm_tcp_server_listen(nm_tcp_server *srv, const struct sockaddr *addr)
     if (r == 0)
         r = uv_listen((uv_stream_t *)&srv->listener, SOMAXCONN, on_connection);
     if (r == 0)
+        srv->spare = nm_stream_new(NULL, NULL);
+    if (r == 0)
         srv->listening = 1;
     return r;
 }
@@ -210,6 +205,10 @@ void nm_tcp_server_close(nm_tcp_server *srv, nm_accepted_fate fate)
         srv->ev = NULL;
         srv->owner = NULL;
         uv_close((uv_handle_t *)&srv->listener, on_handle_closed);
+        if (srv->spare) {
+            nm_stream_abort(srv->spare, 0);
+            srv->spare = NULL;
+        }
     }
     for (nm_stream *s = srv->idle_head; s && fate != NM_KEEP_ACCEPTED; s = s->idle_next) {
         if (fate == NM_CLOSE_ACCEPTED)

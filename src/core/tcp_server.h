@@ -23,7 +23,9 @@ typedef struct nm_tcp_server_events {
     /* A new connection; the owner adopts it with nm_stream_adopt or leaves it
      * unowned (its data is then discarded until the timeout closes it). */
     void (*accepted)(nm_tcp_server *srv, nm_stream *s);
-    /* accept() failed (e.g. EMFILE); reported once, the server keeps running. */
+    /* accept() failed (e.g. EMFILE), or no memory was left for the connection
+     * (UV_ENOMEM, the connection is closed); reported once, the server keeps
+     * running. */
     void (*accept_failed)(nm_tcp_server *srv, int status);
 } nm_tcp_server_events;
 
@@ -34,6 +36,7 @@ struct nm_tcp_server {
     void *owner;
     uint32_t timeout_ms;
     nm_stream *idle_head, *idle_tail;
+    nm_stream *spare;  /* takes a connection when no stream can be made for it */
     nm_tcp_server *prev_live, *next_live; /* every server not yet freed */
     int open_handles;
     unsigned listening : 1, closed : 1, accept_error_seen : 1;

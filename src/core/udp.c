@@ -21,7 +21,6 @@
 /* One buffer for every receive: callbacks run one at a time and copy out. */
 static char recv_buffer[65536];
 static nm_udp *live_sockets;
-static intptr_t *tag_slot; /* the cookie of the request just queued */
 
 typedef struct membership {
     struct membership *next;
@@ -339,40 +338,37 @@ static void on_send_done(uv_udp_send_t *req, int status)
     u->ev->sent(u, cookie, status);
 }
 
-int nm_udp_send(nm_udp *u, const struct sockaddr *to, const char *data, size_t len, bool report)
+int nm_udp_try_send(nm_udp *u, const struct sockaddr *to, const char *data, size_t len, bool report)
 {
+    if (u->queued > 0)
+        return UV_EAGAIN; /* behind the queue, to keep the order */
     uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
-    if (u->queued == 0) {
-        int r = uv_udp_try_send(&u->handle, &buf, 1, to);
-        if (r >= 0) {
-            if (report) {
-                u->sent_now++;
-                nm_task_post(&u->sent_task, report_sent_now);
-            }
-            return 0;
-        }
-        if (r != UV_EAGAIN && r != UV_ENOBUFS)
-            return r;
+    int r = uv_udp_try_send(&u->handle, &buf, 1, to);
+    if (r == UV_ENOBUFS)
+        return UV_EAGAIN;
+    if (r < 0)
+        return r;
+    if (report) {
+        u->sent_now++;
+        nm_task_post(&u->sent_task, report_sent_now);
     }
+    return 0;
+}
+
+int nm_udp_queue(nm_udp *u, const struct sockaddr *to, const char *data, size_t len, intptr_t cookie)
+{
     send_req *sr = malloc(sizeof(*sr));
     if (sr == NULL)
         return UV_ENOMEM;
-    sr->cookie = 0;
+    sr->cookie = cookie;
+    uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
     int r = uv_udp_send(&sr->req, &u->handle, &buf, 1, to, on_send_done);
     if (r < 0) {
         free(sr);
         return r;
     }
     u->queued++;
-    tag_slot = &sr->cookie;
-    return NM_UDP_QUEUED;
-}
-
-void nm_udp_tag_queued(intptr_t cookie)
-{
-    if (tag_slot)
-        *tag_slot = cookie;
-    tag_slot = NULL;
+    return 0;
 }
 
 int nm_udp_local(const nm_udp *u, struct sockaddr_storage *addr)

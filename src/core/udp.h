@@ -8,9 +8,10 @@
  * Sending never copies: a datagram goes to the kernel at once when nothing is
  * queued before it (uv_udp_try_send); only when the socket buffer is full is
  * it queued with uv_udp_send, and the caller keeps the bytes alive until
- * `sent` reports them. `sent` comes once per datagram that asked for it (and
- * for every queued one), in send order, always from the loop and never inside
- * nm_udp_send.
+ * `sent` reports them (trying and queueing are two calls, so that the caller
+ * can make the bytes safe in between). `sent` comes once per datagram that
+ * asked for it (and for every queued one), in send order, always from the
+ * loop and never inside the call that sent it.
  *
  * Multicast membership is module-wide, as lwIP's is on the device: a join
  * applies to every UDP socket that is bound now or later, a leave to all.
@@ -37,7 +38,7 @@ typedef struct nm_udp_events {
     /* One datagram (len may be 0) from the sender at `from`. */
     void (*received)(nm_udp *u, const char *data, size_t len, const struct sockaddr *from);
     /* One datagram left: taken by the kernel (status 0) or abandoned (< 0,
-     * e.g. UV_ECANCELED after close). cookie is what nm_udp_tag_queued gave,
+     * e.g. UV_ECANCELED after close). cookie is what nm_udp_queue was given,
      * 0 for datagrams that went out at once. Also comes after close, with
      * the owner NULL, so that the caller can release queued bytes. */
     void (*sent)(nm_udp *u, intptr_t cookie, int status);
@@ -63,14 +64,15 @@ static inline void *nm_udp_owner(const nm_udp *u)
  * group port) and starts receiving. On success *out is the socket and 0 is
  * returned; otherwise a libuv error and nothing is left open. */
 int nm_udp_open(const nm_udp_events *ev, void *owner, const struct sockaddr *addr, nm_udp **out);
-/* Sends one datagram of len bytes at data to `to`. Returns 0 when the kernel
- * took it at once (data may be released now), NM_UDP_QUEUED when data must
- * stay valid until its `sent`, or a libuv error (nothing sent, no `sent`).
- * report: whether a datagram sent at once gets its `sent` (queued ones always do). */
-int nm_udp_send(nm_udp *u, const struct sockaddr *to, const char *data, size_t len, bool report);
-#define NM_UDP_QUEUED 1
-/* Gives the datagram just queued the cookie that its `sent` reports. */
-void nm_udp_tag_queued(intptr_t cookie);
+/* Sends one datagram of len bytes at data to `to` if the kernel takes it at
+ * once: returns 0 (data may be released now), UV_EAGAIN when it must be
+ * queued instead (nm_udp_queue), or another libuv error (nothing sent, no
+ * `sent`). report: whether the datagram gets its `sent`. */
+int nm_udp_try_send(nm_udp *u, const struct sockaddr *to, const char *data, size_t len, bool report);
+/* Queues the datagram behind the ones waiting for room in the socket buffer;
+ * data must stay valid until its `sent`, which reports cookie. Returns 0 or a
+ * libuv error (nothing queued, no `sent`). */
+int nm_udp_queue(nm_udp *u, const struct sockaddr *to, const char *data, size_t len, intptr_t cookie);
 int nm_udp_local(const nm_udp *u, struct sockaddr_storage *addr);
 /* Time to live of unicast and multicast datagrams (1…255); get returns it or an error. */
 int nm_udp_set_ttl(nm_udp *u, int ttl);

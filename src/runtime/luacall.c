@@ -11,10 +11,54 @@
 
 static lua_State *main_state;
 static char *failure;
+/* The message handler and the protected-body dispatcher as Lua values made
+ * once: in 5.1 and LuaJIT pushing a C function allocates a closure, which an
+ * event path must not do outside a protected call. */
+static int traceback_ref = LUA_NOREF, dispatch_ref = LUA_NOREF;
+
+static int traceback(lua_State *L);
+static void push_traceback(lua_State *L);
+
+/* Runs ctx->body with the call's other arguments at 1, 2, ... */
+static int dispatch(lua_State *L)
+{
+    nm_protected *ctx = lua_touserdata(L, 1);
+    lua_remove(L, 1);
+    ctx->body(L, ctx);
+    return 0;
+}
+
+static void keep_function(lua_State *L, int *ref, lua_CFunction fn)
+{
+    if (*ref != LUA_NOREF) {
+        nm_ref_push(L, *ref);
+        bool same = lua_tocfunction(L, -1) == fn;
+        lua_pop(L, 1);
+        if (same)
+            return;
+    }
+    lua_pushcfunction(L, fn);
+    *ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
 
 void nm_lua_init(lua_State *L)
 {
     main_state = nm_main_thread(L);
+    /* luaL_unref runs outside protected calls (a completed write releases
+     * its string). 5.1 to 5.4.2 keep the free list's head at registry[0]
+     * (5.4.3 on elsewhere; the slot is then unused); a head that is never
+     * nil stays in the table, so that releasing never allocates. A 0 head
+     * means an empty list to luaL_ref. */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, 0);
+    bool absent = lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (absent) {
+        lua_pushinteger(L, 0);
+        lua_rawseti(L, LUA_REGISTRYINDEX, 0);
+    }
+    /* A new state (node.restart, or a second require) gets its own copies. */
+    keep_function(L, &traceback_ref, traceback);
+    keep_function(L, &dispatch_ref, dispatch);
 }
 
 lua_State *nm_lua_state(void)
@@ -41,7 +85,7 @@ static int traceback(lua_State *L)
 
 void nm_lua_push_traceback(lua_State *L)
 {
-    lua_pushcfunction(L, traceback);
+    push_traceback(L);
 }
 
 static void record_failure(const char *msg)
@@ -51,53 +95,107 @@ static void record_failure(const char *msg)
     uv_stop(nm_loop());
 }
 
-void nm_lua_report(lua_State *L, const char *msg)
+static void push_traceback(lua_State *L)
+{
+    if (traceback_ref != LUA_NOREF)
+        nm_ref_push(L, traceback_ref);
+    else
+        lua_pushcfunction(L, traceback);
+}
+
+/* Hands the error value (argument 1) to the script's handler, if it set one.
+ * Runs protected: the lookup and the call may need memory that is not there. */
+typedef struct onerror_call {
+    nm_protected base;
+    bool handled;
+} onerror_call;
+
+static void call_onerror(lua_State *L, nm_protected *ctx)
 {
     lua_getfield(L, LUA_REGISTRYINDEX, NM_ONERROR_KEY);
-    if (lua_isfunction(L, -1)) {
-        lua_pushstring(L, msg);
-        lua_pushcfunction(L, traceback);
-        lua_insert(L, -3);
-        int status = lua_pcall(L, 1, 0, -3);
-        if (status == LUA_OK) {
-            lua_pop(L, 1);
-            return;
-        }
-        /* The handler itself failed: fall back to the default policy with its error. */
-        const char *inner = lua_tostring(L, -1);
-        fprintf(stderr, "netmcu: error in the error handler: %s\n", inner ? inner : "?");
-        record_failure(inner ? inner : "error in the error handler");
-        lua_pop(L, 2);
-        fprintf(stderr, "netmcu: %s\n", msg);
+    if (!lua_isfunction(L, -1))
         return;
-    }
-    lua_pop(L, 1);
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 0);
+    ((onerror_call *)ctx)->handled = true;
+}
+
+static void report_default(const char *msg)
+{
     fprintf(stderr, "netmcu: %s\n", msg);
     fflush(stderr);
     record_failure(msg);
 }
 
+/* Reports the error value at idx without copying it: the report must work
+ * when the error is that Lua has no memory left. */
+static void report_at(lua_State *L, int idx)
+{
+    const char *msg = lua_tostring(L, idx);
+    if (msg == NULL)
+        msg = "(error without a message)";
+    int top = lua_gettop(L);
+    if (dispatch_ref == LUA_NOREF || !lua_checkstack(L, 4)) {
+        report_default(msg);
+        return;
+    }
+    onerror_call call = {{call_onerror}, false};
+    push_traceback(L);
+    nm_ref_push(L, dispatch_ref);
+    lua_pushlightuserdata(L, &call);
+    lua_pushvalue(L, idx);
+    int status = lua_pcall(L, 2, 0, top + 1);
+    if (status != LUA_OK) {
+        /* The handler itself failed: the default policy, with its error too. */
+        const char *inner = lua_tostring(L, -1);
+        fprintf(stderr, "netmcu: error in the error handler: %s\n", inner ? inner : "?");
+        record_failure(inner ? inner : "error in the error handler");
+        fprintf(stderr, "netmcu: %s\n", msg);
+    } else if (!call.handled) {
+        report_default(msg);
+    }
+    lua_settop(L, top);
+}
+
+void nm_lua_report(lua_State *L, const char *msg)
+{
+    lua_pushstring(L, msg);
+    report_at(L, lua_gettop(L));
+    lua_pop(L, 1);
+}
+
 int nm_lua_call_begin(lua_State *L)
 {
-    lua_pushcfunction(L, traceback);
+    push_traceback(L);
     return lua_gettop(L);
 }
 
 bool nm_lua_call_at(lua_State *L, int handler, int nargs)
 {
     int status = lua_pcall(L, nargs, 0, handler);
-    if (status != LUA_OK) {
-        const char *msg = lua_tostring(L, -1);
-        nm_lua_report(L, msg ? msg : "(error without a message)");
-    }
+    if (status != LUA_OK)
+        report_at(L, lua_gettop(L));
     lua_settop(L, handler - 1);
     return status == LUA_OK;
+}
+
+int nm_lua_dispatcher(void)
+{
+    return dispatch_ref;
+}
+
+bool nm_lua_protect(lua_State *L, nm_protected *ctx)
+{
+    int handler = nm_lua_call_begin(L);
+    nm_ref_push(L, dispatch_ref);
+    lua_pushlightuserdata(L, ctx);
+    return nm_lua_call_at(L, handler, 1);
 }
 
 bool nm_lua_call(lua_State *L, int nargs)
 {
     int handler = lua_gettop(L) - nargs;
-    lua_pushcfunction(L, traceback);
+    push_traceback(L);
     lua_insert(L, handler);
     return nm_lua_call_at(L, handler, nargs);
 }

@@ -23,6 +23,22 @@ lua_State *nm_lua_state(void);
 /* Forgets the state (lua_close is about to run): later events reach no Lua. */
 void nm_lua_forget(void);
 
+/* Event code that pushes or allocates anything in Lua (received data, a new
+ * object) runs as the body of a protected call, so that running out of Lua
+ * memory there is an ordinary error for the policy above, never an abort.
+ * Embed nm_protected first in the event's context; nm_lua_protect runs
+ * body(L, ctx) inside the call, whose function and arguments body pushes and
+ * calls with lua_call. Returns true when it ran without error. */
+typedef struct nm_protected nm_protected;
+struct nm_protected {
+    void (*body)(lua_State *L, nm_protected *ctx);
+};
+bool nm_lua_protect(lua_State *L, nm_protected *ctx);
+/* The registry reference of the function nm_lua_protect calls, for callers
+ * that push further arguments: handler, dispatcher, ctx, args..., then
+ * nm_lua_call_at(L, handler, 1 + nargs); body finds the args at 1, 2, ... */
+int nm_lua_dispatcher(void);
+
 /* Calls the function below nargs arguments on the stack, dropping results.
  * Returns true when it ran without error. */
 bool nm_lua_call(lua_State *L, int nargs);

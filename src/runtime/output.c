@@ -30,6 +30,16 @@ static void to_terminal(const char *text, size_t len)
         hook(false);
 }
 
+/* The text becomes a Lua string inside the protected call (it may not fit). */
+static void redirect_body(lua_State *L, nm_protected *ctx)
+{
+    (void)ctx;
+    nm_ref_push(L, redirect_ref);
+    lua_pushlstring(L, pending.data, pending.len);
+    pending.len = 0;
+    lua_call(L, 1, 0);
+}
+
 static void flush_pending(nm_task *task)
 {
     (void)task;
@@ -38,11 +48,10 @@ static void flush_pending(nm_task *task)
         pending.len = 0;
         return;
     }
-    nm_ref_push(L, redirect_ref);
-    lua_pushlstring(L, pending.data, pending.len);
-    pending.len = 0;
+    nm_protected call = {redirect_body};
     in_redirect = true;
-    nm_lua_call(L, 1);
+    if (!nm_lua_protect(L, &call))
+        pending.len = 0; /* no memory for it: the text is dropped, the error reported */
     in_redirect = false;
 }
 

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/loop.h"
 #include "core/stream.h"
@@ -301,6 +302,76 @@ static void release_check(void)
     }
 }
 
+/* A write longer than 4 GiB ----------------------------------------------- */
+
+/* Zero pages of a private anonymous mapping cost no memory: the 4 GiB write
+ * is real on the wire, not in RAM. */
+#define HUGE_WRITE (((size_t)4 << 30) + ((size_t)1 << 20))
+
+static size_t huge_received;
+static int huge_written_status = 1, huge_server_closed = 1;
+static nm_tcp_server *huge_server;
+
+static void huge_count(nm_stream *s, const char *data, size_t len)
+{
+    (void)s;
+    (void)data;
+    huge_received += len;
+}
+
+static void huge_server_side_closed(nm_stream *s, int status)
+{
+    (void)s;
+    huge_server_closed = status;
+    nm_tcp_server_close(huge_server, NM_ABORT_ACCEPTED);
+}
+
+static const nm_stream_events huge_sink_events = {.received = huge_count,
+                                                  .closed = huge_server_side_closed};
+
+static void on_huge_accepted(nm_tcp_server *srv, nm_stream *s)
+{
+    nm_stream_adopt(s, &huge_sink_events, srv);
+}
+
+static const nm_tcp_server_events huge_server_events = {.accepted = on_huge_accepted};
+
+static void huge_written(nm_stream *s, intptr_t cookie, int status)
+{
+    (void)cookie;
+    huge_written_status = status;
+    nm_stream_close(s, 0);
+}
+
+static const nm_stream_events huge_client_events = {.written = huge_written};
+
+static void huge_body(void)
+{
+    struct sockaddr_in addr;
+    struct sockaddr_storage bound;
+    char *data = mmap(NULL, HUGE_WRITE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    CHECK(data != MAP_FAILED, "no address space for the write");
+    if (data == MAP_FAILED)
+        return;
+    huge_server = nm_tcp_server_new(&huge_server_events, NULL, 60);
+    loopback(&addr, 0);
+    nm_tcp_server_listen(huge_server, (struct sockaddr *)&addr);
+    nm_tcp_server_address(huge_server, &bound);
+    nm_stream *c = nm_stream_new(&huge_client_events, NULL);
+    nm_stream_connect(c, (struct sockaddr *)&bound);
+    nm_stream_write(c, data, HUGE_WRITE);
+}
+
+static void huge_check(void)
+{
+    run_case("a write of 4 GiB + 1 MiB arrives whole, then written(0)", huge_body, 120);
+    if (huge_received != HUGE_WRITE || huge_written_status != 0 || huge_server_closed != 0) {
+        failures++;
+        printf("not ok - 4 GiB write: peer got %zu of %zu bytes, written %d, peer closed %d\n",
+               huge_received, HUGE_WRITE, huge_written_status, huge_server_closed);
+    }
+}
+
 int main(void)
 {
     tasks_check();
@@ -308,6 +379,7 @@ int main(void)
     refused_check();
     idle_check();
     release_check();
+    huge_check();
     nm_loop_shutdown();
     return failures ? 1 : 0;
 }

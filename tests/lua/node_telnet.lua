@@ -14,6 +14,13 @@ local function telnet_server(closed)
   end)
 end
 
+-- Calls done() once both ends have seen their disconnection: the client's,
+-- which closed first, comes after the server's FIN (close lingers for it).
+local function both(done)
+  local left = 2
+  return function() left = left - 1; if left == 0 then done() end end
+end
+
 -- A client that sends each line once the previous answer (ending in a prompt)
 -- came, and closes after the last answer (or once the text matches last).
 local function converse(port, lines, finish, last)
@@ -36,7 +43,8 @@ local function converse(port, lines, finish, last)
 end
 
 T.case("print_and_results_reach_the_telnet_client", function(done)
-  local srv, port = telnet_server(T.expect(function() done() end, 1, "server-side disconnection"))
+  local finished = both(done)
+  local srv, port = telnet_server(T.expect(finished, 1, "server-side disconnection"))
   converse(port, {"=1+1\n", "print(node.chipid())\r\n", "for i = 1, 2 do\n", "print('n' .. i) end\n",
                   "error('oops')\n"},
     T.expect(function(got)
@@ -46,19 +54,23 @@ T.case("print_and_results_reach_the_telnet_client", function(done)
       T.match(got, "> >> n1\nn2\n> ", "a chunk over two lines")
       T.match(got, "stdin:1: oops", "error text")
       srv:close()
+      finished()
     end))
 end)
 
 T.case("timer_output_follows_the_redirection", function(done)
-  local srv, port = telnet_server(T.expect(function() done() end, 1, "server-side disconnection"))
+  local finished = both(done)
+  local srv, port = telnet_server(T.expect(finished, 1, "server-side disconnection"))
   converse(port, {"tmr.create():alarm(20, tmr.ALARM_SINGLE, function() print('from a timer') end)\n"},
     T.expect(function(got)
       T.match(got, "> from a timer\n$", "timer print over the socket")
       srv:close()
+      finished()
     end), "from a timer\n")
 end)
 
 T.case("output_returns_to_the_terminal_after_disconnection", function(done)
+  local finished = both(done)
   local srv, port
   srv, port = telnet_server(T.expect(function()
     local seen = false
@@ -68,10 +80,10 @@ T.case("output_returns_to_the_terminal_after_disconnection", function(done)
     node.task.post(function()
       T.eq(seen, false, "nothing reached the old redirection")
       srv:close()
-      done()
+      finished()
     end)
   end, 1, "server-side disconnection"))
-  converse(port, {}, T.expect())
+  converse(port, {}, T.expect(finished))
 end)
 
 T.run()

@@ -38,16 +38,29 @@ typedef struct resolve_request {
     int fn_ref;
 } resolve_request;
 
+typedef struct resolve_call {
+    nm_protected base;
+    resolve_request *req;
+    const struct sockaddr *addr;
+} resolve_call;
+
+static void resolve_body(lua_State *L, nm_protected *ctx)
+{
+    resolve_call *c = (resolve_call *)ctx;
+    nm_ref_push(L, c->req->fn_ref);
+    lua_pushnil(L); /* the 3.0 firmware passes nil where 1.5 passed a socket */
+    net_dns_push_answer(L, c->addr);
+    lua_call(L, 2, 0);
+}
+
 static void resolve_answered(void *owner, int status, const struct sockaddr *addr)
 {
     resolve_request *req = owner;
     lua_State *L = nm_lua_state();
     if (L != NULL && status != NM_DNS_CANCELLED) {
-        nm_ref_push(L, req->fn_ref);
+        resolve_call c = {{resolve_body}, req, addr};
+        nm_lua_protect(L, &c.base);
         nm_ref_clear(L, &req->fn_ref);
-        lua_pushnil(L); /* the 3.0 firmware passes nil where 1.5 passed a socket */
-        net_dns_push_answer(L, addr);
-        nm_lua_call(L, 2);
     }
     free(req);
 }

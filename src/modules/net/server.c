@@ -29,6 +29,29 @@ static net_server *check_server(lua_State *L)
     return nm_check_self(L, server_metatable, NET_SERVER_TYPE);
 }
 
+typedef struct accept_call {
+    nm_protected base;
+    net_server *sv;
+    nm_stream *stream;
+    bool adopted;
+} accept_call;
+
+/* Makes the socket object and calls the listen callback, inside the
+ * protected call: running out of Lua memory for the object is an error. */
+static void accept_body(lua_State *L, nm_protected *ctx)
+{
+    accept_call *a = (accept_call *)ctx;
+    nm_ref_push(L, a->sv->accept_ref);
+    net_socket_push_accepted(L, a->stream);
+    a->adopted = true;
+    lua_pushvalue(L, -1);
+    lua_insert(L, 1); /* the socket stays below the call, for what follows it */
+    lua_call(L, 1, 0);
+    /* 3.0: the accepted socket's own "connection" follows the listen callback. */
+    if (nm_modern())
+        net_socket_fire_connection(L, 1);
+}
+
 static void on_accepted(nm_tcp_server *srv, nm_stream *s)
 {
     net_server *sv = srv->owner;
@@ -37,14 +60,12 @@ static void on_accepted(nm_tcp_server *srv, nm_stream *s)
      * is discarded until the inactivity timeout closes it, as on the device. */
     if (sv == NULL || L == NULL || sv->accept_ref == LUA_NOREF)
         return;
-    net_socket_push_accepted(L, s);
-    nm_ref_push(L, sv->accept_ref);
-    lua_pushvalue(L, -2);
-    bool ok = nm_lua_call(L, 1);
-    /* 3.0: the accepted socket's own "connection" follows the listen callback. */
-    if (ok && nm_modern())
-        net_socket_fire_connection(L, -1);
-    lua_pop(L, 1);
+    accept_call a = {{accept_body}, sv, s, false};
+    nm_lua_protect(L, &a.base);
+    /* No object could be made (the error went the usual way): the
+     * connection has no owner to serve it, so it ends now. */
+    if (!a.adopted)
+        nm_stream_abort(s, 0);
 }
 
 static void on_accept_failed(nm_tcp_server *srv, int status)

@@ -29,15 +29,20 @@ typedef enum {
 
 typedef struct sock_lookup sock_lookup;
 
+/* What only sockets that connect() or look names up need, kept out of the
+ * many accepted ones: allocated on first use. */
+typedef struct sock_client {
+    nm_addr remote;       /* the connect() target */
+    sock_lookup *lookups; /* pending: connect()'s and dns()'s */
+} sock_client;
+
 typedef struct net_socket {
     nm_stream *stream; /* NULL unless connecting, connected or closing */
     int self_ref;      /* the anchor, held while stream is set or a lookup runs */
-    sock_lookup *lookups; /* pending: connect()'s and dns()'s */
     int cb[EV_COUNT];
     uint8_t state;
     bool accepted;
-    nm_addr *remote;   /* the connect() target: client sockets only, which
-                        * keeps the many accepted ones small */
+    sock_client *client;
 } net_socket;
 
 static const nm_stream_events socket_events;
@@ -93,39 +98,72 @@ static void anchor(lua_State *L, net_socket *sock, int idx)
         nm_ref_set(L, &sock->self_ref, idx);
 }
 
+static sock_client *client_of(net_socket *sock)
+{
+    if (sock->client == NULL)
+        sock->client = calloc(1, sizeof(*sock->client));
+    return sock->client;
+}
+
+static sock_lookup *pending_lookups(const net_socket *sock)
+{
+    return sock->client ? sock->client->lookups : NULL;
+}
+
 /* Drops the anchor once nothing can call back any more. */
 static void release_if_idle(lua_State *L, net_socket *sock)
 {
-    if (sock->stream == NULL && sock->lookups == NULL)
+    if (sock->stream == NULL && pending_lookups(sock) == NULL)
         nm_ref_clear(L, &sock->self_ref);
 }
 
-/* Pushes what calling the event's callback with the socket takes; the caller
- * pushes any further arguments and calls nm_lua_call_at with the handler
- * index returned. Returns 0, pushing nothing, when no callback is set. */
-static int fire_begin(lua_State *L, net_socket *sock, int ev)
+/* Pushes the event's callback and the socket; returns false, pushing
+ * nothing, when no callback is set. Runs inside a protected body. */
+static bool push_callback(lua_State *L, net_socket *sock, int ev)
 {
     if (sock->cb[ev] == LUA_NOREF)
-        return 0;
-    int handler = nm_lua_call_begin(L);
+        return false;
     if (sock->cb[ev] == CB_IN_OBJECT) {
-        /* A copy of the socket stays below the callback; nm_lua_call_at
-         * drops it with the handler. */
         nm_ref_push(L, sock->self_ref);
         lua_getuservalue(L, -1);
-        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
     } else {
         nm_ref_push(L, sock->cb[ev]);
         nm_ref_push(L, sock->self_ref);
     }
-    return handler;
+    return true;
+}
+
+/* One event for Lua: everything it pushes happens inside the protected call
+ * (received data, the socket for an accepted connection), so that running out
+ * of Lua memory there is an ordinary error. */
+typedef struct socket_event {
+    nm_protected base;
+    net_socket *sock;
+    int ev;
+    const char *data;
+    size_t len;
+} socket_event;
+
+static void fire_body(lua_State *L, nm_protected *ctx)
+{
+    socket_event *e = (socket_event *)ctx;
+    if (!push_callback(L, e->sock, e->ev))
+        return;
+    if (e->data) {
+        lua_pushlstring(L, e->data, e->len);
+        lua_call(L, 2, 0);
+    } else {
+        lua_call(L, 1, 0);
+    }
 }
 
 static void fire(lua_State *L, net_socket *sock, int ev)
 {
-    int handler = fire_begin(L, sock, ev);
-    if (handler)
-        nm_lua_call_at(L, handler, 1);
+    if (sock->cb[ev] == LUA_NOREF)
+        return;
+    socket_event e = {{fire_body}, sock, ev, NULL, 0};
+    nm_lua_protect(L, &e.base);
 }
 
 /* Core events ----------------------------------------------------------- */
@@ -144,13 +182,10 @@ static void on_received(nm_stream *s, const char *data, size_t len)
 {
     net_socket *sock = nm_stream_owner(s);
     lua_State *L = nm_lua_state();
-    if (sock == NULL || L == NULL || sock->state == SOCK_CLOSING)
+    if (sock == NULL || L == NULL || sock->state == SOCK_CLOSING || sock->cb[EV_RECEIVE] == LUA_NOREF)
         return;
-    int handler = fire_begin(L, sock, EV_RECEIVE);
-    if (handler) {
-        lua_pushlstring(L, data, len);
-        nm_lua_call_at(L, handler, 2);
-    }
+    socket_event e = {{fire_body}, sock, EV_RECEIVE, data, len};
+    nm_lua_protect(L, &e.base);
 }
 
 static void on_written(nm_stream *s, intptr_t cookie, int status)
@@ -168,14 +203,51 @@ static void on_written(nm_stream *s, intptr_t cookie, int status)
     }
 }
 
-/* Which event ends a connection, per profile (net-behaviour.md §9). */
+/* Which event ends a connection, per profile (net-behaviour.md §9). A local
+ * close that could not deliver everything is an error like any other, so
+ * that in the 3.0 profile too no lost send goes unreported. */
 static int closing_event(const net_socket *sock, bool local, int status)
 {
-    if (local)
+    if (local && status == 0)
         return nm_modern() ? -1 : EV_DISCONNECTION;
     if (status != 0 && nm_modern() && sock->cb[EV_RECONNECTION] != LUA_NOREF)
         return EV_RECONNECTION;
     return EV_DISCONNECTION;
+}
+
+typedef struct closing_call {
+    nm_protected base;
+    net_socket *sock;
+    int ev;
+    int code; /* the lwIP err_t value the callback gets */
+} closing_call;
+
+static void closing_body(lua_State *L, nm_protected *ctx)
+{
+    closing_call *c = (closing_call *)ctx;
+    nm_ref_push(L, c->sock->cb[c->ev]);
+    lua_pushvalue(L, 1); /* the socket, kept below the call by fire_closing */
+    lua_pushinteger(L, c->code);
+    lua_call(L, 2, 0);
+}
+
+/* The end of a connection (or of its attempt): ev(sock, code), or no event
+ * for ev < 0. The object stays referenced while the callback runs, and the
+ * anchor goes before it (unless a lookup still needs it), so that a callback
+ * which connects again anchors it afresh. */
+static void fire_closing(lua_State *L, net_socket *sock, int ev, int code)
+{
+    if (ev >= 0 && sock->cb[ev] != LUA_NOREF) {
+        closing_call c = {{closing_body}, sock, ev, code};
+        int handler = nm_lua_call_begin(L);
+        nm_ref_push(L, nm_lua_dispatcher());
+        lua_pushlightuserdata(L, &c.base);
+        nm_ref_push(L, sock->self_ref);
+        release_if_idle(L, sock);
+        nm_lua_call_at(L, handler, 2);
+    } else {
+        release_if_idle(L, sock);
+    }
 }
 
 static void on_closed(nm_stream *s, int status)
@@ -188,17 +260,7 @@ static void on_closed(nm_stream *s, int status)
     int ev = closing_event(sock, local, status);
     sock->stream = NULL;
     sock->state = SOCK_DEAD;
-    /* Keep the object on the stack and drop the anchor before the callback,
-     * so that a callback which connects again anchors it afresh. */
-    nm_ref_push(L, sock->self_ref);
-    release_if_idle(L, sock);
-    if (ev >= 0 && sock->cb[ev] != LUA_NOREF) {
-        nm_ref_push(L, sock->cb[ev]);
-        lua_pushvalue(L, -2);
-        lua_pushinteger(L, local ? 0 : nm_err_code(status));
-        nm_lua_call(L, 2);
-    }
-    lua_pop(L, 1);
+    fire_closing(L, sock, ev, status == 0 ? 0 : nm_err_code(status));
 }
 
 static const nm_stream_events socket_events = {
@@ -219,49 +281,65 @@ struct sock_lookup {
 
 static void unlink_lookup(sock_lookup *sl)
 {
-    sock_lookup **link = &sl->sock->lookups;
+    sock_lookup **link = &sl->sock->client->lookups;
     while (*link != sl)
         link = &(*link)->next;
     *link = sl->next;
 }
 
-/* Calls the socket's "dns" callback, if any, with the answer. */
-static void fire_dns(lua_State *L, net_socket *sock, int obj, const struct sockaddr *addr)
+/* The "dns" callback with an answer: the socket is argument 1. */
+typedef struct dns_call {
+    nm_protected base;
+    net_socket *sock;
+    const struct sockaddr *addr; /* NULL: the lookup failed */
+} dns_call;
+
+static void dns_body(lua_State *L, nm_protected *ctx)
 {
-    if (sock->cb[EV_DNS] == LUA_NOREF)
+    dns_call *c = (dns_call *)ctx;
+    nm_ref_push(L, c->sock->cb[EV_DNS]);
+    lua_pushvalue(L, 1);
+    net_dns_push_answer(L, c->addr);
+    lua_call(L, 2, 0);
+}
+
+/* Calls "dns" if registered; release says whether the anchor may go first
+ * (an answer to dns()) or must stay (connect() continues after it). */
+static void fire_dns(lua_State *L, net_socket *sock, const struct sockaddr *addr, bool release)
+{
+    if (sock->cb[EV_DNS] == LUA_NOREF) {
+        if (release)
+            release_if_idle(L, sock);
         return;
-    nm_ref_push(L, sock->cb[EV_DNS]);
-    lua_pushvalue(L, obj);
-    net_dns_push_answer(L, addr);
-    nm_lua_call(L, 2);
+    }
+    dns_call c = {{dns_body}, sock, addr};
+    int handler = nm_lua_call_begin(L);
+    nm_ref_push(L, nm_lua_dispatcher());
+    lua_pushlightuserdata(L, &c.base);
+    nm_ref_push(L, sock->self_ref);
+    if (release)
+        release_if_idle(L, sock);
+    nm_lua_call_at(L, handler, 2);
 }
 
 /* The name of connect() is known: "dns" first (3.0 order), then the connect.
  * A failed lookup ends the attempt like a failed connect, with a code. */
 static void connect_answered(lua_State *L, net_socket *sock, int status, const struct sockaddr *addr)
 {
-    int obj = lua_gettop(L);
-    fire_dns(L, sock, obj, addr);
+    fire_dns(L, sock, addr, false);
     if (sock->state != SOCK_RESOLVING) /* the callback closed it */
         return;
     if (status == NM_DNS_OK && (sock->stream = nm_stream_new(&socket_events, sock)) == NULL)
         status = NM_DNS_NOMEM;
     if (status == NM_DNS_OK) {
-        memcpy(sock->remote, addr, addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                                : sizeof(struct sockaddr_in));
+        memcpy(&sock->client->remote, addr, addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                                         : sizeof(struct sockaddr_in));
         sock->state = SOCK_CONNECTING;
         nm_stream_connect(sock->stream, addr);
         return;
     }
     sock->state = SOCK_DEAD;
-    release_if_idle(L, sock);
-    int ev = closing_event(sock, false, -1);
-    if (sock->cb[ev] != LUA_NOREF) {
-        nm_ref_push(L, sock->cb[ev]);
-        lua_pushvalue(L, obj);
-        lua_pushinteger(L, net_dns_err_code(status));
-        nm_lua_call(L, 2);
-    }
+    fire_closing(L, sock, closing_event(sock, false, -1), net_dns_err_code(status));
 }
 
 static void lookup_answered(void *owner, int status, const struct sockaddr *addr)
@@ -274,21 +352,18 @@ static void lookup_answered(void *owner, int status, const struct sockaddr *addr
     lua_State *L = nm_lua_state();
     if (L == NULL || status == NM_DNS_CANCELLED)
         return;
-    nm_ref_push(L, sock->self_ref); /* the object outlives its anchor here */
-    if (for_connect) {
+    if (for_connect)
         connect_answered(L, sock, status, addr);
-    } else {
-        release_if_idle(L, sock);
-        fire_dns(L, sock, lua_gettop(L), addr);
-    }
-    lua_pop(L, 1);
+    else
+        fire_dns(L, sock, addr, true);
 }
 
-/* Starts a lookup owned by the socket at index 1 and anchors it; false when
- * out of memory. */
-static bool lookup_start(lua_State *L, net_socket *sock, const char *host, int port, bool for_connect)
+/* Starts a lookup owned by the socket at index 1, which the caller has
+ * anchored; false when out of memory. */
+static bool lookup_start(net_socket *sock, const char *host, int port, bool for_connect)
 {
-    sock_lookup *sl = malloc(sizeof(*sl));
+    sock_client *client = client_of(sock);
+    sock_lookup *sl = client ? malloc(sizeof(*sl)) : NULL;
     if (sl == NULL)
         return false;
     sl->sock = sock;
@@ -298,17 +373,16 @@ static bool lookup_start(lua_State *L, net_socket *sock, const char *host, int p
         free(sl);
         return false;
     }
-    sl->next = sock->lookups;
-    sock->lookups = sl;
-    anchor(L, sock, 1);
+    sl->next = client->lookups;
+    client->lookups = sl;
     return true;
 }
 
 static void cancel_lookups(net_socket *sock)
 {
-    while (sock->lookups) {
-        sock_lookup *sl = sock->lookups;
-        sock->lookups = sl->next;
+    while (pending_lookups(sock)) {
+        sock_lookup *sl = sock->client->lookups;
+        sock->client->lookups = sl->next;
         nm_dns_cancel(sl->lookup);
         free(sl);
     }
@@ -341,28 +415,36 @@ static int socket_connect(lua_State *L)
     bool literal = nm_addr_parse(host, (int)port, &addr);
     if (!literal && nm_modern() && (host[0] == '\0' || strlen(host) > 255))
         return luaL_error(L, "illegal argument"); /* lwIP's refusal, thrown by 3.0 */
-    if (sock->remote == NULL && (sock->remote = malloc(sizeof(*sock->remote))) == NULL)
+    if (client_of(sock) == NULL)
         return luaL_error(L, "not enough memory");
-    if (sock->stream) { /* still draining after close(): let it finish on its own */
-        nm_stream_adopt(sock->stream, &socket_events, NULL);
-        sock->stream = NULL;
-    }
-    nm_profile_lock();
+    anchor(L, sock, 1); /* may run out of memory: before anything changes */
     if (!literal) {
         /* A name never raises: the lookup's outcome arrives as events. Until
          * then getpeer shows 255.255.255.255, the firmware's "no address". */
-        if (!lookup_start(L, sock, host, (int)port, true))
+        if (!lookup_start(sock, host, (int)port, true)) {
+            release_if_idle(L, sock);
             return luaL_error(L, "not enough memory");
-        nm_addr_parse("255.255.255.255", (int)port, sock->remote);
+        }
+        if (sock->stream) { /* still draining after close(): let it finish on its own */
+            nm_stream_adopt(sock->stream, &socket_events, NULL);
+            sock->stream = NULL;
+        }
+        nm_profile_lock();
+        nm_addr_parse("255.255.255.255", (int)port, &sock->client->remote);
         sock->state = SOCK_RESOLVING;
         return 0;
     }
-    sock->stream = nm_stream_new(&socket_events, sock);
-    if (sock->stream == NULL)
+    nm_stream *stream = nm_stream_new(&socket_events, sock);
+    if (stream == NULL) {
+        release_if_idle(L, sock);
         return luaL_error(L, "not enough memory");
-    *sock->remote = addr;
+    }
+    if (sock->stream) /* still draining after close(): let it finish on its own */
+        nm_stream_adopt(sock->stream, &socket_events, NULL);
+    sock->stream = stream;
+    nm_profile_lock();
+    sock->client->remote = addr;
     sock->state = SOCK_CONNECTING;
-    anchor(L, sock, 1);
     nm_stream_connect(sock->stream, &addr.sa);
     return 0;
 }
@@ -388,7 +470,7 @@ static void close_lookups(lua_State *L, net_socket *sock)
 static int socket_close(lua_State *L)
 {
     net_socket *sock = check_socket(L);
-    if (sock->lookups)
+    if (pending_lookups(sock) || sock->state == SOCK_RESOLVING) /* also from connect's dns callback */
         close_lookups(L, sock);
     if (sock->stream && sock->state != SOCK_CLOSING) {
         sock->state = SOCK_CLOSING;
@@ -411,17 +493,25 @@ static int socket_send(lua_State *L)
             return luaL_error(L, "no data to send");
         return 0;
     }
-    if (sock->stream == NULL || sock->state == SOCK_CLOSING) {
+    if (sock->stream == NULL || sock->state == SOCK_CLOSING || !nm_stream_writable(sock->stream)) {
         if (nm_modern())
             return luaL_error(L, "not connected");
         return 0;
     }
     /* The string itself is written, not a copy; what the kernel did not take
-     * at once is kept alive by a reference until `written`. */
-    if (nm_stream_write(sock->stream, data, len) == NM_WRITE_QUEUED) {
-        lua_pushvalue(L, 2);
-        nm_stream_tag_queued_write(luaL_ref(L, LUA_REGISTRYINDEX));
+     * at once is kept alive by a reference until `written`. The reference is
+     * taken first: once libuv holds a pointer into the string, nothing may
+     * fail before the string is anchored. */
+    lua_pushvalue(L, 2);
+    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    int r = nm_stream_write(sock->stream, data, len);
+    if (r == NM_WRITE_QUEUED) {
+        nm_stream_tag_queued_write(ref);
+        return 0;
     }
+    luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    if (r < 0)
+        return luaL_error(L, r == UV_ENOMEM ? "out of memory" : "%s", uv_strerror(r));
     return 0;
 }
 
@@ -485,8 +575,8 @@ static int socket_getpeer(lua_State *L)
             memcpy(&peer, &ss, sizeof(peer));
             sa = &peer.sa;
         }
-    } else if ((sock->stream || sock->state == SOCK_RESOLVING) && sock->remote) {
-        sa = &sock->remote->sa;
+    } else if ((sock->stream || sock->state == SOCK_RESOLVING) && sock->client) {
+        sa = &sock->client->remote.sa;
     }
     nm_addr_push_peer(L, sa, nm_modern());
     return 2;
@@ -523,8 +613,11 @@ static int socket_dns(lua_State *L)
     }
     if (sock->cb[EV_DNS] == LUA_NOREF)
         return 0; /* 1.5 without a callback: nothing could report the answer */
-    if (!lookup_start(L, sock, host, 0, false))
+    anchor(L, sock, 1); /* may run out of memory: before anything changes */
+    if (!lookup_start(sock, host, 0, false)) {
+        release_if_idle(L, sock);
         return luaL_error(L, "not enough memory");
+    }
     return 0;
 }
 
@@ -539,8 +632,8 @@ static int socket_gc(lua_State *L)
         nm_stream_release(sock->stream);
         sock->stream = NULL;
     }
-    free(sock->remote);
-    sock->remote = NULL;
+    free(sock->client);
+    sock->client = NULL;
     return 0;
 }
 
@@ -571,15 +664,15 @@ void net_socket_push_accepted(lua_State *L, nm_stream *s)
 {
     net_socket *sock = new_socket(L);
     sock->accepted = true;
+    anchor(L, sock, -1); /* may run out of memory: before the object owns s */
     sock->state = SOCK_CONNECTED;
     sock->stream = s;
     nm_stream_adopt(s, &socket_events, sock);
-    anchor(L, sock, -1);
 }
 
 void net_socket_fire_connection(lua_State *L, int idx)
 {
     net_socket *sock = luaL_checkudata(L, idx, NET_SOCKET_TYPE);
-    if (sock->state == SOCK_CONNECTED)
-        fire(L, sock, EV_CONNECTION);
+    if (sock->state == SOCK_CONNECTED && push_callback(L, sock, EV_CONNECTION))
+        lua_call(L, 1, 0);
 }

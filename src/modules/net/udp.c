@@ -58,14 +58,33 @@ static void anchor(lua_State *L, net_udp *ud)
         nm_ref_set(L, &ud->self_ref, 1);
 }
 
-static void fire_sent(lua_State *L, net_udp *ud)
+/* An event's Lua work runs as the body of a protected call (luacall.h):
+ * the received string is made there, so that running out of Lua memory is an
+ * ordinary error. */
+typedef struct udp_event {
+    nm_protected base;
+    net_udp *ud;
+    const char *data; /* NULL for `sent` */
+    size_t len;
+    const struct sockaddr *from;
+} udp_event;
+
+static void event_body(lua_State *L, nm_protected *ctx)
 {
-    if (ud->cb[EV_SENT] == LUA_NOREF)
+    udp_event *e = (udp_event *)ctx;
+    net_udp *ud = e->ud;
+    if (e->data == NULL) {
+        nm_ref_push(L, ud->cb[EV_SENT]);
+        nm_ref_push(L, ud->self_ref);
+        lua_call(L, 1, 0);
         return;
-    int handler = nm_lua_call_begin(L);
-    nm_ref_push(L, ud->cb[EV_SENT]);
+    }
+    nm_ref_push(L, ud->cb[EV_RECEIVE]);
     nm_ref_push(L, ud->self_ref);
-    nm_lua_call_at(L, handler, 1);
+    lua_pushlstring(L, e->data, e->len);
+    if (ud->receive_nargs > 2)
+        nm_addr_push_peer(L, e->from, true);
+    lua_call(L, ud->receive_nargs, 0);
 }
 
 /* Core events ----------------------------------------------------------- */
@@ -81,13 +100,8 @@ static void on_received(nm_udp *u, const char *data, size_t len, const struct so
     ud->has_sender = true;
     if (ud->cb[EV_RECEIVE] == LUA_NOREF)
         return;
-    int handler = nm_lua_call_begin(L);
-    nm_ref_push(L, ud->cb[EV_RECEIVE]);
-    nm_ref_push(L, ud->self_ref);
-    lua_pushlstring(L, data, len);
-    if (ud->receive_nargs > 2)
-        nm_addr_push_peer(L, from, true);
-    nm_lua_call_at(L, handler, ud->receive_nargs);
+    udp_event e = {{event_body}, ud, data, len, from};
+    nm_lua_protect(L, &e.base);
 }
 
 static void on_sent(nm_udp *u, intptr_t cookie, int status)
@@ -99,8 +113,10 @@ static void on_sent(nm_udp *u, intptr_t cookie, int status)
         return;
     if (cookie != 0)
         luaL_unref(L, LUA_REGISTRYINDEX, (int)cookie); /* the sent string */
-    if (ud != NULL)
-        fire_sent(L, ud);
+    if (ud == NULL || ud->cb[EV_SENT] == LUA_NOREF)
+        return;
+    udp_event e = {{event_body}, ud, NULL, 0, NULL};
+    nm_lua_protect(L, &e.base);
 }
 
 static const nm_udp_events udp_events = {
@@ -244,24 +260,30 @@ static void cancel_lookups(net_udp *ud, bool only_connect)
     }
 }
 
-/* Calls `dns` with the answer, then (for connect) targets the address. A name
- * that does not resolve leaves the object unconnected: UDP has no event for
- * that, so it is said on stderr (the firmware gave up silently). */
-static int answer_in_lua(lua_State *L)
+/* The answer to a lookup: `dns` with it, then (for connect) the address
+ * becomes the destination. A name that does not resolve leaves the object
+ * unconnected: UDP has no event for that, so it is said on stderr (the
+ * firmware gave up silently). The object is argument 1. */
+typedef struct answer_call {
+    nm_protected base;
+    net_udp *ud;
+    const struct sockaddr *addr; /* NULL: the lookup failed */
+    bool for_connect;
+} answer_call;
+
+static void answer_body(lua_State *L, nm_protected *ctx)
 {
-    net_udp *ud = lua_touserdata(L, 1);
-    const struct sockaddr *addr = lua_touserdata(L, 2);
-    bool for_connect = lua_toboolean(L, 3);
+    answer_call *c = (answer_call *)ctx;
+    net_udp *ud = c->ud;
     uint8_t closes = ud->closes;
     if (ud->cb[EV_DNS] != LUA_NOREF) {
         nm_ref_push(L, ud->cb[EV_DNS]);
         lua_pushvalue(L, 1);
-        net_dns_push_answer(L, addr);
+        net_dns_push_answer(L, c->addr);
         lua_call(L, 2, 0);
     }
-    if (for_connect && addr && ud->closes == closes)
-        target(L, ud, addr);
-    return 0;
+    if (c->for_connect && c->addr && ud->closes == closes) /* not closed by the callback */
+        target(L, ud, c->addr);
 }
 
 static void lookup_answered(void *owner, int status, const struct sockaddr *addr)
@@ -277,13 +299,13 @@ static void lookup_answered(void *owner, int status, const struct sockaddr *addr
     if (for_connect && status != NM_DNS_OK)
         fprintf(stderr, "netmcu: connect: the name did not resolve (%s); the UDP socket has no "
                         "destination\n", nm_dns_status_text(status));
+    answer_call c = {{answer_body}, ud, status == NM_DNS_OK ? addr : NULL, for_connect};
     int handler = nm_lua_call_begin(L);
-    lua_pushcfunction(L, answer_in_lua);
+    nm_ref_push(L, nm_lua_dispatcher());
+    lua_pushlightuserdata(L, &c.base);
     nm_ref_push(L, ud->self_ref); /* the object outlives its anchor here */
-    lua_pushlightuserdata(L, (void *)addr);
-    lua_pushboolean(L, for_connect);
     release_if_idle(L, ud);
-    nm_lua_call_at(L, handler, 3);
+    nm_lua_call_at(L, handler, 2);
 }
 
 /* Starts a lookup owned by the object at index 1 and anchors it. */
@@ -373,14 +395,17 @@ static int udp_send(lua_State *L)
     if (ud->u->family != dest->sa.sa_family)
         return luaL_error(L, "cannot send to an IPv%c address from a socket bound to IPv%c",
                           dest->sa.sa_family == AF_INET6 ? '6' : '4', ud->u->family == AF_INET6 ? '6' : '4');
-    int r = nm_udp_send(ud->u, &dest->sa, data, len, ud->cb[EV_SENT] != LUA_NOREF);
-    if (r == NM_UDP_QUEUED) {
-        /* the string itself waits in libuv's queue, not a copy */
+    int r = nm_udp_try_send(ud->u, &dest->sa, data, len, ud->cb[EV_SENT] != LUA_NOREF);
+    if (r == UV_EAGAIN) {
+        /* The socket buffer is full: the string itself waits in libuv's
+         * queue, not a copy, referenced before libuv sees it. */
         lua_pushvalue(L, data_idx);
-        nm_udp_tag_queued(luaL_ref(L, LUA_REGISTRYINDEX));
-    } else if (r < 0 && nm_modern()) {
-        return luaL_error(L, "%s", nm_err_name(nm_err_code(r)));
+        int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        if ((r = nm_udp_queue(ud->u, &dest->sa, data, len, ref)) < 0)
+            luaL_unref(L, LUA_REGISTRYINDEX, ref);
     }
+    if (r < 0 && nm_modern())
+        return luaL_error(L, "%s", nm_err_name(nm_err_code(r)));
     return 0; /* 1.5: network errors are silent, as on the device */
 }
 

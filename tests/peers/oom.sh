@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Out of Lua memory inside each event (issue 8): the heap is filled right
+# before the event, so the event's own allocations (the received string, the
+# accepted socket) or its callback's fail. That must be an ordinary error —
+# node.setonerror, or the message and exit status 1 — never an abort.
+. "$(dirname "$0")/lib/common.sh"
+need python3
+HOSTILE="$(cd "$(dirname "$0")" && pwd)/lib/hostile.py"
+
+# fill(): takes every byte the budget has left, down to 16-byte pieces.
+FILL='
+if jit then print("SKIP LuaJIT allocates outside the budget"); os.exit(0) end
+filler = {}
+local function fill()
+  for pass = 1, 3 do
+    collectgarbage()
+    for _, size in ipairs({65536, 4096, 256, 16}) do
+      pcall(function() while true do filler[#filler + 1] = string.rep("f", size - 8) .. #filler end end)
+    end
+  end
+end
+local function hog() local t = {}; for i = 1, 1e7 do t[i] = tostring(i) end end'
+
+profile_env() { [ "$1" = 3.0 ] && echo NETMCU_COMPAT=3.0 || echo NETMCU_COMPAT=1.5; }
+
+# event NAME PEER-ROLE PEER-MODE : runs $T/NAME.lua under a 2 MiB heap with the
+# hostile peer; the script must end with status 1 and the memory error.
+event() {
+  local name=$1 role=$2 mode=$3 p
+  for p in 1.5 3.0; do
+    local tag="$name.$p" port=
+    cp "$T/$name.lua" "$T/$tag.lua"
+    if [ "$role" = listen ]; then
+      timeout -k 2 "$(bound 20)" python3 "$HOSTILE" listen "$mode" >"$T/$tag.peer" 2>&1 &
+      track $!
+      wait_line "$T/$tag.peer" '^PORT [0-9]+' 5
+      port=$(port_from "$T/$tag.peer" PORT)
+      nm_start "$tag" "$(profile_env $p)" NETMCU_HEAP=2m -- "$port"
+    else
+      nm_start "$tag" "$(profile_env $p)" NETMCU_HEAP=2m
+      wait_line "$T/$tag.out" '^PORT [0-9]+' 10
+      timeout -k 2 "$(bound 20)" python3 "$HOSTILE" connect "$mode" "$(port_from "$T/$tag.out" PORT)" 1 \
+        >"$T/$tag.peer" 2>&1 &
+      track $!
+    fi
+    wait_exit "$NM_PID" 20
+    local label="oom $p: out of Lua memory in $name is an ordinary error (status 1), not an abort"
+    if grep -q '^SKIP' "$T/$tag.out"; then
+      skip "$label" "$(grep '^SKIP' "$T/$tag.out")"
+    elif [ "$EXIT_STATUS" = 1 ] && grep -q 'not enough memory' "$T/$tag.err" &&
+         ! grep -q 'unprotected' "$T/$tag.err" && grep -q '^FILLED' "$T/$tag.out"; then
+      ok "$label"
+    else
+      fail "$label" "status $EXIT_STATUS"; describe "$tag"
+    fi
+  done
+}
+
+# receive: the peer sends while the heap is full; the received string cannot be made.
+cat >"$T/receive.lua" <<EOF
+$PRELUDE
+$FILL
+local s = net.createConnection(net.TCP, 0)
+local keep = {}
+s:on("receive", function(_, d) keep[#keep + 1] = d end)
+s:on("connection", function() fill(); print("FILLED") end)
+s:connect(tonumber(arg[1]), "127.0.0.1")
+EOF
+event receive listen chatty
+
+# accept: a connection arrives while the heap is full; its socket cannot be made.
+cat >"$T/accept.lua" <<EOF
+$PRELUDE
+$FILL
+local sv = net.createServer(net.TCP, 30)
+sv:listen(0, "127.0.0.1", function(c) print("ACCEPTED"); hog() end)
+print("PORT " .. sv:getaddr())
+fill()
+print("FILLED")
+EOF
+event accept connect halfclose
+
+# connection, sent, disconnection: their callbacks run out of memory.
+cat >"$T/connection.lua" <<EOF
+$PRELUDE
+$FILL
+local s = net.createConnection(net.TCP, 0)
+s:on("connection", function() hog() end)
+s:connect(tonumber(arg[1]), "127.0.0.1")
+fill()
+print("FILLED")
+EOF
+event connection listen sink
+
+cat >"$T/sent.lua" <<EOF
+$PRELUDE
+$FILL
+local s = net.createConnection(net.TCP, 0)
+s:on("sent", function() hog() end)
+s:on("connection", function(c) c:send("x"); fill(); print("FILLED") end)
+s:connect(tonumber(arg[1]), "127.0.0.1")
+EOF
+event sent listen sink
+
+cat >"$T/disconnection.lua" <<EOF
+$PRELUDE
+$FILL
+local sv = net.createServer(net.TCP, 30)
+sv:listen(0, "127.0.0.1", function(c)
+  c:on("disconnection", function() hog() end)
+  fill()
+  print("FILLED")
+end)
+print("PORT " .. sv:getaddr())
+EOF
+event disconnection connect stall
+
+# node.setonerror sees the memory error, frees what it held, and the server
+# serves the next connection.
+cat >"$T/onerror.lua" <<EOF
+$PRELUDE
+local keep, errors = {}, 0
+node.setonerror(function(msg)
+  keep = {}
+  collectgarbage()
+  errors = errors + 1
+  print("ONERROR " .. tostring(msg):match("not enough memory"))
+end)
+local sv = net.createServer(net.TCP, 30)
+sv:listen(0, "127.0.0.1", function(c)
+  c:on("receive", function(c, d)
+    if d == "ping" then c:send("pong after " .. errors) else keep[#keep + 1] = d end
+  end)
+end)
+print("PORT " .. sv:getaddr())
+EOF
+for p in 1.5 3.0; do
+  cp "$T/onerror.lua" "$T/onerror.$p.lua"
+  nm_server "onerror.$p" "$(profile_env $p)" NETMCU_HEAP=2m
+  timeout "$(bound 20)" python3 - "$PORT" >"$T/onerror.$p.peer" 2>&1 <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+try:
+    s.sendall(b"x" * (4 << 20))
+except OSError:
+    pass
+time.sleep(0.5)
+s.close()
+t = socket.create_connection(("127.0.0.1", port), timeout=5)
+t.sendall(b"ping")
+print("ANSWER", t.recv(100).decode(), flush=True)
+PY
+  kill -TERM "$NM_PID" 2>/dev/null; wait_exit "$NM_PID" 5
+  label="oom $p: node.setonerror gets the memory error and the server keeps serving"
+  if grep -q '^jit' /dev/null; then :; fi
+  if grep -q '^ONERROR not enough memory' "$T/onerror.$p.out" && grep -qE '^ANSWER pong after [1-9]' "$T/onerror.$p.peer"; then
+    ok "$label"
+  elif [ "${LUA_BIN:-}" = luajit ]; then
+    skip "$label" "LuaJIT allocates outside the budget"
+  else
+    fail "$label" "peer: $(cat "$T/onerror.$p.peer")"; describe "onerror.$p"
+  fi
+done
+finish
