@@ -5,6 +5,9 @@
 #   make test            install missing packages, build, run every test
 #   make sanitize        ASan+UBSan build in build-asan/, then the whole suite
 #   make bench           benchmarks against plain C, Node.js and luv (not part of test)
+#   make fuzz            seeded random API sequences against misbehaving peers, ASan+UBSan
+#                        (FUZZ_SECONDS=60 by default; FUZZ_SEED, FUZZ_PROFILE to reproduce)
+#   make soak            10,000 held connections and 1,000,000 keep-alive requests
 
 LUA ?= 5.3
 ifeq ($(LUA),5.3)
@@ -43,7 +46,7 @@ LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(LUA_SRC))
 MAIN_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(RUNNER_SRC))
 CORE_TESTS := $(patsubst tests/core/%.c,$(BUILD)/tests/%,$(wildcard tests/core/*.c))
 
-.PHONY: all deps run test check sanitize bench clean
+.PHONY: all deps run test check sanitize asan fuzz soak bench clean
 all: $(BUILD)/netmcu $(BUILD)/net.so $(CORE_TESTS)
 
 $(BUILD)/obj/%.o: src/%.c
@@ -77,12 +80,24 @@ test: deps
 check: all
 	NETMCU_BUILD=$(BUILD) LUA_BIN=$(LUA_BIN) tests/run-tests
 
-sanitize: deps
+# The ASan+UBSan build, shared by sanitize and fuzz.
+asan:
 	@$(MAKE) --no-print-directory all BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined"
+
+sanitize: deps
+	@$(MAKE) --no-print-directory asan
 	NETMCU_BUILD=build-asan LUA_BIN=$(LUA_BIN) NETMCU_SANITIZED=1 \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 tests/run-tests
+
+fuzz: deps
+	@$(MAKE) --no-print-directory asan
+	NETMCU_BUILD=build-asan tests/fuzz/run
+
+soak: deps
+	@$(MAKE) --no-print-directory all
+	NETMCU_BUILD=$(BUILD) bench/soak
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -11,12 +11,12 @@ HOSTILE="$(cd "$(dirname "$0")" && pwd)/lib/hostile.py"
 FILL='
 if jit then print("SKIP LuaJIT allocates outside the budget"); os.exit(0) end
 filler = {}
-local function fill()
+local sizes = {65536, 4096, 256, 16}
+local function step(size) while true do filler[#filler + 1] = string.rep("f", size - 8) .. #filler end end
+local function fill() -- makes no closure: 5.1 has no emergency collection
   for pass = 1, 3 do
     collectgarbage()
-    for _, size in ipairs({65536, 4096, 256, 16}) do
-      pcall(function() while true do filler[#filler + 1] = string.rep("f", size - 8) .. #filler end end)
-    end
+    for i = 1, #sizes do pcall(step, sizes[i]) end
   end
 end
 local function hog() local t = {}; for i = 1, 1e7 do t[i] = tostring(i) end end'
@@ -63,7 +63,7 @@ $FILL
 local s = net.createConnection(net.TCP, 0)
 local keep = {}
 s:on("receive", function(_, d) keep[#keep + 1] = d end)
-s:on("connection", function() fill(); print("FILLED") end)
+s:on("connection", function() print("FILLED"); fill() end)
 s:connect(tonumber(arg[1]), "127.0.0.1")
 EOF
 event receive listen chatty
@@ -75,8 +75,8 @@ $FILL
 local sv = net.createServer(net.TCP, 30)
 sv:listen(0, "127.0.0.1", function(c) print("ACCEPTED"); hog() end)
 print("PORT " .. sv:getaddr())
-fill()
 print("FILLED")
+fill()
 EOF
 event accept connect halfclose
 
@@ -87,8 +87,8 @@ $FILL
 local s = net.createConnection(net.TCP, 0)
 s:on("connection", function() hog() end)
 s:connect(tonumber(arg[1]), "127.0.0.1")
-fill()
 print("FILLED")
+fill()
 EOF
 event connection listen sink
 
@@ -97,7 +97,7 @@ $PRELUDE
 $FILL
 local s = net.createConnection(net.TCP, 0)
 s:on("sent", function() hog() end)
-s:on("connection", function(c) c:send("x"); fill(); print("FILLED") end)
+s:on("connection", function(c) c:send("x"); print("FILLED"); fill() end)
 s:connect(tonumber(arg[1]), "127.0.0.1")
 EOF
 event sent listen sink
@@ -108,8 +108,8 @@ $FILL
 local sv = net.createServer(net.TCP, 30)
 sv:listen(0, "127.0.0.1", function(c)
   c:on("disconnection", function() hog() end)
-  fill()
   print("FILLED")
+  fill()
 end)
 print("PORT " .. sv:getaddr())
 EOF
@@ -138,11 +138,11 @@ for p in 1.5 3.0; do
   cp "$T/onerror.lua" "$T/onerror.$p.lua"
   nm_server "onerror.$p" "$(profile_env $p)" NETMCU_HEAP=2m
   timeout "$(bound 20)" python3 - "$PORT" >"$T/onerror.$p.peer" 2>&1 <<'PY'
-import socket, sys, time
+import os, socket, sys, time
 port = int(sys.argv[1])
 s = socket.create_connection(("127.0.0.1", port), timeout=5)
 try:
-    s.sendall(b"x" * (4 << 20))
+    s.sendall(os.urandom(4 << 20))
 except OSError:
     pass
 time.sleep(0.5)

@@ -10,7 +10,7 @@ reset), stall S (never read, hold S seconds). Client modes: halfclose (send
 hold S seconds). Each ends with one line "GOT bytes EOF|RESET|TIMEOUT".
 Every wait is bounded.
 """
-import socket, struct, sys, time
+import os, socket, struct, sys, time
 
 def report(n, how):
     print("GOT", n, how, flush=True)
@@ -22,7 +22,7 @@ def read_all(s, pace=0.0, chatter=False, limit=None):
     while time.monotonic() < end:
         if chatter:
             try:
-                s.send(b"c" * 100)
+                s.send(os.urandom(100))
             except OSError:
                 pass
         try:

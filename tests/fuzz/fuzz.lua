@@ -1,0 +1,216 @@
+-- fuzz.lua — a seeded, reproducible random driver of the net API (make fuzz).
+--
+--   netmcu tests/fuzz/fuzz.lua SEED SECONDS PEER_PORT
+--
+-- For SECONDS it performs random API calls every few milliseconds: sockets to
+-- a misbehaving peer (tests/fuzz/peer.py), to its own servers and to a closed
+-- port; sends of random sizes, closes, holds, dropped references and garbage
+-- collection, servers opened and closed, errors raised inside callbacks. It
+-- checks as it goes that events keep their rules (no event after
+-- disconnection, no `sent` after close() in 1.5, never more `sent` than
+-- sends, an orderly end only once every send was reported), and at the end
+-- that every byte a socket sent to its own servers and closed cleanly arrived
+-- there. Violations are printed as "VIOLATION ..." and end the run with an
+-- error; the summary line is "FUZZ seed=... actions=...".
+local seed, seconds, peer_port = tonumber(arg[1]), tonumber(arg[2]), tonumber(arg[3])
+math.randomseed(seed)
+local R = math.random
+local modern = os.getenv("NETMCU_COMPAT") == "3.0"
+
+local stats = {actions = 0, sockets = 0, servers = 0, sends = 0, sents = 0, bytes = 0,
+               cb_errors = 0, disconnections = 0, verified = 0}
+local violations = 0
+local function violate(msg)
+  violations = violations + 1
+  print("VIOLATION " .. msg)
+end
+node.setonerror(function(msg)
+  if not tostring(msg):find("deliberate", 1, true) then violate("unexpected error: " .. tostring(msg)) end
+  stats.cb_errors = stats.cb_errors + 1
+end)
+
+local live = {}                       -- tracked client sockets still referenced
+local all = setmetatable({}, {__mode = "k"}) -- every socket ever made -> its record
+local servers = {}
+local pairs_by_id = {}                -- own-server connections: id -> record
+local next_id = 0
+
+local function pick(t)
+  if #t == 0 then return nil, nil end
+  local i = R(#t)
+  return t[i], i
+end
+
+local function maybe_error()
+  if R(40) == 1 then error("deliberate error in a callback") end
+end
+
+local closed_port
+do
+  local probe = net.createServer(net.TCP, 30)
+  probe:listen(0, "127.0.0.1")
+  closed_port = probe:getaddr()
+  probe:close()
+end
+
+local function do_send(t, n)
+  local data = string.rep(string.char(65 + t.id % 26), math.max(n, 1))
+  local ok, err = pcall(t.s.send, t.s, data)
+  if ok then
+    if not t.ended and not t.closed then
+      t.sends = t.sends + 1
+      t.bytes = t.bytes + #data
+      stats.sends = stats.sends + 1
+      stats.bytes = stats.bytes + #data
+    end
+  elseif not (modern and (t.ended or t.closed) and tostring(err):find("not connected", 1, true)) then
+    violate("send raised " .. tostring(err))
+  end
+end
+
+local function new_client()
+  next_id = next_id + 1
+  local target = R(10)
+  local port = target <= 5 and peer_port or (target <= 9 and #servers > 0 and servers[R(#servers)].port) or closed_port
+  local s = net.createConnection(net.TCP, 0)
+  local t = {s = s, id = next_id, sends = 0, sents = 0, bytes = 0, own = false, port = port}
+  for _, sv in ipairs(servers) do if sv.port == port then t.own = true end end
+  stats.sockets = stats.sockets + 1
+  s:on("connection", function(c)
+    if t.ended then violate("connection after disconnection") end
+    t.connected = true
+    maybe_error()
+  end)
+  s:on("sent", function(c)
+    if t.ended then violate("sent after disconnection") end
+    if t.closed and not modern then violate("sent after close() (1.5)") end
+    t.sents = t.sents + 1
+    stats.sents = stats.sents + 1
+    if t.sents > t.sends then violate("more sent events than sends") end
+    if R(4) == 1 and not t.closed then do_send(t, R(20000)) end -- a chain
+    if R(30) == 1 then t.closed = true; c:close() end
+    maybe_error()
+  end)
+  s:on("receive", function(c, d)
+    if t.ended then violate("receive after disconnection") end
+    if t.closed then violate("receive after close()") end
+    if R(20) == 1 then c:hold(); tmr.create():alarm(R(50), tmr.ALARM_SINGLE, function() c:unhold() end) end
+    maybe_error()
+  end)
+  local function ending(kind)
+    return function(c, err)
+      if t.ended then violate(kind .. " twice") end
+      t.ended = true
+      t.err = err
+      stats.disconnections = stats.disconnections + 1
+      if err == 0 and not t.closed and t.sents ~= t.sends then
+        violate(string.format("orderly end with %d of %d sends reported", t.sents, t.sends))
+      end
+      maybe_error()
+    end
+  end
+  s:on("disconnection", ending("disconnection"))
+  if modern then s:on("reconnection", ending("reconnection")) end
+  -- A send before the connection is up, now and then.
+  s:connect(port, "127.0.0.1")
+  if t.own then
+    -- The first bytes name the socket, so that its server can report what it got.
+    pairs_by_id[t.id] = t
+    s:send(string.format("ID%08d", t.id))
+    t.sends, t.bytes = 1, 10
+    stats.sends = stats.sends + 1
+  end
+  if R(5) == 1 then do_send(t, R(1000)) end -- while connecting
+  live[#live + 1] = t
+  all[s] = t
+end
+
+local function new_server()
+  local sv = {conns = 0}
+  sv.s = net.createServer(net.TCP, 30)
+  sv.s:listen(0, "127.0.0.1", function(c)
+    sv.conns = sv.conns + 1
+    local got, id, head = 0, nil, ""
+    c:on("receive", function(c, d)
+      if id == nil then
+        head = head .. d
+        if #head >= 10 then id = tonumber(head:sub(3, 10)); got = #head end
+      else
+        got = got + #d
+      end
+      if R(50) == 1 then c:send("echo") end
+      maybe_error()
+    end)
+    c:on("disconnection", function(c, err)
+      local t = id and pairs_by_id[id]
+      if t then t.server_got = got; t.server_err = err end
+    end)
+  end)
+  sv.port = sv.s:getaddr()
+  servers[#servers + 1] = sv
+  stats.servers = stats.servers + 1
+end
+
+local function close_server()
+  local sv, i = pick(servers)
+  if not sv then return end
+  table.remove(servers, i)
+  sv.s:close()
+  -- Its accepted sockets may be closed (1.5) mid-transfer: those pairs are not checked.
+  for _, t in pairs(pairs_by_id) do if t.port == sv.port then t.unchecked = true end end
+end
+
+local actions = {
+  function() new_client() end,
+  function() new_client() end,
+  function() local t = pick(live); if t then do_send(t, R(4) == 1 and R(300000) or R(2000)) end end,
+  function() local t = pick(live); if t then do_send(t, R(100)) end end,
+  function() local t = pick(live); if t and not t.closed then t.closed = true; t.s:close() end end,
+  function() local t = pick(live); if t then t.s:hold(); t.s:unhold() end end,
+  function() local t = pick(live); if t then t.s:getpeer(); t.s:getaddr() end end,
+  function() local _, i = pick(live); if i then table.remove(live, i) end end, -- drop a reference
+  function() collectgarbage("step", 10) end,
+  function() if R(4) == 1 then collectgarbage() end end,
+  function() if #servers < 4 then new_server() end end,
+  function() if R(10) == 1 then close_server() end end,
+  function() tmr.create():alarm(R(20), tmr.ALARM_SINGLE, function() maybe_error() end) end,
+  function() local t = pick(live); if t then t.s:close(); t.closed = true; t.s:close() end end,
+}
+
+new_server()
+local started = tmr.now()
+local driver = tmr.create()
+driver:alarm(2, tmr.ALARM_AUTO, function()
+  for _ = 1, R(3) do
+    stats.actions = stats.actions + 1
+    actions[R(#actions)]()
+  end
+  if (tmr.now() - started) / 1e6 >= seconds then
+    driver:unregister()
+    -- Wind down: close every socket and server, then check once they drained.
+    for _, sv in ipairs(servers) do sv.s:close() end
+    for s, t in pairs(all) do if not t.closed then t.closed = true; s:close() end end
+    tmr.create():alarm(7000, tmr.ALARM_SINGLE, function()
+      for _, t in pairs(pairs_by_id) do
+        -- A socket that closed cleanly (1.5: disconnection 0; 3.0: no error
+        -- event) delivered everything to a server that never closed on it.
+        local clean = t.closed and t.sents <= t.sends and (t.err == 0 or (modern and t.err == nil))
+        if clean and not t.unchecked and t.server_got and t.server_err == 0 then
+          stats.verified = stats.verified + 1
+          if t.server_got ~= t.bytes then
+            violate(string.format("socket %d sent %d bytes, its server got %d", t.id, t.bytes, t.server_got))
+          end
+        end
+      end
+      local parts = {}
+      for _, k in ipairs({"actions", "sockets", "servers", "sends", "sents", "bytes", "cb_errors",
+                          "disconnections", "verified"}) do
+        parts[#parts + 1] = k .. "=" .. stats[k]
+      end
+      print(string.format("FUZZ seed=%d profile=%s %s violations=%d", seed, modern and "3.0" or "1.5",
+                          table.concat(parts, " "), violations))
+      node.setonerror(nil)
+      if violations > 0 then error("fuzz: " .. violations .. " violations (seed " .. seed .. ")") end
+    end)
+  end
+end)
