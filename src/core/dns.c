@@ -238,7 +238,7 @@ static dns_channel *new_channel(void)
     opt.lookups = (char *)"fb";       /* the hosts file, then DNS */
     opt.sock_state_cb = on_sock_state;
     opt.sock_state_cb_data = chan;
-    opt.socket_receive_buffer_size = 1 << 20;
+    opt.socket_receive_buffer_size = 1 << 20; /* a window of answers arrives at once */
     int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_DOMAINS |
                ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF;
     if (ares_init_options(&chan->ares, &opt, mask) != ARES_SUCCESS) {

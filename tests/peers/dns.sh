@@ -105,4 +105,37 @@ for profile in 1.5 3.0; do
       "status $status after ${took} ms"; describe pending
   fi
 done
+# Out of Lua memory when answers arrive (the heap filled right after the
+# calls): an ordinary error, exit status 1, never an abort.
+cat >"$T/oom.lua" <<'EOF'
+if jit then print("SKIP LuaJIT allocates outside the budget"); os.exit(0) end
+filler = {}
+local function fill()
+  for pass = 1, 3 do
+    collectgarbage()
+    for _, size in ipairs({65536, 4096, 256, 16}) do
+      pcall(function() while true do filler[#filler + 1] = string.rep("f", size - 8) .. #filler end end)
+    end
+  end
+end
+local function hog() local t = {}; for i = 1, 1e7 do t[i] = tostring(i) end end
+local sk = net.createConnection(net.TCP, 0)
+sk:dns("10.0.0.1", function() hog() end)
+net.dns.resolve("10.0.0.2", function() hog() end)
+fill()
+EOF
+for profile in 1.5 3.0; do
+  env NETMCU_COMPAT=$profile NETMCU_HEAP=2m timeout -k 2 "$(bound 20)" "$NETMCU" "$T/oom.lua" \
+    >"$T/oom.out" 2>"$T/oom.err"
+  status=$?
+  if grep -q '^SKIP' "$T/oom.out"; then
+    skip "dns ($profile): out of Lua memory in a DNS answer" "$(grep '^SKIP' "$T/oom.out")"
+  elif [ $status = 1 ] && grep -q 'not enough memory' "$T/oom.err" &&
+       ! grep -qE 'Sanitizer|runtime error|PANIC' "$T/oom.err"; then
+    ok "dns ($profile): out of Lua memory in a DNS answer is an ordinary error"
+  else
+    fail "dns ($profile): out of Lua memory in a DNS answer is an ordinary error" "status $status"
+    describe oom
+  fi
+done
 finish

@@ -33,8 +33,10 @@ int net_dns_err_code(int status)
     }
 }
 
-/* A 3.0 resolve: the callback waits in the registry; nothing else is needed. */
+/* A 3.0 resolve: the callback waits in the registry of the state that asked
+ * (a state closed meanwhile never hears back; another may have replaced it). */
 typedef struct resolve_request {
+    lua_State *L;
     int fn_ref;
 } resolve_request;
 
@@ -57,7 +59,7 @@ static void resolve_answered(void *owner, int status, const struct sockaddr *add
 {
     resolve_request *req = owner;
     lua_State *L = nm_lua_state();
-    if (L != NULL && status != NM_DNS_CANCELLED) {
+    if (L != NULL && L == req->L && status != NM_DNS_CANCELLED) {
         resolve_call c = {{resolve_body}, req, addr};
         nm_lua_protect(L, &c.base);
         nm_ref_clear(L, &req->fn_ref);
@@ -75,6 +77,7 @@ static int resolve_30(lua_State *L)
     resolve_request *req = malloc(sizeof(*req));
     if (req == NULL)
         return luaL_error(L, "out of memory");
+    req->L = nm_lua_state();
     req->fn_ref = LUA_NOREF;
     nm_ref_set(L, &req->fn_ref, 2);
     if (nm_dns_lookup_start(host, 0, resolve_answered, req) == NULL) {
