@@ -184,13 +184,45 @@ int nm_lua_dispatcher(void)
     return dispatch_ref;
 }
 
-bool nm_lua_protect(lua_State *L, nm_protected *ctx)
+static bool protect_inside(lua_State *L, nm_protected *ctx)
 {
     int handler = nm_lua_call_begin(L);
     nm_ref_push(L, dispatch_ref);
     lua_pushlightuserdata(L, ctx);
     return nm_lua_call_at(L, handler, 1);
 }
+
+#ifdef NM_LUAJIT
+/* LuaJIT grows a stack on any push, and its collector shrinks idle stacks:
+ * even the pushes that start the protected call may need memory, so they
+ * run inside lua_cpcall, which calls a C function without making a closure. */
+static bool protect_result;
+
+static int protect_entry(lua_State *L)
+{
+    nm_protected *ctx = lua_touserdata(L, 1);
+    lua_pop(L, 1);
+    protect_result = protect_inside(L, ctx);
+    return 0;
+}
+
+bool nm_lua_protect(lua_State *L, nm_protected *ctx)
+{
+    protect_result = false;
+    if (lua_cpcall(L, protect_entry, ctx) != 0) {
+        const char *msg = lua_tostring(L, -1);
+        report_default(msg ? msg : "not enough memory");
+        lua_pop(L, 1);
+        return false;
+    }
+    return protect_result;
+}
+#else
+bool nm_lua_protect(lua_State *L, nm_protected *ctx)
+{
+    return protect_inside(L, ctx);
+}
+#endif
 
 bool nm_lua_call(lua_State *L, int nargs)
 {

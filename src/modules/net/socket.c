@@ -220,34 +220,34 @@ typedef struct closing_call {
     net_socket *sock;
     int ev;
     int code; /* the lwIP err_t value the callback gets */
+    bool unanchored;
 } closing_call;
 
+/* Keeps the object on the stack and drops the anchor (unless a lookup still
+ * needs it) before the callback, so that a callback which connects again
+ * anchors it afresh. */
 static void closing_body(lua_State *L, nm_protected *ctx)
 {
     closing_call *c = (closing_call *)ctx;
+    nm_ref_push(L, c->sock->self_ref);
+    release_if_idle(L, c->sock);
+    c->unanchored = true;
+    if (c->ev < 0 || c->sock->cb[c->ev] == LUA_NOREF)
+        return;
     nm_ref_push(L, c->sock->cb[c->ev]);
-    lua_pushvalue(L, 1); /* the socket, kept below the call by fire_closing */
+    lua_pushvalue(L, -2);
     lua_pushinteger(L, c->code);
     lua_call(L, 2, 0);
 }
 
 /* The end of a connection (or of its attempt): ev(sock, code), or no event
- * for ev < 0. The object stays referenced while the callback runs, and the
- * anchor goes before it (unless a lookup still needs it), so that a callback
- * which connects again anchors it afresh. */
+ * for ev < 0; the anchor goes either way. */
 static void fire_closing(lua_State *L, net_socket *sock, int ev, int code)
 {
-    if (ev >= 0 && sock->cb[ev] != LUA_NOREF) {
-        closing_call c = {{closing_body}, sock, ev, code};
-        int handler = nm_lua_call_begin(L);
-        nm_ref_push(L, nm_lua_dispatcher());
-        lua_pushlightuserdata(L, &c.base);
-        nm_ref_push(L, sock->self_ref);
+    closing_call c = {{closing_body}, sock, ev, code, false};
+    nm_lua_protect(L, &c.base);
+    if (!c.unanchored) /* the body could not even start */
         release_if_idle(L, sock);
-        nm_lua_call_at(L, handler, 2);
-    } else {
-        release_if_idle(L, sock);
-    }
 }
 
 static void on_closed(nm_stream *s, int status)
@@ -287,18 +287,26 @@ static void unlink_lookup(sock_lookup *sl)
     *link = sl->next;
 }
 
-/* The "dns" callback with an answer: the socket is argument 1. */
+/* The "dns" callback with an answer. */
 typedef struct dns_call {
     nm_protected base;
     net_socket *sock;
     const struct sockaddr *addr; /* NULL: the lookup failed */
+    bool release;                /* the anchor may go (see fire_dns) */
+    bool released;
 } dns_call;
 
 static void dns_body(lua_State *L, nm_protected *ctx)
 {
     dns_call *c = (dns_call *)ctx;
+    nm_ref_push(L, c->sock->self_ref); /* the object outlives its anchor here */
+    if (c->release)
+        release_if_idle(L, c->sock);
+    c->released = true;
+    if (c->sock->cb[EV_DNS] == LUA_NOREF)
+        return;
     nm_ref_push(L, c->sock->cb[EV_DNS]);
-    lua_pushvalue(L, 1);
+    lua_pushvalue(L, -2);
     net_dns_push_answer(L, c->addr);
     lua_call(L, 2, 0);
 }
@@ -312,14 +320,10 @@ static void fire_dns(lua_State *L, net_socket *sock, const struct sockaddr *addr
             release_if_idle(L, sock);
         return;
     }
-    dns_call c = {{dns_body}, sock, addr};
-    int handler = nm_lua_call_begin(L);
-    nm_ref_push(L, nm_lua_dispatcher());
-    lua_pushlightuserdata(L, &c.base);
-    nm_ref_push(L, sock->self_ref);
-    if (release)
+    dns_call c = {{dns_body}, sock, addr, release, false};
+    nm_lua_protect(L, &c.base);
+    if (release && !c.released)
         release_if_idle(L, sock);
-    nm_lua_call_at(L, handler, 2);
 }
 
 /* The name of connect() is known: "dns" first (3.0 order), then the connect.
