@@ -269,6 +269,7 @@ typedef struct answer_call {
     net_udp *ud;
     const struct sockaddr *addr; /* NULL: the lookup failed */
     bool for_connect;
+    bool released; /* the body ran far enough to drop the lookup's anchor */
 } answer_call;
 
 static void answer_body(lua_State *L, nm_protected *ctx)
@@ -276,6 +277,9 @@ static void answer_body(lua_State *L, nm_protected *ctx)
     answer_call *c = (answer_call *)ctx;
     net_udp *ud = c->ud;
     uint8_t closes = ud->closes;
+    nm_ref_push(L, ud->self_ref); /* index 1: the object outlives its anchor here */
+    release_if_idle(L, ud);
+    c->released = true;
     if (ud->cb[EV_DNS] != LUA_NOREF) {
         nm_ref_push(L, ud->cb[EV_DNS]);
         lua_pushvalue(L, 1);
@@ -299,13 +303,10 @@ static void lookup_answered(void *owner, int status, const struct sockaddr *addr
     if (for_connect && status != NM_DNS_OK)
         fprintf(stderr, "netmcu: connect: the name did not resolve (%s); the UDP socket has no "
                         "destination\n", nm_dns_status_text(status));
-    answer_call c = {{answer_body}, ud, status == NM_DNS_OK ? addr : NULL, for_connect};
-    int handler = nm_lua_call_begin(L);
-    nm_ref_push(L, nm_lua_dispatcher());
-    lua_pushlightuserdata(L, &c.base);
-    nm_ref_push(L, ud->self_ref); /* the object outlives its anchor here */
-    release_if_idle(L, ud);
-    nm_lua_call_at(L, handler, 2);
+    answer_call c = {{answer_body}, ud, status == NM_DNS_OK ? addr : NULL, for_connect, false};
+    nm_lua_protect(L, &c.base);
+    if (!c.released) /* out of memory before the body began */
+        release_if_idle(L, ud);
 }
 
 /* Starts a lookup owned by the object at index 1 and anchors it. */
