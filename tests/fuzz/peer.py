@@ -51,7 +51,7 @@ while time.monotonic() < end:
                 c.close()
                 continue
             c.setblocking(False)
-            st = {"mode": mode, "left": rng.randint(0, 200000), "shut": False}
+            st = {"mode": mode, "left": rng.randint(0, 20000), "shut": False}
             conns[c] = st
             if mode != "stall":
                 sel.register(c, selectors.EVENT_READ, st)
