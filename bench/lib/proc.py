@@ -43,19 +43,20 @@ def free_port():
         return s.getsockname()[1]
 
 
-def is_listening(port):
+def is_listening(port, proto="tcp"):
     """True once something listens on port at 127.0.0.1 or a wildcard address (netmcu's
     seed profile binds all addresses whatever ip listen() names, as the firmware did).
     Reading /proc instead of connecting keeps probe connections out of the measurements
-    (a bulk server would start streaming to one)."""
+    (a bulk server would start streaming to one). For UDP: a socket bound there."""
     suffix = ":%04X" % port
     addrs = {"0100007F", "00000000", "0" * 32, "0000000000000000FFFF00000100007F"}
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    state = "0A" if proto == "tcp" else "07"
+    for table in ("/proc/net/%s" % proto, "/proc/net/%s6" % proto):
         with open(table) as f:
             next(f)
             for fields in (line.split() for line in f):
                 local = fields[1]
-                if local.endswith(suffix) and local[:-5] in addrs and fields[3] == "0A":
+                if local.endswith(suffix) and local[:-5] in addrs and fields[3] == state:
                     return True
     return False
 
@@ -67,8 +68,8 @@ def tail(text, lines=3):
 class Server:
     """One server process pinned to SERVER_CPU; use as a context manager."""
 
-    def __init__(self, name, argv, port):
-        self.name, self.argv, self.port = name, argv, port
+    def __init__(self, name, argv, port, proto="tcp"):
+        self.name, self.argv, self.port, self.proto = name, argv, port, proto
         self.proc = None
         self._err = None
 
@@ -85,7 +86,7 @@ class Server:
                                      stdout=subprocess.DEVNULL, stderr=self._err)
         _live.add(self)
         deadline = time.monotonic() + timeout
-        while not is_listening(self.port):
+        while not is_listening(self.port, self.proto):
             if self.proc.poll() is not None:
                 self.fail("exited with status %d before listening" % self.proc.returncode)
             if time.monotonic() > deadline:

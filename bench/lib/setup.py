@@ -17,6 +17,8 @@ PROGRAMS = {  # name -> (source, the pkg-config libraries it links)
     "bulk_client": ("bench/tools/bulk_client.c", []),
     "spawn_timer": ("bench/tools/spawn_timer.c", []),
     "tls_client": ("bench/tools/tls_client.c", ["libuv", "openssl"]),
+    "c_udp_echo": ("bench/peers/c_udp_echo.c", ["libuv"]),
+    "udp_client": ("bench/tools/udp_client.c", []),
 }
 CFLAGS = ["-O2", "-std=c11", "-Wall", "-Wextra"]
 

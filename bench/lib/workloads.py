@@ -24,6 +24,8 @@ HTTP_CONNS = (1, 50, 256)
 CHURN_CONNS = 50
 BULK_BYTES = 1 << 30
 BULK_REPS = 3  # a 1 GiB transfer lasts ~0.4 s: one round's sample is the median of three
+UDP_WINDOW = 32  # 64-byte datagrams in flight: the server reads several per wake-up
+UDP_PEERS = ("c", "netmcu", "node")  # the peers with a UDP echo
 WARMUP_SECONDS = 1
 DNS_LOOKUPS = 10000
 DNS_WINDOW = 64      # lookups a client keeps in flight
@@ -71,6 +73,10 @@ def rows(idle_conns):
                 "conn/s ↑", True, 0),
             Row("churn.cpu", "churn", "Churn, Connection: close, %d conn" % CHURN_CONNS,
                 "server CPU µs/conn ↓", False, 2),
+            Row("udp.dps", "udp", "UDP echo, 64-byte datagrams, %d in flight" % UDP_WINDOW,
+                "datagrams/s ↑", True, 0),
+            Row("udp.cpu", "udp", "UDP echo, 64-byte datagrams, %d in flight" % UDP_WINDOW,
+                "server CPU µs/datagram ↓", False, 2, ("ratio", "<=", 1.1)),
             Row("startup.empty", "startup-empty", "Start-up, empty script", "wall ms ↓", False, 2,
                 ("abs", "<", 5.0)),
             Row("startup.server", "startup-server", "Start-up, server open+close", "wall ms ↓",
@@ -253,6 +259,41 @@ def bulk(peers, cfg, res):
             if not res.failed(unit, key):
                 res.record(unit + ".mbps", key, median([mbps for mbps, _ in runs]))
                 res.record(unit + ".cpu", key, median([ms for _, ms in runs]))
+
+
+def udp(peers, cfg, res):
+    """Echo servers for every peer with a UDP echo, running at once and taking turns; the
+    server's CPU time per echoed datagram is the figure (throughput depends on the client)."""
+    live = []
+
+    def point(peer, s, seconds, record):
+        cpu0 = s.cpu_seconds()
+        argv = [cfg.tools["udp_client"], "127.0.0.1", str(s.port), str(seconds), str(UDP_WINDOW)]
+        echoed, took, lost = run_client("udp_client", argv, seconds + 20).split()
+        cpu = s.cpu_seconds() - cpu0
+        s.check_alive()
+        if int(lost):
+            res.note("%s, UDP echo: %s datagrams lost of %s" % (peer.title, lost, echoed))
+        if record:
+            res.record("udp.dps", peer.key, int(echoed) / float(took))
+            res.record("udp.cpu", peer.key, cpu / int(echoed) * 1e6)
+
+    try:
+        for peer in peers:
+            if peer.key not in UDP_PEERS or res.failed("udp", peer.key):
+                continue
+            port = free_port()
+            server = Server(peer.title, peer.argv("udp", port), port, proto="udp")
+            try:
+                server.start()
+                live.append((peer, server))
+            except PeerFailed as e:
+                res.fail("udp", peer.key, str(e))
+        take_turns("udp", live, res, lambda peer, s: point(peer, s, WARMUP_SECONDS, False))
+        take_turns("udp", live, res, lambda peer, s: point(peer, s, cfg.seconds, True))
+    finally:
+        for _, server in live:
+            server.stop()
 
 
 def startup(peers, cfg, res):
@@ -481,5 +522,5 @@ def median(xs):
     return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
-WORKLOADS = {"http": http, "churn": churn, "idle": idle, "bulk": bulk, "startup": startup,
-             "dns": dns, "tls": tls}
+WORKLOADS = {"http": http, "churn": churn, "idle": idle, "bulk": bulk, "udp": udp,
+             "startup": startup, "dns": dns, "tls": tls}

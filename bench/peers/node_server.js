@@ -1,6 +1,6 @@
 // node_server.js — the Node.js `net` peer (the API NodeMCU imitates).
 //
-//   node node_server.js MODE PORT   MODE: http | idle | churn | bulk-nodemcu | bulk-natural | startup
+//   node node_server.js MODE PORT   MODE: http | idle | churn | bulk-nodemcu | bulk-natural | startup | udp
 //
 // The same workloads as c_server.c, written the way a Node programmer would.
 // Listens on 127.0.0.1:PORT; prints nothing while serving.
@@ -70,6 +70,13 @@ const handlers = {
 };
 
 const [mode, port] = process.argv.slice(2);
+if (mode === 'udp') {
+  // UDP echo with dgram: every datagram goes back to its sender.
+  const sock = require('dgram').createSocket('udp4');
+  sock.on('message', (msg, rinfo) => sock.send(msg, rinfo.port, rinfo.address));
+  sock.bind(Number(port), '127.0.0.1');
+  return;
+}
 if (!handlers[mode] || !port) {
   console.error('usage: node node_server.js http|idle|churn|bulk-nodemcu|bulk-natural|startup PORT');
   process.exit(2);

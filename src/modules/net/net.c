@@ -11,6 +11,7 @@
 #include "modules/net/dns.h"
 #include "modules/net/server.h"
 #include "modules/net/socket.h"
+#include "modules/net/udp.h"
 
 #define NET_TCP 16 /* ESPCONN_TCP, the seed firmware's values */
 #define NET_UDP 32
@@ -54,14 +55,12 @@ static int check_type(lua_State *L)
     lua_Integer type = luaL_checkinteger(L, 1);
     if (type != NET_TCP && type != NET_UDP)
         luaL_error(L, nm_modern() ? "invalid type" : "wrong arg type");
-    if (type == NET_UDP)
-        luaL_error(L, "UDP is not available in this build yet");
     return (int)type;
 }
 
 static int net_createConnection(lua_State *L)
 {
-    check_type(L);
+    int type = check_type(L);
     int next = 2;
     bool secure = false;
     if (lua_type(L, 2) == LUA_TNUMBER || (lua_type(L, 2) == LUA_TSTRING && lua_isnumber(L, 2))) {
@@ -73,6 +72,12 @@ static int net_createConnection(lua_State *L)
     } else if (lua_isboolean(L, 2)) {
         secure = lua_toboolean(L, 2);
         next = 3;
+    }
+    if (type == NET_UDP) { /* secure means nothing for UDP (seed net.md) */
+        nm_profile_lock();
+        net_udp_push_new(L, NET_UDP_CLIENT);
+        call_initializer(L, next);
+        return 1;
     }
     nm_profile_lock();
     net_socket_push_new(L, secure);
@@ -89,8 +94,12 @@ static int net_createServer(lua_State *L)
     if (nm_modern() && lua_isnumber(L, 1) && lua_isnoneornil(L, 2) &&
         lua_tointeger(L, 1) != NET_TCP && lua_tointeger(L, 1) != NET_UDP) {
         timeout = lua_tointeger(L, 1);
+    } else if (check_type(L) == NET_UDP) { /* no timeout for UDP: only fn is looked for */
+        nm_profile_lock();
+        net_udp_push_new(L, NET_UDP_SERVER);
+        call_initializer(L, 2);
+        return 1;
     } else {
-        check_type(L);
         if (lua_isnumber(L, 2)) {
             timeout = lua_tointeger(L, 2);
             next = 3;
@@ -104,9 +113,19 @@ static int net_createServer(lua_State *L)
     return 1;
 }
 
+static int net_createUDPSocket(lua_State *L)
+{
+    nm_profile_lock();
+    net_udp_push_new(L, NET_UDP_SOCKET);
+    return 1;
+}
+
 static const luaL_Reg net_functions[] = {
     {"createConnection", net_createConnection},
     {"createServer", net_createServer},
+    {"createUDPSocket", net_createUDPSocket},
+    {"multicastJoin", net_udp_multicast_join},
+    {"multicastLeave", net_udp_multicast_leave},
     {"run", net_run},
     {NULL, NULL},
 };
@@ -116,6 +135,7 @@ int luaopen_net(lua_State *L)
     nm_lua_init(L);
     net_socket_register(L);
     net_server_register(L);
+    net_udp_register(L);
     luaL_newlib(L, net_functions);
     lua_pushinteger(L, NET_TCP);
     lua_setfield(L, -2, "TCP");

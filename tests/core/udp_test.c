@@ -1,0 +1,180 @@
+/*
+ * udp_test.c — the core UDP socket from C, without Lua: datagrams on
+ * loopback keep their boundaries and order, `sent` comes from the loop once
+ * per datagram, close stops every event, and the membership set checks what
+ * it is given. Prints "ok - name" / "not ok - name: why" per case; every case
+ * runs the loop under a timer that bounds it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/loop.h"
+#include "core/udp.h"
+
+static int failures;
+static char case_failure[256];
+
+#define CHECK(cond, ...)                                                        \
+    do {                                                                        \
+        if (!(cond) && case_failure[0] == '\0')                                 \
+            snprintf(case_failure, sizeof(case_failure), __VA_ARGS__);          \
+    } while (0)
+
+static uv_timer_t bound_timer;
+
+static void on_bound(uv_timer_t *timer)
+{
+    (void)timer;
+    CHECK(0, "timed out");
+    uv_stop(nm_loop());
+}
+
+static void run_case(const char *name, void (*body)(void), unsigned seconds)
+{
+    case_failure[0] = '\0';
+    uv_timer_init(nm_loop(), &bound_timer);
+    uv_timer_start(&bound_timer, on_bound, seconds * 1000ull, 0);
+    uv_unref((uv_handle_t *)&bound_timer);
+    body();
+    nm_loop_run(UV_RUN_DEFAULT);
+    uv_close((uv_handle_t *)&bound_timer, NULL);
+    nm_loop_run(UV_RUN_NOWAIT);
+    if (case_failure[0]) {
+        failures++;
+        printf("not ok - %s: %s\n", name, case_failure);
+    } else {
+        printf("ok - %s\n", name);
+    }
+    fflush(stdout);
+}
+
+/* Datagrams and sent ------------------------------------------------------ */
+
+#define COUNT 50
+
+static nm_udp *rx, *tx;
+static int received, sents, closed_sents;
+static bool in_send, order_ok;
+static char owner_rx, owner_tx;
+static char queued[COUNT][32]; /* queued datagrams' bytes, valid until their `sent` */
+
+/* Closes both once every datagram arrived and every `sent` came. */
+static void maybe_finish(void)
+{
+    if (received == COUNT && sents == COUNT) {
+        nm_udp_close(rx);
+        nm_udp_close(tx);
+        nm_udp_close(tx); /* twice: harmless */
+    }
+}
+
+static void rx_received(nm_udp *u, const char *data, size_t len, const struct sockaddr *from)
+{
+    char want[32];
+    snprintf(want, sizeof(want), "datagram %d", received);
+    order_ok = order_ok && len == strlen(want) && memcmp(data, want, len) == 0;
+    CHECK(from->sa_family == AF_INET, "sender family %d", from->sa_family);
+    CHECK(nm_udp_owner(u) == &owner_rx, "owner");
+    received++;
+    maybe_finish();
+}
+
+/* Queued datagrams carry 1000 + their index as cookie: the n-th `sent`
+ * with a cookie must be datagram n's, whichever went out at once before it. */
+static void tx_sent(nm_udp *u, intptr_t cookie, int status)
+{
+    CHECK(!in_send, "sent inside the send call");
+    CHECK(status == 0, "status %d", status);
+    CHECK(cookie == 0 || cookie == 1000 + sents, "sent %d reports datagram %d", sents, (int)cookie - 1000);
+    if (nm_udp_owner(u) == NULL) {
+        closed_sents++;
+        return;
+    }
+    sents++;
+    maybe_finish();
+}
+
+static void ignore_sent(nm_udp *u, intptr_t cookie, int status)
+{
+    (void)u, (void)cookie, (void)status;
+}
+
+static const nm_udp_events rx_events = {.received = rx_received, .sent = ignore_sent};
+static const nm_udp_events tx_events = {.received = NULL, .sent = tx_sent};
+
+static void datagrams_body(void)
+{
+    struct sockaddr_in any, to;
+    struct sockaddr_storage local;
+    received = sents = closed_sents = 0;
+    order_ok = true;
+    uv_ip4_addr("127.0.0.1", 0, &any);
+    CHECK(nm_udp_open(&rx_events, &owner_rx, (struct sockaddr *)&any, &rx) == 0, "open rx");
+    CHECK(nm_udp_open(&tx_events, &owner_tx, (struct sockaddr *)&any, &tx) == 0, "open tx");
+    CHECK(nm_udp_local(rx, &local) == 0, "local address");
+    memcpy(&to, &local, sizeof(to));
+    for (int i = 0; i < COUNT; i++) {
+        char data[32];
+        int len = snprintf(data, sizeof(data), "datagram %d", i);
+        in_send = true;
+        /* every tenth datagram queued, as when the socket buffer is full;
+         * the ones after it must queue behind it until it has left */
+        int r = i % 10 == 5 ? UV_EAGAIN : nm_udp_try_send(tx, (struct sockaddr *)&to, data, (size_t)len, true);
+        if (r == UV_EAGAIN)
+            r = nm_udp_queue(tx, (struct sockaddr *)&to, memcpy(queued[i], data, sizeof(data)),
+                             (size_t)len, 1000 + i);
+        in_send = false;
+        CHECK(r == 0, "send %d: %d", i, r);
+    }
+}
+
+static void datagrams_check(void)
+{
+    run_case("udp: datagrams arrive whole and in order, queued or not; sent from the loop, once each, in order",
+             datagrams_body, 5);
+    if (!order_ok || received != COUNT || sents != COUNT || closed_sents != 0) {
+        if (case_failure[0] == '\0')
+            failures++;
+        printf("not ok - udp: counts: received %d, order %s, sent %d, after close %d\n", received,
+               order_ok ? "kept" : "broken", sents, closed_sents);
+    }
+}
+
+/* TTL ------------------------------------------------------------------------ */
+
+static void ttl_body(void)
+{
+    struct sockaddr_in any;
+    nm_udp *u;
+    uv_ip4_addr("0.0.0.0", 0, &any);
+    CHECK(nm_udp_open(&tx_events, &owner_tx, (struct sockaddr *)&any, &u) == 0, "open");
+    CHECK(nm_udp_set_ttl(u, 3) == 0, "set ttl");
+    CHECK(nm_udp_get_ttl(u) == 3, "ttl is %d", nm_udp_get_ttl(u));
+    CHECK(nm_udp_set_ttl(u, 0) < 0, "ttl 0 accepted");
+    nm_udp_close(u);
+}
+
+/* Memberships ---------------------------------------------------------------- */
+
+static void membership_body(void)
+{
+    CHECK(nm_udp_join(NULL, "239.1.2.3") == 0, "join any");
+    CHECK(nm_udp_join(NULL, "239.1.2.3") == 0, "join twice");
+    CHECK(nm_udp_join(NULL, "10.1.2.3") == UV_EINVAL, "not a group");
+    CHECK(nm_udp_join(NULL, "nonsense") == UV_EINVAL, "not an address");
+    CHECK(nm_udp_join(NULL, "ff02::1:3") == 0, "IPv6 group");
+    CHECK(nm_udp_join("192.0.2.77", "239.1.2.3") == UV_EADDRNOTAVAIL, "interface nobody has");
+    CHECK(nm_udp_leave(NULL, "239.1.2.3") == 0, "leave");
+    CHECK(nm_udp_leave(NULL, "239.1.2.3") == 0, "leave twice");
+    CHECK(nm_udp_leave(NULL, "ff02::1:3") == 0, "leave IPv6");
+    CHECK(nm_udp_leave(NULL, "239.9.9.9") == 0, "leave a group never joined");
+}
+
+int main(void)
+{
+    datagrams_check();
+    run_case("udp: ttl sets and reads back; 0 is refused", ttl_body, 2);
+    run_case("udp: the membership set checks groups and interfaces", membership_body, 2);
+    nm_loop_shutdown();
+    return failures ? 1 : 0;
+}
