@@ -70,9 +70,9 @@ $(BUILD)/netmcu: $(MAIN_OBJ) $(LIB_OBJ)
 $(BUILD)/net.so: $(LIB_OBJ)
 	$(CC) $(CFLAGS) -shared -o $@ $^ $(LDFLAGS) $(PKG_SYS_LIBS)
 
-$(BUILD)/tests/%: tests/core/%.c $(filter $(BUILD)/obj/core/%,$(LIB_OBJ)) $(CA_OBJ)
+$(BUILD)/tests/%: tests/core/%.c tests/core/harness.h $(filter $(BUILD)/obj/core/%,$(LIB_OBJ)) $(CA_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_SYS_LIBS)
+	$(CC) $(CFLAGS) -o $@ $(filter-out %.h,$^) $(LDFLAGS) $(PKG_SYS_LIBS)
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 

@@ -552,12 +552,7 @@ static const luaL_Reg functions_30[] = {
 int luaopen_file(lua_State *L)
 {
     nm_lua_init(L);
-    nm_newmetatable(L, FILE_MT);
-    lua_pushcfunction(L, file_gc);
-    lua_setfield(L, -2, "__gc");
-    luaL_newlib(L, object_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
+    nm_register_type(L, FILE_MT, object_methods, file_gc);
 
     nm_loader_install(L);
     luaL_newlib(L, functions_15);

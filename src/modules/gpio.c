@@ -432,12 +432,7 @@ int luaopen_gpio(lua_State *L)
     serout.done_ref = LUA_NOREF;
     nm_gpio_listen(on_level_change, NULL);
 
-    lua_newuserdata(L, 1);
-    lua_newtable(L);
-    lua_pushcfunction(L, module_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, "netmcu.gpio.sentinel");
+    nm_on_state_close(L, "netmcu.gpio.sentinel", module_gc);
 
     luaL_newlib(L, gpio_functions);
     set_int(L, "INT", FW_INT);

@@ -351,12 +351,7 @@ void nm_gpio_pulse_open(lua_State *L)
 {
     active = NULL;
     active_ref = LUA_NOREF;
-    nm_newmetatable(L, PULSE_MT);
-    luaL_newlib(L, pulse_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, pulse_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pop(L, 1);
+    nm_register_type(L, PULSE_MT, pulse_methods, pulse_gc);
     lua_newtable(L);
     lua_pushcfunction(L, pulse_build);
     lua_setfield(L, -2, "build");

@@ -443,12 +443,7 @@ static void add_egc_table(lua_State *L)
 int luaopen_node(lua_State *L)
 {
     nm_lua_init(L);
-    lua_newuserdata(L, 1);
-    lua_newtable(L);
-    lua_pushcfunction(L, module_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, "netmcu.node.sentinel");
+    nm_on_state_close(L, "netmcu.node.sentinel", module_gc);
 
     lua_pushcfunction(L, nm_output_print);
     lua_setglobal(L, "print");

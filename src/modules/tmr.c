@@ -323,24 +323,7 @@ static const luaL_Reg tmr_functions[] = {
 
 static void make_metatable(lua_State *L)
 {
-    nm_newmetatable(L, TIMER_MT);
-    lua_newtable(L);
-    luaL_setfuncs(L, timer_methods, 0);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, tmr_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pop(L, 1);
-}
-
-/* A userdata in the registry whose __gc runs when the state closes. */
-static void make_sentinel(lua_State *L)
-{
-    lua_newuserdata(L, 1);
-    lua_newtable(L);
-    lua_pushcfunction(L, module_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, "netmcu.tmr.sentinel");
+    nm_register_type(L, TIMER_MT, timer_methods, tmr_gc);
 }
 
 int luaopen_tmr(lua_State *L)
@@ -356,7 +339,7 @@ int luaopen_tmr(lua_State *L)
             if (static_timers[i].timer == NULL)
                 init_obj(&static_timers[i], i);
     }
-    make_sentinel(L);
+    nm_on_state_close(L, "netmcu.tmr.sentinel", module_gc);
     lua_pushinteger(L, MODE_SINGLE);
     lua_setfield(L, -2, "ALARM_SINGLE");
     lua_pushinteger(L, MODE_SEMI);

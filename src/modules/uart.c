@@ -210,12 +210,7 @@ static void set_int(lua_State *L, const char *key, lua_Integer v)
 int luaopen_uart(lua_State *L)
 {
     nm_lua_init(L);
-    lua_newuserdata(L, 1);
-    lua_newtable(L);
-    lua_pushcfunction(L, module_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, "netmcu.uart.sentinel");
+    nm_on_state_close(L, "netmcu.uart.sentinel", module_gc);
 
     const luaL_Reg functions[] = {
         {"setup", uart_setup}, {"getconfig", uart_getconfig}, {"write", uart_write},

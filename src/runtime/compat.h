@@ -117,6 +117,34 @@ static inline void nm_newmetatable(lua_State *L, const char *tname)
     lua_setfield(L, -2, "__name");
 }
 
+/* Registers a userdata type: its methods as __index and its __gc. Returns
+ * the metatable's address, which the checks of `self` compare against. */
+static inline const void *nm_register_type(lua_State *L, const char *tname, const luaL_Reg *methods,
+                                           lua_CFunction gc)
+{
+    nm_newmetatable(L, tname);
+    const void *mt = lua_topointer(L, -1);
+    lua_newtable(L);
+    luaL_setfuncs(L, methods, 0);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pop(L, 1);
+    return mt;
+}
+
+/* Runs fn when the state closes: the __gc of a userdata kept in the registry
+ * under key, so a module can release what it holds outside Lua. */
+static inline void nm_on_state_close(lua_State *L, const char *key, lua_CFunction fn)
+{
+    lua_newuserdata(L, 1);
+    lua_newtable(L);
+    lua_pushcfunction(L, fn);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, key);
+}
+
 /* package.searchers (5.2+) is package.loaders in 5.1 and LuaJIT; a searcher's
  * "not found" text starts with "\n\t" before 5.4, which adds that itself. */
 #if LUA_VERSION_NUM >= 502

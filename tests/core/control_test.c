@@ -8,17 +8,7 @@
 
 #include "core/control.h"
 
-static int failures;
-
-static void report(const char *name, int good, const char *why)
-{
-    if (good) {
-        printf("ok - %s\n", name);
-    } else {
-        printf("not ok - %s: %s\n", name, why);
-        failures++;
-    }
-}
+#include "harness.h"
 
 static char seen[256];
 

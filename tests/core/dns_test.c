@@ -15,42 +15,7 @@
 #include "core/dns.h"
 #include "core/loop.h"
 
-static int failures;
-static char case_failure[256];
-
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        if (!(cond) && case_failure[0] == '\0')                                 \
-            snprintf(case_failure, sizeof(case_failure), __VA_ARGS__);          \
-    } while (0)
-
-static uv_timer_t bound_timer;
-
-static void on_bound(uv_timer_t *timer)
-{
-    (void)timer;
-    CHECK(0, "timed out");
-    uv_stop(nm_loop());
-}
-
-static void run_case(const char *name, void (*body)(void), unsigned seconds)
-{
-    case_failure[0] = '\0';
-    uv_timer_init(nm_loop(), &bound_timer);
-    uv_timer_start(&bound_timer, on_bound, seconds * 1000ull, 0);
-    uv_unref((uv_handle_t *)&bound_timer);
-    body();
-    nm_loop_run(UV_RUN_DEFAULT);
-    uv_close((uv_handle_t *)&bound_timer, NULL);
-    nm_loop_run(UV_RUN_NOWAIT);
-    if (case_failure[0]) {
-        failures++;
-        printf("not ok - %s: %s\n", name, case_failure);
-    } else {
-        printf("ok - %s\n", name);
-    }
-    fflush(stdout);
-}
+#include "harness.h"
 
 typedef struct answer {
     int calls, status;

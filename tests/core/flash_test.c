@@ -10,18 +10,9 @@
 
 #include "core/flash.h"
 
-static int failures;
-static char root[64];
+#include "harness.h"
 
-static void report(const char *name, int good, const char *why)
-{
-    if (good) {
-        printf("ok - %s\n", name);
-    } else {
-        printf("not ok - %s: %s\n", name, why);
-        failures++;
-    }
-}
+static char root[64];
 
 static bool host_exists(const char *rel)
 {

@@ -9,18 +9,9 @@
 #include "core/control.h"
 #include "core/gpio.h"
 
-static int failures;
-static char changes[256];
+#include "harness.h"
 
-static void report(const char *name, int good, const char *why)
-{
-    if (good) {
-        printf("ok - %s\n", name);
-    } else {
-        printf("not ok - %s: %s\n", name, why);
-        failures++;
-    }
-}
+static char changes[256];
 
 static void listener(int pin, int level, void *data)
 {

@@ -15,21 +15,12 @@
 #include "core/loop.h"
 #include "core/pty.h"
 
+#include "harness.h"
+
 #define BIG (200 * 1024)
 
-static int failures;
 static char got_input[64];
 static size_t got_len;
-
-static void report(const char *name, int good, const char *why)
-{
-    if (good) {
-        printf("ok - %s\n", name);
-    } else {
-        printf("not ok - %s: %s\n", name, why);
-        failures++;
-    }
-}
 
 static void on_read(nm_pty *pty, const char *bytes, size_t len)
 {

@@ -107,19 +107,9 @@ for profile in 1.5 3.0; do
 done
 # Out of Lua memory when answers arrive (the heap filled right after the
 # calls): an ordinary error, exit status 1, never an abort.
-cat >"$T/oom.lua" <<'EOF'
-if jit and node.heap() > 64 * 1024 * 1024 then print("SKIP this LuaJIT allocates outside the budget"); os.exit(0) end
-if jit then jit.off() end -- LuaJIT may crash running out of memory inside a compiled trace
-filler = {}
-local sizes = {65536, 4096, 256, 16}
-local function step(size) while true do filler[#filler + 1] = string.rep("f", size - 8) .. #filler end end
-local function fill() -- makes no closure: 5.1 has no emergency collection
-  for pass = 1, 3 do
-    collectgarbage()
-    for i = 1, #sizes do pcall(step, sizes[i]) end
-  end
-end
-local function hog() local t = {}; for i = 1, 1e7 do t[i] = tostring(i) end end
+. "$(dirname "$0")/lib/fill.sh"
+cat >"$T/oom.lua" <<EOF
+$FILL
 local sk = net.createConnection(net.TCP, 0)
 sk:dns("10.0.0.1", function() hog() end)
 net.dns.resolve("10.0.0.2", function() hog() end)

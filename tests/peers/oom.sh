@@ -7,22 +7,7 @@
 need python3
 HOSTILE="$(cd "$(dirname "$0")" && pwd)/lib/hostile.py"
 
-# fill(): takes every byte the budget has left, down to 16-byte pieces.
-FILL='
-if jit and node.heap() > 64 * 1024 * 1024 then print("SKIP this LuaJIT allocates outside the budget"); os.exit(0) end
--- LuaJIT itself may crash when memory runs out inside a compiled trace (the
--- fill loops below get compiled); the interpreter handles it as an error.
-if jit then jit.off() end
-filler = {}
-local sizes = {65536, 4096, 256, 16}
-local function step(size) while true do filler[#filler + 1] = string.rep("f", size - 8) .. #filler end end
-local function fill() -- makes no closure: 5.1 has no emergency collection
-  for pass = 1, 3 do
-    collectgarbage()
-    for i = 1, #sizes do pcall(step, sizes[i]) end
-  end
-end
-local function hog() local t = {}; for i = 1, 1e7 do t[i] = tostring(i) end end'
+. "$(dirname "$0")/lib/fill.sh"
 
 profile_env() { [ "$1" = 3.0 ] && echo NETMCU_COMPAT=3.0 || echo NETMCU_COMPAT=1.5; }
 

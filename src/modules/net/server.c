@@ -207,13 +207,7 @@ static const luaL_Reg server_methods[] = {
 
 void net_server_register(lua_State *L)
 {
-    nm_newmetatable(L, NET_SERVER_TYPE);
-    server_metatable = lua_topointer(L, -1);
-    luaL_newlib(L, server_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, server_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pop(L, 1);
+    server_metatable = nm_register_type(L, NET_SERVER_TYPE, server_methods, server_gc);
 }
 
 void net_server_push_new(lua_State *L, unsigned timeout_s)

@@ -806,13 +806,7 @@ static const luaL_Reg socket_methods[] = {
 
 void net_socket_register(lua_State *L)
 {
-    nm_newmetatable(L, NET_SOCKET_TYPE);
-    socket_metatable = lua_topointer(L, -1);
-    luaL_newlib(L, socket_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, socket_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pop(L, 1);
+    socket_metatable = nm_register_type(L, NET_SOCKET_TYPE, socket_methods, socket_gc);
 }
 
 void net_socket_push_new(lua_State *L, bool secure)
@@ -903,13 +897,7 @@ static const luaL_Reg tls_socket_methods[] = {
 
 void net_socket_register_tls(lua_State *L)
 {
-    nm_newmetatable(L, TLS_SOCKET_TYPE);
-    tls_metatable = lua_topointer(L, -1);
-    luaL_newlib(L, tls_socket_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, socket_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pop(L, 1);
+    tls_metatable = nm_register_type(L, TLS_SOCKET_TYPE, tls_socket_methods, socket_gc);
 }
 
 void net_socket_push_tls(lua_State *L)

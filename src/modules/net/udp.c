@@ -566,13 +566,7 @@ static const luaL_Reg udp_methods[] = {
 
 void net_udp_register(lua_State *L)
 {
-    nm_newmetatable(L, NET_UDP_TYPE);
-    udp_metatable = lua_topointer(L, -1);
-    luaL_newlib(L, udp_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, udp_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pop(L, 1);
+    udp_metatable = nm_register_type(L, NET_UDP_TYPE, udp_methods, udp_gc);
 }
 
 void net_udp_push_new(lua_State *L, net_udp_kind kind)
