@@ -76,6 +76,13 @@ nm_stream *nm_stream_new(const nm_stream_events *ev, void *owner)
 
 static void report_taken_at_once(nm_stream *s);
 
+/* Writes the kernel took whole, inside nm_stream_write, wait here to be
+ * reported from the loop. They are older than any write of the same stream
+ * still in libuv's queue (the socket is tried only when that queue is empty),
+ * so a stream reports its own first whenever it reports anything else. */
+static nm_write *taken_head, **taken_tail = &taken_head;
+static nm_task taken_task;
+
 /* Outgoing streams still open, so that those no owner holds any more (left
  * to drain) are closed at exit too; they reuse the idle links, which only
  * accepted streams need. */
@@ -205,6 +212,12 @@ static void on_read(uv_stream_t *handle, ssize_t nread, const uv_buf_t *buf)
 {
     nm_stream *s = (nm_stream *)handle;
     if (nread > 0) {
+        /* A write the kernel took is older than the data read after it: its
+         * report (the script's `sent`) comes first, even when the peer
+         * answers within the loop turn that would have reported it. (Not
+         * before an error: libuv has made the socket unwritable by then.) */
+        if (taken_head)
+            report_taken_at_once(s);
         touch(s);
         /* Closing: read only so that unread input never turns our FIN into a reset. */
         if (!s->closing && s->tls) {
@@ -307,13 +320,6 @@ static void report_written(nm_stream *s, intptr_t cookie, int status)
     if (status == 0)
         maybe_end(s);
 }
-
-/* Writes the kernel took whole, inside nm_stream_write, wait here to be
- * reported from the loop. They are older than any write of the same stream
- * still in libuv's queue (the socket is tried only when that queue is empty),
- * so a stream reports its own first whenever it reports anything else. */
-static nm_write *taken_head, **taken_tail = &taken_head;
-static nm_task taken_task;
 
 /* Reports a detached list of taken writes, oldest first. */
 static void report_taken(nm_write *w)

@@ -3,9 +3,13 @@
  * and the TCP server on loopback. Prints "ok - name" / "not ok - name: why"
  * per case; every case runs the loop under a timer that bounds it.
  */
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/loop.h"
 #include "core/stream.h"
@@ -334,6 +338,79 @@ static void huge_check(void)
     }
 }
 
+/* A write taken at once is reported before a reply read after it --------- */
+
+/* The peer is a plain socket of the test's own, so that it can answer inside
+ * the loop turn that has not yet reported the write it answers. */
+static int peer_listener = -1, peer_fd = -1;
+static char order[8];
+static size_t norder;
+
+static void answered_written(nm_stream *s, intptr_t cookie, int status)
+{
+    (void)cookie;
+    CHECK(status == 0, "write failed: %d", status);
+    bool first = memchr(order, 'A', norder) == NULL;
+    order[norder++] = first ? 'A' : 'B';
+    if (first) {
+        /* From the report of the first write, as a `sent` callback would. */
+        CHECK(nm_stream_write(s, "b", 1) == 0, "second write not taken at once");
+        char got[2];
+        CHECK(recv(peer_fd, got, sizeof(got), MSG_WAITALL) == 2, "peer did not get both writes");
+        CHECK(send(peer_fd, "reply", 5, 0) == 5, "peer cannot answer");
+    }
+}
+
+static void answered_received(nm_stream *s, const char *data, size_t len)
+{
+    (void)data;
+    (void)len;
+    order[norder++] = 'R';
+    shutdown(peer_fd, SHUT_WR); /* the peer's FIN ends the close's linger */
+    nm_stream_close(s, 0);
+}
+
+static void answered_connected(nm_stream *s)
+{
+    peer_fd = accept(peer_listener, NULL, NULL);
+    CHECK(peer_fd >= 0, "accept failed");
+    CHECK(nm_stream_write(s, "a", 1) == 0, "first write not taken at once");
+}
+
+static void answered_closed(nm_stream *s, int status)
+{
+    (void)s;
+    (void)status;
+    order[norder] = '\0';
+    CHECK(strcmp(order, "ABR") == 0, "events came as %s, want ABR (written, written, received)", order);
+    close(peer_fd);
+    close(peer_listener);
+}
+
+static const nm_stream_events answered_events = {.connected = answered_connected,
+                                                 .received = answered_received,
+                                                 .written = answered_written,
+                                                 .closed = answered_closed};
+
+static void answered_body(void)
+{
+    struct sockaddr_in addr;
+    socklen_t alen = sizeof(addr);
+    norder = 0;
+    loopback(&addr, 0);
+    peer_listener = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(bind(peer_listener, (struct sockaddr *)&addr, sizeof(addr)) == 0 && listen(peer_listener, 1) == 0 &&
+              getsockname(peer_listener, (struct sockaddr *)&addr, &alen) == 0,
+          "peer cannot listen");
+    nm_stream *s = nm_stream_new(&answered_events, NULL);
+    nm_stream_connect(s, (struct sockaddr *)&addr);
+}
+
+static void answered_check(void)
+{
+    run_case("a write taken at once is reported before the reply to it", answered_body, 5);
+}
+
 int main(void)
 {
     tasks_check();
@@ -342,6 +419,7 @@ int main(void)
     idle_check();
     release_check();
     huge_check();
+    answered_check();
     nm_loop_shutdown();
     return failures ? 1 : 0;
 }
