@@ -18,8 +18,18 @@
 #define IPV6_MULTICAST_ALL 29
 #endif
 
-/* One buffer for every receive: callbacks run one at a time and copy out. */
-static char recv_buffer[65536];
+/* Datagrams come in batches of up to RECV_BATCH (one recvmmsg), each into
+ * its own 64 KiB slot of one buffer shared by every socket: callbacks run
+ * one at a time and copy out. Only the pages datagrams touch become resident. */
+#define RECV_SLOT 65536
+#if UV_VERSION_HEX >= 0x012800 /* 1.40: recvmmsg that says when a batch ends */
+#define RECV_BATCH 20 /* libuv's width */
+#define RECV_FLAGS UV_UDP_RECVMMSG
+#else
+#define RECV_BATCH 1
+#define RECV_FLAGS 0
+#endif
+static char recv_buffer[RECV_BATCH * RECV_SLOT];
 static nm_udp *live_sockets;
 
 typedef struct membership {
@@ -38,7 +48,25 @@ static void close_all_sockets(void);
 typedef struct send_req {
     uv_udp_send_t req;
     intptr_t cookie;
+    bool report; /* false: a batched datagram whose `sent` was already counted */
+    char bytes[]; /* a batched datagram's own copy, when it has to wait */
 } send_req;
+
+/* Replies batched while one socket's received datagrams are dispatched: they
+ * leave in one sendmmsg when the batch ends (see nm_udp_try_send). */
+#define REPLY_BATCH 32
+#define REPLY_MAX 1472 /* one Ethernet frame's payload; larger ones go at once */
+static struct {
+    nm_udp *socket; /* the socket whose receive batch is running, or NULL */
+    const struct sockaddr *sender; /* of the datagram being dispatched */
+    unsigned count;
+    struct mmsghdr msgs[REPLY_BATCH];
+    struct iovec iov[REPLY_BATCH];
+    struct sockaddr_in6 to[REPLY_BATCH];
+    char bytes[REPLY_BATCH][REPLY_MAX];
+} replies;
+
+static void replies_flush(void);
 
 /* Memberships --------------------------------------------------------------- */
 
@@ -248,13 +276,25 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 static void on_recv(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf, const struct sockaddr *from,
                     unsigned flags)
 {
-    (void)flags;
     nm_udp *u = handle->data;
+#if RECV_BATCH > 1
+    if (flags & UV_UDP_MMSG_FREE) { /* the batch has been dispatched */
+        replies_flush();
+        replies.socket = NULL;
+        return;
+    }
+    if (flags & UV_UDP_MMSG_CHUNK)
+        replies.socket = u;
+#else
+    (void)flags;
+#endif
     /* nread 0 without a sender means "nothing more for now"; errors on an
      * unconnected socket (none reports ICMP) leave it receiving. */
     if (nread < 0 || from == NULL || u->owner == NULL)
         return;
+    replies.sender = from;
     u->ev->received(u, buf->base, (size_t)nread, from);
+    replies.sender = NULL;
 }
 
 static void set_socket_options(nm_udp *u)
@@ -300,7 +340,7 @@ int nm_udp_open(const nm_udp_events *ev, void *owner, const struct sockaddr *add
     nm_udp *u = calloc(1, sizeof(*u));
     if (u == NULL)
         return UV_ENOMEM;
-    uv_udp_init(nm_loop(), &u->handle);
+    uv_udp_init_ex(nm_loop(), &u->handle, (unsigned)addr->sa_family | RECV_FLAGS);
     u->handle.data = u;
     u->ev = ev;
     u->owner = owner;
@@ -329,25 +369,124 @@ static void on_send_done(uv_udp_send_t *req, int status)
     send_req *sr = (send_req *)req;
     nm_udp *u = req->handle->data;
     intptr_t cookie = sr->cookie;
+    bool report = sr->report;
     free(sr);
     u->queued--;
     if (u->owner && u->sent_now > 0) {
         nm_task_cancel(&u->sent_task);
         report_sent_now(&u->sent_task);
     }
-    u->ev->sent(u, cookie, status);
+    if (report)
+        u->ev->sent(u, cookie, status);
+}
+
+static int queue_request(nm_udp *u, send_req *sr, const struct sockaddr *to, const char *data, size_t len)
+{
+    uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
+    int r = uv_udp_send(&sr->req, &u->handle, &buf, 1, to, on_send_done);
+    if (r < 0) {
+        free(sr);
+        return r;
+    }
+    u->queued++;
+    return 0;
+}
+
+/* Batched replies ------------------------------------------------------------ */
+
+/* A batched datagram the socket buffer had no room for waits in libuv's queue
+ * as a copy, behind which later sends line up (u->queued). Its `sent` was
+ * counted when it was batched. */
+static void replies_queue(nm_udp *u, unsigned i)
+{
+    const struct msghdr *h = &replies.msgs[i].msg_hdr;
+    size_t len = h->msg_iov->iov_len;
+    send_req *sr = malloc(sizeof(*sr) + len);
+    if (sr == NULL)
+        return; /* dropped, as the kernel drops datagrams it has no memory for */
+    sr->cookie = 0;
+    sr->report = false;
+    memcpy(sr->bytes, h->msg_iov->iov_base, len);
+    queue_request(u, sr, h->msg_name, sr->bytes, len);
+}
+
+/* Hands the batch to the kernel in one call. What the socket buffer cannot
+ * take is queued; a reply the kernel refuses all the same (a firewall) is
+ * dropped, as UDP drops datagrams. */
+static void replies_flush(void)
+{
+    nm_udp *u = replies.socket;
+    unsigned n = replies.count, done = 0;
+    uv_os_fd_t fd;
+    replies.count = 0;
+    if (n == 0 || uv_fileno((uv_handle_t *)&u->handle, &fd) != 0)
+        return;
+    while (done < n) {
+        int r = sendmmsg(fd, replies.msgs + done, n - done, 0);
+        if (r > 0)
+            done += (unsigned)r;
+        else if (errno == EAGAIN || errno == ENOBUFS)
+            break;
+        else if (errno != EINTR)
+            done++;
+    }
+    for (; done < n; done++)
+        replies_queue(u, done);
+}
+
+/* Batches one datagram of the socket whose receive batch is running. */
+static void replies_add(const struct sockaddr *to, const char *data, size_t len)
+{
+    unsigned i = replies.count++;
+    memcpy(replies.bytes[i], data, len);
+    replies.iov[i] = (struct iovec){replies.bytes[i], len};
+    memcpy(&replies.to[i], to, to->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                         : sizeof(struct sockaddr_in));
+    replies.msgs[i].msg_hdr = (struct msghdr){
+        .msg_name = &replies.to[i],
+        .msg_namelen = to->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                 : sizeof(struct sockaddr_in),
+        .msg_iov = &replies.iov[i],
+        .msg_iovlen = 1,
+    };
+}
+
+/* Whether `to` is the sender of the datagram being dispatched: a route to it
+ * exists, so that the kernel has no error to give that send() could raise. */
+static bool is_reply(const struct sockaddr *to)
+{
+    const struct sockaddr *from = replies.sender;
+    if (from == NULL || from->sa_family != to->sa_family)
+        return false;
+    if (to->sa_family == AF_INET) {
+        const struct sockaddr_in *a = (const void *)from, *b = (const void *)to;
+        return a->sin_port == b->sin_port && a->sin_addr.s_addr == b->sin_addr.s_addr;
+    }
+    const struct sockaddr_in6 *a = (const void *)from, *b = (const void *)to;
+    return a->sin6_port == b->sin6_port && a->sin6_scope_id == b->sin6_scope_id &&
+           memcmp(&a->sin6_addr, &b->sin6_addr, sizeof(a->sin6_addr)) == 0;
 }
 
 int nm_udp_try_send(nm_udp *u, const struct sockaddr *to, const char *data, size_t len, bool report)
 {
+    bool batch = u == replies.socket && len <= REPLY_MAX && is_reply(to);
+    if (u == replies.socket && (!batch || replies.count == REPLY_BATCH))
+        replies_flush(); /* to make room, or to keep the order before one that goes at once */
     if (u->queued > 0)
         return UV_EAGAIN; /* behind the queue, to keep the order */
-    uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
-    int r = uv_udp_try_send(&u->handle, &buf, 1, to);
-    if (r == UV_ENOBUFS)
-        return UV_EAGAIN;
-    if (r < 0)
-        return r;
+    if (batch) {
+        /* A reply from a receive callback: copying a small datagram costs
+         * less than the system call it saves by leaving with the others. A
+         * send elsewhere goes at once, so that its errors are still raised. */
+        replies_add(to, data, len);
+    } else {
+        uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
+        int r = uv_udp_try_send(&u->handle, &buf, 1, to);
+        if (r == UV_ENOBUFS)
+            return UV_EAGAIN;
+        if (r < 0)
+            return r;
+    }
     if (report) {
         u->sent_now++;
         nm_task_post(&u->sent_task, report_sent_now);
@@ -361,14 +500,8 @@ int nm_udp_queue(nm_udp *u, const struct sockaddr *to, const char *data, size_t 
     if (sr == NULL)
         return UV_ENOMEM;
     sr->cookie = cookie;
-    uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
-    int r = uv_udp_send(&sr->req, &u->handle, &buf, 1, to, on_send_done);
-    if (r < 0) {
-        free(sr);
-        return r;
-    }
-    u->queued++;
-    return 0;
+    sr->report = true;
+    return queue_request(u, sr, to, data, len);
 }
 
 int nm_udp_local(const nm_udp *u, struct sockaddr_storage *addr)
@@ -401,6 +534,10 @@ void nm_udp_close(nm_udp *u)
 {
     if (u->owner == NULL && uv_is_closing((uv_handle_t *)&u->handle))
         return;
+    if (u == replies.socket) { /* closed by a receive callback: what it sent goes first */
+        replies_flush();
+        replies.socket = NULL;
+    }
     u->owner = NULL;
     u->sent_now = 0;
     nm_task_cancel(&u->sent_task);

@@ -2,16 +2,21 @@
  * udp.h — one bound UDP socket, and the module-wide multicast memberships.
  *
  * An nm_udp exists from bind to close. Every datagram received is one
- * `received` with its sender; the shared receive buffer holds the largest
- * datagram, so boundaries are kept and nothing is allocated per datagram.
+ * `received` with its sender; datagrams are read in batches (recvmmsg) into
+ * a shared buffer with room for the largest, so boundaries are kept and
+ * nothing is allocated per datagram.
  *
- * Sending never copies: a datagram goes to the kernel at once when nothing is
- * queued before it (uv_udp_try_send); only when the socket buffer is full is
+ * A datagram goes to the kernel at once when nothing is queued before it
+ * (uv_udp_try_send), without a copy; only when the socket buffer is full is
  * it queued with uv_udp_send, and the caller keeps the bytes alive until
  * `sent` reports them (trying and queueing are two calls, so that the caller
- * can make the bytes safe in between). `sent` comes once per datagram that
- * asked for it (and for every queued one), in send order, always from the
- * loop and never inside the call that sent it.
+ * can make the bytes safe in between). The one exception is a reply: a
+ * datagram of at most 1472 bytes sent from `received` to that datagram's
+ * sender is copied and leaves with the batch's other replies in one sendmmsg
+ * when the batch has been dispatched (or earlier, to keep the order before a
+ * datagram that goes at once, or when the socket is closed). `sent` comes
+ * once per datagram that asked for it (and for every queued one), in send
+ * order, always from the loop and never inside the call that sent it.
  *
  * Multicast membership is module-wide, as lwIP's is on the device: a join
  * applies to every UDP socket that is bound now or later, a leave to all.

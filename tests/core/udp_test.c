@@ -1,12 +1,14 @@
 /*
  * udp_test.c — the core UDP socket from C, without Lua: datagrams on
  * loopback keep their boundaries and order, `sent` comes from the loop once
- * per datagram, close stops every event, and the membership set checks what
+ * per datagram, close stops every event, replies from a receive batch leave
+ * together when it ends, and the membership set checks what
  * it is given. Prints "ok - name" / "not ok - name: why" per case; every case
  * runs the loop under a timer that bounds it.
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "core/loop.h"
 #include "core/udp.h"
@@ -105,6 +107,109 @@ static void datagrams_check(void)
     }
 }
 
+/* Replies from a receive callback ------------------------------------------ */
+
+/* ASKS datagrams wait in the server's socket before the loop runs, so that
+ * one receive batch takes them all. Replies to the sender wait for the batch
+ * to end; a large one (ask LARGE) goes at once after the ones before it; a
+ * datagram to another address (ask ELSEWHERE) goes at once. */
+#define ASKS 10
+#define LARGE 5
+#define ELSEWHERE 7
+
+static nm_udp *server, *client, *other;
+static int asks, answers, server_sents;
+static bool answers_in_order;
+static char owner_server, owner_client;
+static struct sockaddr_in other_addr;
+
+/* Whether a datagram waits in u's receive queue (looked at, not taken). */
+static bool has_datagram(nm_udp *u)
+{
+    uv_os_fd_t fd;
+    char byte;
+    uv_fileno((uv_handle_t *)&u->handle, &fd);
+    return recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) >= 0;
+}
+
+static void server_received(nm_udp *u, const char *data, size_t len, const struct sockaddr *from)
+{
+    (void)data, (void)len;
+    static char large[2000];
+    char reply[32];
+    int n = snprintf(reply, sizeof(reply), "answer %d", asks);
+    in_send = true;
+    if (asks == LARGE) {
+        memcpy(large, reply, (size_t)n);
+        CHECK(nm_udp_try_send(u, from, large, sizeof(large), true) == 0, "large reply");
+        CHECK(has_datagram(client), "the large reply has not left at once");
+    } else {
+        CHECK(nm_udp_try_send(u, from, reply, (size_t)n, true) == 0, "reply %d", asks);
+        CHECK(asks > LARGE || !has_datagram(client), "reply %d left before the batch ended", asks);
+    }
+    if (asks == ELSEWHERE) {
+        CHECK(nm_udp_try_send(u, (struct sockaddr *)&other_addr, "aside", 5, false) == 0, "aside");
+        CHECK(has_datagram(other), "a datagram to another address waited for the batch");
+    }
+    in_send = false;
+    asks++;
+}
+
+static void server_sent(nm_udp *u, intptr_t cookie, int status)
+{
+    CHECK(!in_send, "sent inside the send call");
+    CHECK(cookie == 0 && status == 0, "sent cookie %d status %d", (int)cookie, status);
+    if (nm_udp_owner(u) != NULL)
+        server_sents++;
+}
+
+static void client_received(nm_udp *u, const char *data, size_t len, const struct sockaddr *from)
+{
+    (void)u, (void)from;
+    char want[32];
+    int n = snprintf(want, sizeof(want), "answer %d", answers);
+    answers_in_order = answers_in_order && len == (answers == LARGE ? 2000 : (size_t)n) &&
+                       memcmp(data, want, (size_t)n) == 0;
+    if (++answers == ASKS) {
+        nm_udp_close(client);
+        nm_udp_close(server);
+        nm_udp_close(other);
+    }
+}
+
+static const nm_udp_events server_events = {.received = server_received, .sent = server_sent};
+static const nm_udp_events client_events = {.received = client_received, .sent = ignore_sent};
+
+static void replies_body(void)
+{
+    struct sockaddr_in any, to;
+    struct sockaddr_storage local;
+    asks = answers = server_sents = 0;
+    answers_in_order = true;
+    uv_ip4_addr("127.0.0.1", 0, &any);
+    CHECK(nm_udp_open(&server_events, &owner_server, (struct sockaddr *)&any, &server) == 0, "open server");
+    CHECK(nm_udp_open(&client_events, &owner_client, (struct sockaddr *)&any, &client) == 0, "open client");
+    CHECK(nm_udp_open(&rx_events, &owner_rx, (struct sockaddr *)&any, &other) == 0, "open other");
+    nm_udp_local(other, &local);
+    memcpy(&other_addr, &local, sizeof(other_addr));
+    nm_udp_local(server, &local);
+    memcpy(&to, &local, sizeof(to));
+    for (int i = 0; i < ASKS; i++)
+        CHECK(nm_udp_try_send(client, (struct sockaddr *)&to, "ask", 3, false) == 0, "ask %d", i);
+}
+
+static void replies_check(void)
+{
+    run_case("udp: replies from one receive batch leave together at its end, in order; others at once",
+             replies_body, 5);
+    if (!answers_in_order || answers != ASKS || server_sents != ASKS) {
+        if (case_failure[0] == '\0')
+            failures++;
+        printf("not ok - udp: replies: %d answers, order %s, %d sent\n", answers,
+               answers_in_order ? "kept" : "broken", server_sents);
+    }
+}
+
 /* TTL ------------------------------------------------------------------------ */
 
 static void ttl_body(void)
@@ -138,6 +243,7 @@ static void membership_body(void)
 int main(void)
 {
     datagrams_check();
+    replies_check();
     run_case("udp: ttl sets and reads back; 0 is refused", ttl_body, 2);
     run_case("udp: the membership set checks groups and interfaces", membership_body, 2);
     nm_loop_shutdown();

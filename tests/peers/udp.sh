@@ -7,14 +7,27 @@ need python3
 
 # The seed UDP server: echoes, replying to the sender of the last datagram.
 # "later:" datagrams are answered 300 ms later — to whoever sent last by then.
+# "burst:N" is answered with N datagrams from the one callback, every seventh
+# one too large to be batched with the others (3000 bytes), the rest 100.
 cat >"$T/echo.lua" <<EOF
 $PRELUDE
-local count = 0
+local count, sents, inside, early = 0, 0, false, 0
 local srv = net.createServer(net.UDP)
+srv:on("sent", function() sents = sents + 1 if inside then early = early + 1 end end)
 srv:on("receive", function(s, data, port, ip)
   count = count + 1
   if data == "reset" then count = 0 s:send("reset") return end
   if data == "count?" then s:send("count " .. count - 1) return end
+  if data == "sents?" then s:send("sents " .. sents .. " early " .. early) return end
+  if data:sub(1, 6) == "burst:" then
+    sents = 0
+    inside = true
+    for i = 1, tonumber(data:sub(7)) do
+      s:send(string.format("%04d", i) .. string.rep(".", i % 7 == 3 and 2996 or 96))
+    end
+    inside = false
+    return
+  end
   if data:sub(1, 6) == "later:" then
     tmr.create():alarm(300, tmr.ALARM_SINGLE, function() s:send("late " .. data) end)
     return
@@ -117,13 +130,42 @@ def flood(port, total=10000, window=64):
         return "server saw %r, want %d datagrams" % (got, total)
     return "ok"
 
-print({"echo": echo, "interleaved": interleaved, "flood": flood}[sys.argv[1]](int(sys.argv[2])))
+def burst(port, n=100):
+    # Replies sent from one receive callback leave together: in order, whole,
+    # each with its own `sent`, none of which fired inside send().
+    s = sock()
+    s.sendto(b"burst:%d" % n, ("127.0.0.1", port))
+    for i in range(1, n + 1):
+        got = s.recv(70000)
+        want = 3000 if i % 7 == 3 else 100
+        if got[:4] != b"%04d" % i or len(got) != want:
+            return "reply %d: got %r of %d bytes, want %d bytes" % (i, got[:4], len(got), want)
+    s.sendto(b"sents?", ("127.0.0.1", port))
+    got = s.recv(100)
+    if got != b"sents %d early 0" % n:
+        return "server says %r, want %d sents, none early" % (got, n)
+    return "ok"
+
+def goodbye(port):
+    # The server sends four replies and closes itself in the same callback,
+    # with more datagrams waiting in the same receive batch.
+    s = sock()
+    for i in range(50):
+        s.sendto(b"bye %d" % i, ("127.0.0.1", port))
+    got = [s.recv(70000) for _ in range(4)]
+    want = [b"a", b"b", b"c" * 5000, b"d"]
+    if got != want:
+        return "got %r" % [g[:10] for g in got]
+    return nothing_for(s, 0.3) or "ok"
+
+print({"echo": echo, "interleaved": interleaved, "flood": flood, "burst": burst,
+       "goodbye": goodbye}[sys.argv[1]](int(sys.argv[2])))
 EOF
 
 run_peer() { # name case port
   local out
   out=$(timeout "$(bound 40)" python3 "$T/peer.py" "$2" "$3" 2>&1 | tail -n 1)
-  if [ "$out" = ok ]; then ok "$1"; else fail "$1" "$out"; describe echo; fi
+  if [ "$out" = ok ]; then ok "$1"; else fail "$1" "$out"; describe "${4:-echo}"; fi
 }
 
 for profile in 1.5 3.0; do
@@ -131,11 +173,35 @@ for profile in 1.5 3.0; do
     run_peer "udp $profile: seed server echoes every datagram whole (1 to 65507 bytes)" echo "$PORT"
     run_peer "udp $profile: replies go to the last sender, three interleaved peers" interleaved "$PORT"
     run_peer "udp $profile: 10,000 datagrams, none lost" flood "$PORT"
+    run_peer "udp $profile: 100 replies from one receive callback arrive in order, one sent each" burst "$PORT"
     kill "$NM_PID" 2>/dev/null
   else
     fail "udp $profile: echo server" "did not start"
   fi
 done
+
+# Replies sent just before close() in the same receive callback still leave,
+# and the datagrams left in the batch are dropped safely.
+cat >"$T/goodbye.lua" <<EOF
+$PRELUDE
+local srv = net.createServer(net.UDP)
+srv:on("receive", function(s, data)
+  s:send("a") s:send("b") s:send(string.rep("c", 5000)) s:send("d")
+  s:close()
+end)
+srv:listen(0, "127.0.0.1")
+print("PORT " .. srv:getaddr())
+EOF
+if nm_server goodbye; then
+  run_peer "udp: replies sent before close() inside receive are delivered, in order" goodbye "$PORT" goodbye
+  if wait_exit "$NM_PID" 10 && [ "$EXIT_STATUS" = 0 ]; then
+    ok "udp: a server closed inside its receive callback lets the run end"
+  else
+    fail "udp: a server closed inside its receive callback lets the run end" "status $EXIT_STATUS"; describe goodbye
+  fi
+else
+  fail "udp: goodbye server" "did not start"
+fi
 
 # The seed client: connect() to a python server, send, receive its answers.
 cat >"$T/pyserver.py" <<'EOF'
