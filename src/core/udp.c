@@ -48,8 +48,8 @@ static void close_all_sockets(void);
 typedef struct send_req {
     uv_udp_send_t req;
     intptr_t cookie;
-    bool report; /* false: a batched datagram whose `sent` was already counted */
-    char bytes[]; /* a batched datagram's own copy, when it has to wait */
+    bool report; /* whether its completion is reported with `sent` */
+    char bytes[]; /* a batched reply's own copy, when it has to wait */
 } send_req;
 
 /* Replies batched while one socket's received datagrams are dispatched: they
@@ -60,6 +60,7 @@ static struct {
     nm_udp *socket; /* the socket whose receive batch is running, or NULL */
     const struct sockaddr *sender; /* of the datagram being dispatched */
     unsigned count;
+    bool report[REPLY_BATCH]; /* whether each gets its `sent` */
     struct mmsghdr msgs[REPLY_BATCH];
     struct iovec iov[REPLY_BATCH];
     struct sockaddr_in6 to[REPLY_BATCH];
@@ -323,6 +324,13 @@ static void report_sent_now(nm_task *task)
     }
 }
 
+/* One more datagram that went out at once gets its `sent` from the loop. */
+static void report_later(nm_udp *u)
+{
+    u->sent_now++;
+    nm_task_post(&u->sent_task, report_sent_now);
+}
+
 static void on_handle_closed(uv_handle_t *handle)
 {
     free(handle->data);
@@ -394,20 +402,22 @@ static int queue_request(nm_udp *u, send_req *sr, const struct sockaddr *to, con
 
 /* Batched replies ------------------------------------------------------------ */
 
-/* A batched datagram the socket buffer had no room for waits in libuv's queue
- * as a copy, behind which later sends line up (u->queued). Its `sent` was
- * counted when it was batched. */
+/* A batched reply the socket buffer had no room for waits in libuv's queue
+ * as a copy, behind which later sends line up (u->queued). */
 static void replies_queue(nm_udp *u, unsigned i)
 {
     const struct msghdr *h = &replies.msgs[i].msg_hdr;
     size_t len = h->msg_iov->iov_len;
     send_req *sr = malloc(sizeof(*sr) + len);
-    if (sr == NULL)
-        return; /* dropped, as the kernel drops datagrams it has no memory for */
-    sr->cookie = 0;
-    sr->report = false;
-    memcpy(sr->bytes, h->msg_iov->iov_base, len);
-    queue_request(u, sr, h->msg_name, sr->bytes, len);
+    if (sr != NULL) {
+        sr->cookie = 0;
+        sr->report = replies.report[i];
+        memcpy(sr->bytes, h->msg_iov->iov_base, len);
+        if (queue_request(u, sr, h->msg_name, sr->bytes, len) == 0)
+            return;
+    }
+    if (replies.report[i]) /* dropped, as the kernel drops what it has no memory for */
+        report_later(u);
 }
 
 /* Hands the batch to the kernel in one call. What the socket buffer cannot
@@ -430,14 +440,18 @@ static void replies_flush(void)
         else if (errno != EINTR)
             done++;
     }
+    for (unsigned i = 0; i < done; i++)
+        if (replies.report[i])
+            report_later(u);
     for (; done < n; done++)
         replies_queue(u, done);
 }
 
 /* Batches one datagram of the socket whose receive batch is running. */
-static void replies_add(const struct sockaddr *to, const char *data, size_t len)
+static void replies_add(const struct sockaddr *to, const char *data, size_t len, bool report)
 {
     unsigned i = replies.count++;
+    replies.report[i] = report;
     memcpy(replies.bytes[i], data, len);
     replies.iov[i] = (struct iovec){replies.bytes[i], len};
     memcpy(&replies.to[i], to, to->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
@@ -478,19 +492,17 @@ int nm_udp_try_send(nm_udp *u, const struct sockaddr *to, const char *data, size
         /* A reply from a receive callback: copying a small datagram costs
          * less than the system call it saves by leaving with the others. A
          * send elsewhere goes at once, so that its errors are still raised. */
-        replies_add(to, data, len);
-    } else {
-        uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
-        int r = uv_udp_try_send(&u->handle, &buf, 1, to);
-        if (r == UV_ENOBUFS)
-            return UV_EAGAIN;
-        if (r < 0)
-            return r;
+        replies_add(to, data, len, report);
+        return 0; /* its `sent` is counted when it leaves */
     }
-    if (report) {
-        u->sent_now++;
-        nm_task_post(&u->sent_task, report_sent_now);
-    }
+    uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
+    int r = uv_udp_try_send(&u->handle, &buf, 1, to);
+    if (r == UV_ENOBUFS)
+        return UV_EAGAIN;
+    if (r < 0)
+        return r;
+    if (report)
+        report_later(u);
     return 0;
 }
 
