@@ -451,15 +451,14 @@ static void replies_flush(void)
 static void replies_add(const struct sockaddr *to, const char *data, size_t len, bool report)
 {
     unsigned i = replies.count++;
+    socklen_t to_len = to->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
     replies.report[i] = report;
     memcpy(replies.bytes[i], data, len);
     replies.iov[i] = (struct iovec){replies.bytes[i], len};
-    memcpy(&replies.to[i], to, to->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                         : sizeof(struct sockaddr_in));
+    memcpy(&replies.to[i], to, to_len);
     replies.msgs[i].msg_hdr = (struct msghdr){
         .msg_name = &replies.to[i],
-        .msg_namelen = to->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                 : sizeof(struct sockaddr_in),
+        .msg_namelen = to_len,
         .msg_iov = &replies.iov[i],
         .msg_iovlen = 1,
     };
