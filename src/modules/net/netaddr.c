@@ -136,3 +136,12 @@ void nm_err_push_tls_reason(lua_State *L, int code)
     else
         lua_pushnil(L);
 }
+
+int nm_err_raise_bind(lua_State *L, int status, int port)
+{
+    if (status == UV_EADDRINUSE)
+        return luaL_error(L, "address in use");
+    if (status == UV_EACCES)
+        return luaL_error(L, "permission denied: port %d needs privileges", port);
+    return luaL_error(L, "%s", uv_strerror(status));
+}

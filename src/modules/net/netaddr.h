@@ -38,5 +38,7 @@ int nm_err_code(int uv_status);
 void nm_err_push_tls_reason(lua_State *L, int code);
 /* The lwIP name of such a code, as the later firmware's messages use it. */
 const char *nm_err_name(int code);
+/* Raises the error of a failed bind or listen on port (libuv status). */
+int nm_err_raise_bind(lua_State *L, int status, int port);
 
 #endif

@@ -81,15 +81,6 @@ static const nm_tcp_server_events server_events = {
     .accept_failed = on_accept_failed,
 };
 
-static int listen_error(lua_State *L, int status, int port)
-{
-    if (status == UV_EADDRINUSE)
-        return luaL_error(L, "address in use");
-    if (status == UV_EACCES)
-        return luaL_error(L, "permission denied: port %d needs privileges", port);
-    return luaL_error(L, "%s", uv_strerror(status));
-}
-
 /* Binds and listens; 3.0 falls back to the wildcard when the script names an
  * address this host does not have (scripts often pass the ESP's own). */
 static int start_listening(net_server *sv, nm_addr *addr, const char *ip, int port)
@@ -141,7 +132,7 @@ static int server_listen(lua_State *L)
     nm_profile_lock();
     int r = start_listening(sv, &addr, ip, (int)port);
     if (r < 0)
-        return listen_error(L, r, (int)port);
+        return nm_err_raise_bind(L, r, (int)port);
     if (lua_isfunction(L, arg))
         nm_ref_set(L, &sv->accept_ref, arg);
     if (sv->self_ref == LUA_NOREF)

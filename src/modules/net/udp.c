@@ -126,15 +126,6 @@ static const nm_udp_events udp_events = {
 
 /* Binding --------------------------------------------------------------- */
 
-static int bind_error(lua_State *L, int status, int port)
-{
-    if (status == UV_EADDRINUSE)
-        return luaL_error(L, "address in use");
-    if (status == UV_EACCES)
-        return luaL_error(L, "permission denied: port %d needs privileges", port);
-    return luaL_error(L, "%s", uv_strerror(status));
-}
-
 /* Binds to addr; a named address this host does not have falls back to the
  * wildcard (scripts often pass the ESP's own address, Q24). Raises on failure. */
 static void bind_to(lua_State *L, net_udp *ud, nm_addr *addr, const char *ip)
@@ -149,7 +140,7 @@ static void bind_to(lua_State *L, net_udp *ud, nm_addr *addr, const char *ip)
     }
     if (r < 0) {
         ud->u = NULL;
-        bind_error(L, r, port);
+        nm_err_raise_bind(L, r, port);
     }
     anchor(L, ud);
 }

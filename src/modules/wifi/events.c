@@ -92,7 +92,7 @@ static void push_event_table(lua_State *L, const radio_event *ev)
     case EV_AP_STADISCONNECTED:
     case EV_AP_PROBEREQRECVED:
         break; /* never produced by the simulation */
-    default:
+    default: /* the firmware's own text for an event it has no fields for */
         snprintf(buf, sizeof buf, "event %u not implemented", (unsigned)ev->id);
         set_str(L, "info", buf);
         break;
