@@ -287,19 +287,7 @@ static lua_State *new_board(void *arg)
         return NULL;
     }
     luaL_openlibs(L);
-    nm_open_global(L, "net", luaopen_net);
-    nm_open_global(L, "tmr", luaopen_tmr);
-    nm_open_global(L, "node", luaopen_node);
-    nm_open_global(L, "file", luaopen_file);
-    nm_open_global(L, "uart", luaopen_uart);
-    nm_open_global(L, "encoder", luaopen_encoder);
-    if (nm_modern()) { /* modules that came with the later firmware */
-        nm_open_global(L, "pipe", luaopen_pipe);
-        nm_open_global(L, "tls", luaopen_tls);
-    }
-    nm_open_global(L, "wifi", luaopen_wifi);
-    nm_open_global(L, "control", luaopen_control);
-    nm_open_global(L, "gpio", luaopen_gpio);
+    nm_open_board_modules(L);
     set_arg_table(L, b->argc, b->argv, b->opt->script ? b->opt->script_index : 0);
     return L;
 }

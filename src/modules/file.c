@@ -187,7 +187,7 @@ static int read_result(lua_State *L, size_t got)
     if (got > 0)
         return 1;
     lua_pop(L, 1);
-    if (!nm_modern())
+    if (!nm_since(NM_ERA_3_0))
         return 0;
     lua_pushnil(L);
     return 1;
@@ -196,7 +196,7 @@ static int read_result(lua_State *L, size_t got)
 static int do_read(lua_State *L, file_ud *ud, lua_Integer n, int end_char)
 {
     nm_flash_file *f = open_file(L, ud);
-    if (nm_modern()) {
+    if (nm_since(NM_ERA_3_0)) {
         /* 3.0 reads (int)(unsigned)n bytes: none for 0 or less, and says "". */
         if ((int)n <= 0) {
             lua_pushliteral(L, "");
@@ -232,7 +232,7 @@ static int file_readline(lua_State *L)
 {
     int argpos;
     file_ud *ud = target(L, &argpos);
-    return do_read(L, ud, nm_modern() ? READ_CHUNK : READLINE_15, '\n');
+    return do_read(L, ud, nm_since(NM_ERA_3_0) ? READ_CHUNK : READLINE_15, '\n');
 }
 
 static int write_text(lua_State *L, bool newline)
@@ -272,7 +272,7 @@ static int file_seek(lua_State *L)
     nm_flash_file *f = open_file(L, target(L, &argpos));
     int op = luaL_checkoption(L, argpos, "cur", names);
     lua_Integer offset = luaL_optinteger(L, argpos + 1, 0);
-    int64_t pos = nm_flash_seek(f, offset, whence[op], nm_modern());
+    int64_t pos = nm_flash_seek(f, offset, whence[op], nm_since(NM_ERA_3_0));
     if (pos < 0)
         lua_pushnil(L);
     else
@@ -336,7 +336,7 @@ static bool matches(lua_State *L, const char *name)
 static int file_list(lua_State *L)
 {
     bool filter = false;
-    if (nm_modern()) {
+    if (nm_since(NM_ERA_3_0)) {
         lua_settop(L, 1);
         filter = luaL_optstring(L, 1, NULL) != NULL;
     }
@@ -434,7 +434,7 @@ static int file_on(lua_State *L)
     if (lua_isfunction(L, 2)) {
         lua_pushvalue(L, 2);
     } else {
-        if (nm_modern() && !lua_isnil(L, 2))
+        if (nm_since(NM_ERA_3_0) && !lua_isnil(L, 2))
             return luaL_error(L, "Callback should be function or nil");
         lua_pushnil(L);
     }
@@ -556,7 +556,7 @@ int luaopen_file(lua_State *L)
 
     nm_loader_install(L);
     luaL_newlib(L, functions_15);
-    if (nm_modern())
+    if (nm_since(NM_ERA_3_0))
         luaL_setfuncs(L, functions_30, 0);
     return 1;
 }

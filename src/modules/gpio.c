@@ -145,7 +145,7 @@ static void run_trig_callbacks(nm_task *task)
         nm_ref_push(L, t->fn_ref);
         lua_pushinteger(L, t->level);
         int nargs = 1;
-        if (nm_modern()) {
+        if (nm_since(NM_ERA_3_0)) {
             lua_pushinteger(L, t->when);
             lua_pushinteger(L, t->count);
             nargs = 3;
@@ -443,7 +443,7 @@ int luaopen_gpio(lua_State *L)
     set_int(L, "LOW", FW_LOW);
     set_int(L, "FLOAT", FW_FLOAT);
     set_int(L, "PULLUP", FW_PULLUP);
-    if (nm_modern()) {
+    if (nm_since(NM_ERA_3_0)) {
         nm_gpio_pulse_open(L);
         lua_setfield(L, -2, "pulse");
     }

@@ -111,9 +111,9 @@ static void set_str(lua_State *L, const char *key, const char *v)
 
 static void version(int v[3])
 {
-    v[0] = nm_modern() ? 3 : 1;
-    v[1] = nm_modern() ? 0 : 5;
-    v[2] = nm_modern() ? 0 : 4;
+    v[0] = nm_since(NM_ERA_3_0) ? 3 : 1;
+    v[1] = nm_since(NM_ERA_3_0) ? 0 : 5;
+    v[2] = nm_since(NM_ERA_3_0) ? 0 : 4;
 }
 
 static int info_legacy(lua_State *L)
@@ -131,7 +131,7 @@ static int info_legacy(lua_State *L)
 static int node_info(lua_State *L)
 {
     static const char *const groups[] = {"hw", "sw_version", "build_config", "legacy", NULL};
-    if (!nm_modern())
+    if (!nm_since(NM_ERA_3_0))
         return info_legacy(L);
     int group = luaL_checkoption(L, 1, "legacy", groups);
     if (group == 3)
@@ -348,7 +348,7 @@ static void output_to_pipe(lua_State *L, const char *text, size_t len)
 static int node_output(lua_State *L)
 {
     bool serial = !(lua_isnumber(L, 2) && lua_tointeger(L, 2) == 0);
-    if (!nm_modern()) {
+    if (!nm_since(NM_ERA_3_0)) {
         nm_output_redirect(L, lua_isfunction(L, 1) ? 1 : 0, serial);
         return 0;
     }
@@ -449,7 +449,7 @@ int luaopen_node(lua_State *L)
     lua_setglobal(L, "print");
 
     luaL_newlib(L, node_functions);
-    if (nm_modern()) {
+    if (nm_since(NM_ERA_3_0)) {
         lua_pushcfunction(L, node_getpartitiontable);
         lua_setfield(L, -2, "getpartitiontable");
     }

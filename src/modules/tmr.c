@@ -94,7 +94,7 @@ static void on_fire(nm_timer *timer, void *data)
  * static timer's number, with the firmware's argument errors. */
 static tmr_obj *check_timer(lua_State *L)
 {
-    if (nm_modern())
+    if (nm_since(NM_ERA_3_0))
         return luaL_checkudata(L, 1, TIMER_MT);
     luaL_argcheck(L, lua_isuserdata(L, 1) || lua_isnumber(L, 1), 1, "timer object or numerical ID expected");
     if (lua_isuserdata(L, 1))
@@ -332,7 +332,7 @@ int luaopen_tmr(lua_State *L)
     nm_uptime_us(); /* the counters start with the module, like a boot */
     make_metatable(L);
     luaL_newlib(L, tmr_functions);
-    if (!nm_modern()) {
+    if (!nm_since(NM_ERA_3_0)) {
         /* The seed firmware's module functions also take a static timer id. */
         luaL_setfuncs(L, timer_methods, 0);
         for (int i = 0; i < NUM_STATIC; i++)

@@ -35,7 +35,7 @@ static const lua_Integer bitrates[] = {300,    600,    1200,   2400,   4800,    
 
 static int uart_count(void)
 {
-    return nm_modern() ? 2 : 1;
+    return nm_since(NM_ERA_3_0) ? 2 : 1;
 }
 
 /* MOD_CHECK_ID: the firmware's text for a UART it does not have. */
@@ -50,7 +50,7 @@ static int check_id(lua_State *L, int arg)
 static bool known_baud(lua_Integer baud)
 {
     for (size_t i = 0; i < sizeof bitrates / sizeof bitrates[0]; i++)
-        if (bitrates[i] == baud && (baud != 31250 || nm_modern()))
+        if (bitrates[i] == baud && (baud != 31250 || nm_since(NM_ERA_3_0)))
             return true;
     return false;
 }
@@ -214,7 +214,7 @@ int luaopen_uart(lua_State *L)
 
     const luaL_Reg functions[] = {
         {"setup", uart_setup}, {"getconfig", uart_getconfig}, {"write", uart_write},
-        {"on", nm_modern() ? uart_on30 : uart_on15}, {"alt", uart_alt}, {NULL, NULL},
+        {"on", nm_since(NM_ERA_3_0) ? uart_on30 : uart_on15}, {"alt", uart_alt}, {NULL, NULL},
     };
     luaL_newlib(L, functions);
     set_int(L, "STOPBITS_1", STOPBITS_1);
@@ -223,7 +223,7 @@ int luaopen_uart(lua_State *L)
     set_int(L, "PARITY_NONE", PARITY_NONE);
     set_int(L, "PARITY_EVEN", PARITY_EVEN);
     set_int(L, "PARITY_ODD", PARITY_ODD);
-    if (nm_modern()) {
+    if (nm_since(NM_ERA_3_0)) {
         lua_pushcfunction(L, uart_fifodepth);
         lua_setfield(L, -2, "fifodepth");
         set_int(L, "DIR_RX", DIR_RX);

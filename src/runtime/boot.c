@@ -33,7 +33,7 @@ static void say(const char *text)
  * information (user_version.h, tools/update_buildinfo.sh of each era). */
 static void banner(lua_State *L)
 {
-    if (!nm_modern()) {
+    if (!nm_since(NM_ERA_3_0)) {
         lua_pushfstring(L, "\nNodeMCU 1.5.4.1 build netmcu-%s powered by %s on SDK %s\n", NETMCU_VERSION,
                         LUA_RELEASE, SDK_15);
     } else {
@@ -70,7 +70,7 @@ static void run_init(lua_State *L)
     }
     if (status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        if (!nm_modern())
+        if (!nm_since(NM_ERA_3_0))
             say("lua: ");
         say(msg ? msg : "(error object is not a string)");
         say("\n");

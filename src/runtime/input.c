@@ -52,7 +52,7 @@ static void deliver(const char *bytes, size_t len)
  * lines), then the interpreter runs it. */
 static void line_done(const char *text, size_t len)
 {
-    if (len > 0 || nm_modern())
+    if (len > 0 || nm_since(NM_ERA_3_0))
         deliver(text, len);
     lua_State *L = nm_lua_state();
     if (L != NULL && len > 0)
@@ -74,7 +74,7 @@ static bool piece_done(char ch)
 {
     if (line.len >= PIECE_MAX)
         return true;
-    if (!nm_modern())
+    if (!nm_since(NM_ERA_3_0))
         return (split.data_len != 0 && line.len >= (size_t)split.data_len) ||
                (split.end_char >= 0 && (unsigned char)ch == (unsigned char)split.end_char);
     if (split.data_len >= 0)
@@ -94,7 +94,7 @@ static void held_byte(char ch)
 /* 1.5 hands over what a read brought when no length or end character is set. */
 static void held_batch_end(void)
 {
-    if (!run_input && !nm_modern() && line.len > 0 && split.data_len == 0 && split.end_char < 0)
+    if (!run_input && !nm_since(NM_ERA_3_0) && line.len > 0 && split.data_len == 0 && split.end_char < 0)
         deliver_piece();
 }
 
@@ -128,7 +128,7 @@ static void typed_byte(char ch)
         line_done(typed.data ? typed.data : "", typed.len);
         bool empty = typed.len == 0;
         nm_bytebuf_free(&typed);
-        if (empty && nm_modern()) {
+        if (empty && nm_since(NM_ERA_3_0)) {
             /* 3.0 writes this prompt straight to the UART, past node.output. */
             lua_State *L = nm_lua_state();
             const char *p = L ? current_prompt(L) : "> ";

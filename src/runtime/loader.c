@@ -18,7 +18,7 @@ int nm_load_flash(lua_State *L, const char *name)
     size_t len;
     if (nm_flash_slurp(name, &data, &len) != 0) {
         /* 3.0 formats strerror(), which the device's libc leaves empty */
-        lua_pushfstring(L, nm_modern() ? "cannot open %s: " : "cannot open %s", name);
+        lua_pushfstring(L, nm_since(NM_ERA_3_0) ? "cannot open %s: " : "cannot open %s", name);
         return LUA_ERRFILE;
     }
     /* A first line starting with '#' is skipped, keeping line numbers. */

@@ -5,6 +5,46 @@
 
 #include <stdbool.h>
 
+#include "runtime/profile.h"
+
+typedef struct board_module {
+    const char *name;
+    lua_CFunction open;
+    nm_era since;   /* the first firmware era that has it */
+    nm_era until;   /* the first era that no longer has it; NM_ERA_NONE: still there */
+} board_module;
+
+#define NM_ERA_NONE ((nm_era)-1)
+
+/* The firmware modules of the board, one row each, in alphabetical order
+ * (the order the firmware's build information lists them). */
+static const board_module board_modules[] = {
+    {"control", luaopen_control, NM_ERA_1_5, NM_ERA_NONE}, /* netmcu's own */
+    {"encoder", luaopen_encoder, NM_ERA_1_5, NM_ERA_NONE},
+    {"file", luaopen_file, NM_ERA_1_5, NM_ERA_NONE},
+    {"gpio", luaopen_gpio, NM_ERA_1_5, NM_ERA_NONE},
+    {"net", luaopen_net, NM_ERA_1_5, NM_ERA_NONE},
+    {"node", luaopen_node, NM_ERA_1_5, NM_ERA_NONE},
+    {"pipe", luaopen_pipe, NM_ERA_3_0, NM_ERA_NONE},
+    {"tls", luaopen_tls, NM_ERA_3_0, NM_ERA_NONE},
+    {"tmr", luaopen_tmr, NM_ERA_1_5, NM_ERA_NONE},
+    {"uart", luaopen_uart, NM_ERA_1_5, NM_ERA_NONE},
+    {"wifi", luaopen_wifi, NM_ERA_1_5, NM_ERA_NONE},
+};
+
+static bool in_profile(const board_module *m)
+{
+    return nm_since(m->since) && (m->until == NM_ERA_NONE || !nm_since(m->until));
+}
+
+void nm_open_board_modules(lua_State *L)
+{
+    for (size_t i = 0; i < sizeof board_modules / sizeof board_modules[0]; i++) {
+        if (in_profile(&board_modules[i]))
+            nm_open_global(L, board_modules[i].name, board_modules[i].open);
+    }
+}
+
 void nm_push_module_list(lua_State *L)
 {
     static const char *const names[] = {"adc",   "bit",  "crypto", "encoder", "file", "gpio",

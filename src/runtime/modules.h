@@ -21,6 +21,10 @@ int luaopen_gpio(lua_State *L);
 int luaopen_wifi(lua_State *L);
 int luaopen_tls(lua_State *L); /* 3.0 profile only */
 
+/* Opens every module of the profile in force as a global (the table in
+ * modules.c says which era has which module). */
+void nm_open_board_modules(lua_State *L);
+
 /* Pushes the firmware modules present as globals, comma-separated as the
  * firmware's build information lists them ("file,net,node,tmr"). */
 void nm_push_module_list(lua_State *L);

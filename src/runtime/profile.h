@@ -12,7 +12,13 @@
 
 #include <stdbool.h>
 
-typedef enum { NM_PROFILE_15, NM_PROFILE_30 } nm_profile;
+/* Firmware eras in release order: a difference is keyed to the release that
+ * introduced it, and holds in every later era (nm_since). NM_ERA_2_2 is
+ * placed in the order now so that differences can be keyed to it. */
+typedef enum { NM_ERA_1_5, NM_ERA_2_2, NM_ERA_3_0 } nm_era;
+typedef nm_era nm_profile;
+#define NM_PROFILE_15 NM_ERA_1_5
+#define NM_PROFILE_30 NM_ERA_3_0
 
 /* The profile in force; reads NETMCU_COMPAT on first use. */
 nm_profile nm_profile_get(void);
@@ -23,9 +29,10 @@ bool nm_profile_set(const char *name);
 void nm_profile_lock(void);
 const char *nm_profile_name(void);
 
-static inline bool nm_modern(void)
+/* True when the profile in force is ERA or a later release: reads "since ERA". */
+static inline bool nm_since(nm_era era)
 {
-    return nm_profile_get() == NM_PROFILE_30;
+    return nm_profile_get() >= era;
 }
 
 #endif

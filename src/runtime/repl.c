@@ -52,7 +52,7 @@ static bool run_chunk(lua_State *L, const char *code, size_t len)
     }
     if (status == LUA_OK) {
         print_results(L, base);
-    } else if (nm_modern()) {
+    } else if (nm_since(NM_ERA_3_0)) {
         /* 3.0 prints the error through print, after a label. */
         lua_pushliteral(L, "Lua error: ");
         lua_insert(L, -2);
@@ -133,7 +133,7 @@ void nm_repl_input(const char *text, size_t len)
     if (len == 0 || !nm_bytebuf_append(&input, text, len))
         return;
     /* The seed firmware runs each node.input() string as a line of its own. */
-    if (!nm_modern() && text[len - 1] != '\n')
+    if (!nm_since(NM_ERA_3_0) && text[len - 1] != '\n')
         nm_bytebuf_append(&input, "\n", 1);
     nm_task_post(&input_task, run_input);
 }

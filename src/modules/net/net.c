@@ -50,11 +50,11 @@ static void call_initializer(lua_State *L, int fn_idx)
 /* The protocol argument: 1.5 requires it, 3.0 defaults to TCP (§4.1, C2). */
 static int check_type(lua_State *L)
 {
-    if (nm_modern() && lua_isnoneornil(L, 1))
+    if (nm_since(NM_ERA_3_0) && lua_isnoneornil(L, 1))
         return NET_TCP;
     lua_Integer type = luaL_checkinteger(L, 1);
     if (type != NET_TCP && type != NET_UDP)
-        luaL_error(L, nm_modern() ? "invalid type" : "wrong arg type");
+        luaL_error(L, nm_since(NM_ERA_3_0) ? "invalid type" : "wrong arg type");
     return (int)type;
 }
 
@@ -91,7 +91,7 @@ static int net_createServer(lua_State *L)
 {
     lua_Integer timeout = 30;
     int next = 2;
-    if (nm_modern() && lua_isnumber(L, 1) && lua_isnoneornil(L, 2) &&
+    if (nm_since(NM_ERA_3_0) && lua_isnumber(L, 1) && lua_isnoneornil(L, 2) &&
         lua_tointeger(L, 1) != NET_TCP && lua_tointeger(L, 1) != NET_UDP) {
         timeout = lua_tointeger(L, 1);
     } else if (check_type(L) == NET_UDP) { /* no timeout for UDP: only fn is looked for */

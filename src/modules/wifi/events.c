@@ -34,12 +34,12 @@ static int prev_status;
 
 int wifi_event_max(void)
 {
-    return nm_modern() ? 10 : 8;
+    return nm_since(NM_ERA_3_0) ? 10 : 8;
 }
 
 static bool described(int id)
 {
-    return id <= EV_AP_PROBEREQRECVED || (id == EV_OPMODE_CHANGED && nm_modern());
+    return id <= EV_AP_PROBEREQRECVED || (id == EV_OPMODE_CHANGED && nm_since(NM_ERA_3_0));
 }
 
 void wifi_event_set(lua_State *L, int id, int fn_idx)
@@ -141,7 +141,7 @@ static void on_radio_event(const radio_event *ev)
 /* wifi.eventmon.register(event[, fn]) and unregister(event) */
 int wifi_eventmon_register(lua_State *L)
 {
-    lua_Integer id = nm_modern() ? luaL_checkinteger(L, 1) : (lua_Integer)(uint8_t)luaL_checknumber(L, 1);
+    lua_Integer id = nm_since(NM_ERA_3_0) ? luaL_checkinteger(L, 1) : (lua_Integer)(uint8_t)luaL_checknumber(L, 1);
     if (id < 0 || id > wifi_event_max())
         return luaL_error(L, "valid wifi events:0-%d", wifi_event_max());
     wifi_event_set(L, (int)id, 2);

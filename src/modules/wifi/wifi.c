@@ -252,7 +252,7 @@ static int sta_sethostname(lua_State *L)
     luaL_argcheck(L, valid_hostname(name, len), 1, "Invalid hostname");
     memcpy(radio.hostname, name, len);
     radio.hostname[len] = '\0';
-    if (!nm_modern())
+    if (!nm_since(NM_ERA_3_0))
         return 0;
     lua_pushboolean(L, 1);
     return 1;
@@ -337,7 +337,7 @@ static void table_callbacks(lua_State *L, const char *const *keys, const char *c
 
 static void sta_config_table(lua_State *L, sta_config *cfg, bool *autoconnect, bool *save)
 {
-    bool modern = nm_modern();
+    bool modern = nm_since(NM_ERA_3_0);
     char bssid[18];
     lua_getfield(L, 1, "ssid");
     bool has_ssid = !lua_isnil(L, -1);
@@ -377,7 +377,7 @@ static int sta_config_fn(lua_State *L)
     memset(&cfg, 0, sizeof cfg);
     if (lua_istable(L, 1))
         sta_config_table(L, &cfg, &autoconnect, &save);
-    else if (nm_modern())
+    else if (nm_since(NM_ERA_3_0))
         return luaL_argerror(L, 1, "config table not found!");
     else
         sta_config_positional(L, &cfg, &autoconnect);
@@ -394,7 +394,7 @@ static int sta_clearconfig(lua_State *L)
 
 static int sta_connect(lua_State *L)
 {
-    if (nm_modern() && lua_isfunction(L, 1))
+    if (nm_since(NM_ERA_3_0) && lua_isfunction(L, 1))
         wifi_event_set(L, EV_STA_CONNECTED, 1);
     radio_connect();
     return 0;
@@ -402,7 +402,7 @@ static int sta_connect(lua_State *L)
 
 static int sta_disconnect(lua_State *L)
 {
-    if (nm_modern() && lua_isfunction(L, 1))
+    if (nm_since(NM_ERA_3_0) && lua_isfunction(L, 1))
         wifi_event_set(L, EV_STA_DISCONNECTED, 1);
     radio_disconnect();
     return 0;
@@ -527,7 +527,7 @@ static int sta_getrssi(lua_State *L)
 static void push_sta_config(lua_State *L, const sta_config *c, bool as_table)
 {
     char mac[18];
-    bool modern = nm_modern();
+    bool modern = nm_since(NM_ERA_3_0);
     wifi_macstr(c->bssid, mac);
     if (!as_table) {
         lua_pushstring(L, c->ssid);
@@ -781,7 +781,7 @@ static int ap_config_fn(lua_State *L)
 {
     ap_config cfg;
     bool save = true;
-    bool modern = nm_modern();
+    bool modern = nm_since(NM_ERA_3_0);
     luaL_checktype(L, 1, LUA_TTABLE);
     memset(&cfg, 0, sizeof cfg);
     lua_getfield(L, 1, "ssid");
@@ -865,7 +865,7 @@ static int ap_getdefaultconfig(lua_State *L)
 static int ap_getclient(lua_State *L)
 {
     if (radio.mode == MODE_STATION)
-        return luaL_error(L, nm_modern() ? "Can't list clients in STATION mode"
+        return luaL_error(L, nm_since(NM_ERA_3_0) ? "Can't list clients in STATION mode"
                                          : "Can't list client in STATION_MODE mode");
     lua_newtable(L);
     return 1;
@@ -1059,7 +1059,7 @@ static void push_eventmon(lua_State *L, bool modern)
 
 int luaopen_wifi(lua_State *L)
 {
-    bool modern = nm_modern();
+    bool modern = nm_since(NM_ERA_3_0);
     nm_lua_init(L);
     scan_ref = LUA_NOREF;
     forced_sleep = false;
