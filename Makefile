@@ -1,8 +1,9 @@
 # netmcu — NodeMCU's net module on Linux.
 #   make                 build/netmcu and build/net.so against Lua 5.3
 #   make LUA=5.1|5.4|luajit   the same in build-5.1/, build-5.4/, build-luajit/
-#   make run             install missing packages, build, run examples/demo.lua
-#   make test            install missing packages, build, run every test
+#   make run             install what the build needs (tools/deps.sh build), build, run examples/demo.lua
+#   make test            install that and the test peers (tools/deps.sh test; a peer that cannot
+#                        be installed fails only its tests), build, run every test
 #   make sanitize        ASan+UBSan build in build-asan/, then the whole suite
 #   make bench           benchmarks against plain C, Node.js and luv (not part of test)
 #   make fuzz            seeded random API sequences against misbehaving peers, ASan+UBSan
@@ -49,7 +50,7 @@ LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(LUA_SRC)) $(CA_OBJ)
 MAIN_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(RUNNER_SRC))
 CORE_TESTS := $(patsubst tests/core/%.c,$(BUILD)/tests/%,$(wildcard tests/core/*.c))
 
-.PHONY: all deps run test check sanitize asan fuzz soak bench clean FORCE
+.PHONY: all deps deps-build deps-test run test check sanitize asan fuzz soak bench clean FORCE
 all: $(BUILD)/netmcu $(BUILD)/net.so $(CORE_TESTS)
 
 $(BUILD)/obj/%.o: src/%.c
@@ -76,15 +77,24 @@ $(BUILD)/tests/%: tests/core/%.c tests/core/harness.h $(filter $(BUILD)/obj/core
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
-deps:
-	@LUA=$(LUA) sh tools/deps.sh
-	@sh tools/nodemcu-tool.sh >/dev/null
+# The layers of set-up: run needs only the build's packages; the tests need
+# their peers too, and NodeMCU-Tool from npm (when npm cannot get it, only
+# tests/peers/serial_tool.sh fails, saying why).
+deps-build:
+	@LUA=$(LUA) sh tools/deps.sh build
 
-run: deps
+deps-test:
+	@LUA=$(LUA) sh tools/deps.sh test
+	@sh tools/nodemcu-tool.sh >/dev/null 2>&1 || \
+	  echo "deps: NodeMCU-Tool could not be installed from npm; tests/peers/serial_tool.sh will fail and say why" >&2
+
+deps: deps-test
+
+run: deps-build
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/netmcu examples/demo.lua
 
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory all
 	NETMCU_BUILD=$(BUILD) LUA_BIN=$(LUA_BIN) tests/run-tests
 
