@@ -36,10 +36,9 @@ if [ ! -x "$root/usr/bin/apt-get" ]; then
     { echo "fresh-machine: debootstrap failed, see $root.debootstrap.log" >&2; exit 2; }
 fi
 
-# The kernel's file systems (the tests use ptys, /proc, network namespaces) and the repository.
-mounts="proc sys dev dev/pts"
+# The kernel's file systems (the tests use ptys, /proc, network namespaces).
 cleanup() {
-  for m in mnt/origin dev/pts dev sys proc; do umount -l "$root/$m" 2>/dev/null; done
+  for m in dev/pts dev sys proc; do umount -l "$root/$m" 2>/dev/null; done
   [ "${KEEP:-}" = 1 ] || case "$root" in /tmp/netmcu-fresh.*) rm -rf "$root" "$root.debootstrap.log" ;; esac
 }
 trap cleanup EXIT
@@ -47,8 +46,9 @@ mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"
 mount --bind /dev "$root/dev"
 mount --bind /dev/pts "$root/dev/pts"
-mkdir -p "$root/mnt/origin"
-mount --bind -o ro "$repo" "$root/mnt/origin"
+# The repository's HEAD as a bundle (a worktree's .git points outside the root).
+git -C "$repo" bundle create "$root/root/netmcu.bundle" HEAD >/dev/null 2>&1 ||
+  { echo "fresh-machine: cannot bundle $repo" >&2; exit 2; }
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
 # in_root COMMAND — runs a shell command in the root as a fresh root login would.
@@ -60,7 +60,7 @@ installed() { in_root "dpkg-query -W -f='\${Status}' $1 2>/dev/null | grep -q 'i
 
 in_root 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q make git' >"$root/root/setup.log" 2>&1 ||
   { fail "make and git installed" "$(tail -n 3 "$root/root/setup.log")"; exit 1; }
-in_root 'rm -rf /root/netmcu && git clone -q /mnt/origin /root/netmcu' >>"$root/root/setup.log" 2>&1 ||
+in_root 'rm -rf /root/netmcu && git -c advice.detachedHead=false clone -q /root/netmcu.bundle /root/netmcu' >>"$root/root/setup.log" 2>&1 ||
   { fail "repository cloned" "$(tail -n 3 "$root/root/setup.log")"; exit 1; }
 
 echo "# make run (log: $root/root/run.log)"
