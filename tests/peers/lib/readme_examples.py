@@ -93,6 +93,10 @@ def run_block(line, words, code, tmp):
     if "plain" in words:
         env["LUA_CPATH"] = os.path.join(os.environ["NETMCU_SO_DIR"], "?.so") + ";;"
         argv = [os.environ.get("LUA_BIN", "lua5.3"), script]
+        if os.environ.get("NETMCU_SANITIZED"):  # as run-tests does, for the interpreter only
+            preload = " ".join(subprocess.run(["cc", "-print-file-name=" + lib], capture_output=True,
+                                              text=True).stdout.strip() for lib in ("libasan.so", "libubsan.so"))
+            argv = ["env", "LD_PRELOAD=" + preload, *argv]
     else:
         argv = [os.environ["NETMCU"], *options, script]
     argv = isolated(argv)
