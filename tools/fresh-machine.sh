@@ -36,12 +36,14 @@ if [ ! -x "$root/usr/bin/apt-get" ]; then
     { echo "fresh-machine: debootstrap failed, see $root.debootstrap.log" >&2; exit 2; }
 fi
 
-# The kernel's file systems (the tests use ptys, /proc, network namespaces).
+# The root is a mount point (as / is on a machine: `ip netns exec` remounts it), with
+# the kernel's file systems (the tests use ptys, /proc, network namespaces).
 cleanup() {
-  for m in dev/pts dev sys proc; do umount -l "$root/$m" 2>/dev/null; done
+  for m in dev/pts dev sys proc ""; do umount -l "$root/$m" 2>/dev/null; done
   [ "${KEEP:-}" = 1 ] || case "$root" in /tmp/netmcu-fresh.*) rm -rf "$root" "$root.debootstrap.log" ;; esac
 }
 trap cleanup EXIT
+mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"
 mount --bind /dev "$root/dev"

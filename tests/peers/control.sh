@@ -94,6 +94,7 @@ except socket.timeout:
     pass
 print("GROWTH_KB %d LINES %d REPLIES %d BAD %d" % (peak - start_rss, lines, got, bad), flush=True)
 PY
+echo "# non-reading client: $(cat "$T/flood.out")"
 read -r _ growth _ lines _ replies _ bad <"$T/flood.out" || true
 if [ -n "${growth:-}" ] && [ "$growth" -lt $(( 32 * 1024 * SLOW )) ]; then
   ok "a client that never reads its replies keeps memory bounded"
