@@ -51,6 +51,8 @@ struct nm_http_request {
     header_span *spans;
     size_t span_count, span_cap;
     bool in_value, interim, complete;
+    char prefix[9];           /* the status line's first bytes, for version_ok */
+    size_t seen;
     char reason[160];
 };
 
@@ -179,6 +181,7 @@ static void reset_response(nm_http_request *r)
     r->header_bytes.len = r->body_bytes.len = 0;
     r->span_count = 0;
     r->in_value = r->interim = r->complete = false;
+    r->seen = 0;
 }
 
 static int on_header_field(http_parser *p, const char *at, size_t len)
@@ -402,21 +405,39 @@ static void response_done(nm_http_request *r)
         deliver(r);
 }
 
-static void feed(nm_http_request *r, const char *data, size_t len)
+/* The firmware reads a status line only after "HTTP/1.0 " or "HTTP/1.1 "
+ * (libhttp-parser, built lenient, would take "HTTX/1.1"): the first bytes of
+ * each response are compared before the parser sees them. */
+static bool version_ok(nm_http_request *r, const char *data, size_t len)
 {
-    if (r->complete)
-        return;
+    static const char v10[] = "HTTP/1.0 ", v11[] = "HTTP/1.1 ";
+    size_t want = sizeof v10 - 1, n = 0;
+    while (r->seen < want && n < len)
+        r->prefix[r->seen++] = data[n++];
+    return memcmp(r->prefix, v10, r->seen) == 0 || memcmp(r->prefix, v11, r->seen) == 0;
+}
+
+/* Parses len more bytes (0: the server closed). True when the request ended:
+ * answered, redirected or failed; r may then be gone. */
+static bool feed(nm_http_request *r, const char *data, size_t len)
+{
+    if (r->parser.status_code == 0 && !version_ok(r, data, len)) {
+        fail(r, "Invalid version in the status line");
+        return true;
+    }
     http_parser_execute(&r->parser, &parser_settings, data, len);
     if (r->complete) {
         response_done(r);
-        return;
+        return true;
     }
     enum http_errno e = HTTP_PARSER_ERRNO(&r->parser);
     if (e != HPE_OK) {
         if (r->reason[0] == '\0')
             snprintf(r->reason, sizeof r->reason, "Invalid response: %s", http_errno_description(e));
         fail(r, r->reason);
+        return true;
     }
+    return false;
 }
 
 static void stream_connected(nm_stream *s)
@@ -445,10 +466,8 @@ static void stream_closed(nm_stream *s, int status)
     const char *tls_reason = nm_stream_tls_reason(s);
     r->stream = NULL; /* the stream ends by itself */
     if (status == 0) {
-        feed(r, NULL, 0); /* the end of a body that runs to the close */
-        if (r->complete)
-            return;
-        fail(r, "Connection closed before the response ended");
+        if (!feed(r, NULL, 0)) /* the end of a body that runs to the close */
+            fail(r, "Connection closed before the response ended");
         return;
     }
     snprintf(r->reason, sizeof r->reason, "Disconnected with error: %s",
