@@ -97,6 +97,24 @@ for profile in 1.5 3.0; do
   fi
 done
 
+# An IPv6 literal in brackets (an extension: the firmware cannot parse it).
+if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+  mkdir -p "$T/www6" && printf 'over ipv6' >"$T/www6/six"
+  (cd "$T/www6" && exec timeout -k 2 "$(bound 30)" python3 -u -m http.server -b ::1 0 >"$T/v6.log" 2>&1) &
+  track $!
+  if wait_line "$T/v6.log" 'port [0-9]+' 10; then
+    v6port=$(sed -n 's/.* port \([0-9]*\).*/\1/p' "$T/v6.log" | head -n 1)
+    printf '%s\n' "http.get('http://[::1]:$v6port/six', nil, function(code, body) print(code, body) end)" >"$T/v6.lua"
+    out=$(timeout -k 2 "$(bound 20)" "$NETMCU" "$T/v6.lua" 2>&1)
+    if [ "$out" = $'200\tover ipv6' ]; then ok "http: an IPv6 literal in brackets"
+    else fail "http: an IPv6 literal in brackets" "$out"; fi
+  else
+    fail "http: an IPv6 literal in brackets" "the IPv6 server did not start"
+  fi
+else
+  skip "http: an IPv6 literal in brackets" "no IPv6 on loopback"
+fi
+
 # require "net.http" from plain Lua, with net.so.
 LUA_BIN=${LUA_BIN:-lua5.3}
 if command -v "$LUA_BIN" >/dev/null 2>&1; then
