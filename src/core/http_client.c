@@ -328,7 +328,8 @@ static void deliver(nm_http_request *r)
 
 /* --- redirects ------------------------------------------------------------ */
 
-/* The Location header's value, NUL-terminated in place; NULL when absent. */
+/* A copy of the Location header's value (the next request reuses the header
+ * buffer); NULL when there is none. */
 static char *find_location(nm_http_request *r)
 {
     char *bytes = r->header_bytes.data;
@@ -338,10 +339,8 @@ static char *find_location(nm_http_request *r)
         bool match = h->name_len == 8 && (r->opt.names_two_spellings
                                               ? memcmp(name, "Location", 8) == 0 || memcmp(name, "location", 8) == 0
                                               : strncasecmp(name, "location", 8) == 0);
-        if (match) {
-            /* a copy: the next request reuses the header buffer */
+        if (match)
             return strndup(bytes + h->value_off, h->value_len);
-        }
     }
     return NULL;
 }

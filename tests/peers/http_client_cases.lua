@@ -135,6 +135,15 @@ case("chunked bodies are decoded (any capitals, extensions, trailers)", function
   end))
 end)
 
+case("a response that arrives one byte per segment", function(done)
+  http.get(BASE .. "/trickle", nil, T.expect(function(code, body, h)
+    T.eq(code, 201)
+    T.eq(body, "slow bytes!")
+    T.eq(h["x-long-name"], "a value")
+    done()
+  end))
+end)
+
 case("a 1 MiB body (the device's 8 KiB limit is not the host's)", function(done)
   http.get(BASE .. "/big?n=1048576", nil, T.expect(function(code, body)
     T.eq(code, 200)

@@ -81,6 +81,12 @@ def handle(conn, port):
     elif path == "/chunked-lower":
         conn.sendall(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
                      b"3;ext=1\r\nabc\r\n4\r\ndefg\r\n0\r\nX-Trailer: t\r\n\r\n")
+    elif path == "/trickle":  # one byte per segment: every field split across reads
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for b in (b"HTTP/1.1 201 Created\r\nX-Long-Name: a value\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  b"5\r\nslow \r\n6\r\nbytes!\r\n0\r\n\r\n"):
+            conn.sendall(bytes([b]))
+            time.sleep(0.002)
     elif path == "/big":
         conn.sendall(answer(200, big(int(query["n"]))))
     elif path == "/untilclose":  # no length: the body ends with the connection
