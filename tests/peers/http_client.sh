@@ -68,6 +68,27 @@ for profile in 1.5 3.0; do
   fi
 done
 
+# Out of Lua memory when the answer arrives (a 1 MiB body, the heap filled
+# right after the call): an ordinary error, exit status 1, never an abort.
+. "$(dirname "$0")/lib/fill.sh"
+cat >"$T/oom.lua" <<LUA
+$FILL
+http.get("http://127.0.0.1:$PLAIN/big?n=1048576", nil, function(code, body) print("GOT", #body) end)
+fill()
+LUA
+for profile in 1.5 3.0; do
+  env NETMCU_COMPAT=$profile NETMCU_HEAP=2m timeout -k 2 "$(bound 20)" "$NETMCU" "$T/oom.lua" >"$T/oom.out" 2>"$T/oom.err"
+  status=$?
+  if grep -q '^SKIP' "$T/oom.out"; then
+    skip "http ($profile): out of Lua memory for the answer" "$(grep '^SKIP' "$T/oom.out")"
+  elif [ $status = 1 ] && grep -q 'not enough memory' "$T/oom.err" && ! grep -q '^GOT' "$T/oom.out" &&
+       ! grep -qE 'Sanitizer|runtime error|PANIC' "$T/oom.err"; then
+    ok "http ($profile): out of Lua memory for the answer is an ordinary error"
+  else
+    fail "http ($profile): out of Lua memory for the answer is an ordinary error" "status $status"; describe oom
+  fi
+done
+
 # The console shows why a request failed, after "HTTP client: ".
 cat >"$T/reason.lua" <<LUA
 http.get("ftp://example.test/", nil, function(code) print("CODE", code) end)
