@@ -63,6 +63,17 @@ get('https://localhost:$PORT_unknown/echo')"
   expect unverified "$P: verification off: an unknown CA's certificate is accepted" "200 GET /echo"
 done
 
+# A redirect from http to https: the new URL's scheme, name and certificate rules.
+origin plain || { echo "not ok - setup: origin plain"; exit 1; }
+run upgrade 1.5 "$T/home-1.5" "$GET
+net.cert.verify(true)
+get('http://127.0.0.1:$ORIGIN_PORT/to?url=https://localhost:$PORT_good/echo')"
+expect upgrade "https: a redirect from http to https is followed with verification" "200 GET /echo"
+run redirect-wrong 1.5 "$T/home-1.5" "$GET
+net.cert.verify(true)
+get('http://127.0.0.1:$ORIGIN_PORT/to?url=https://localhost:$PORT_wrong/echo')"
+expect redirect-wrong "https: a redirect to https with a wrong certificate fails: -1" "-1 nil"
+
 # The Host header of https: no port for 443, the port otherwise.
 run host 1.5 "$T/home-1.5" "net.cert.verify(false)
 http.get('https://127.0.0.1:$PORT_good/echo', nil, function(code, body) print('RESULT ' .. body:match('Host: [^\r]*')) end)"

@@ -110,6 +110,8 @@ def handle(conn, port):
             conn.sendall(answer(301, b"", b"Location: next\r\n", b"Moved"))
     elif path == "/absolute":
         conn.sendall(answer(307, b"", b"Location: http://127.0.0.1:%d/echo\r\n" % port, b"Moved"))
+    elif path == "/to":  # /to?url=URL: a redirect to any URL
+        conn.sendall(answer(302, b"", b"Location: %s\r\n" % query["url"].encode(), b"Found"))
     elif path == "/upper-location":
         conn.sendall(answer(302, b"", b"LOCATION: /echo\r\n", b"Found"))
     elif path == "/nolocation":
