@@ -26,6 +26,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(__file__))
+from serial_peer import Cases  # noqa: E402  (the ok / not ok lines of the python peers)
+
 SLOW = int(os.environ.get("NM_SLOW", "1"))
 WORDS = {"fragment", "serves", "plain", "stored-ca"}
 ISOLATE = False
@@ -125,13 +128,12 @@ def main():
     ISOLATE = can_isolate()
     if not ISOLATE:
         print("# no network namespace (not root?): the blocks run on the host's network")
-    failed = 0
+    c = Cases()
     fragments = 0
     for line, words, code in blocks(sys.argv[1]):
         unknown = [w for w in words if w not in WORDS and not w.startswith("--")]
         if unknown:
-            print("not ok - README line %d: unknown example word %s" % (line, " ".join(unknown)))
-            failed += 1
+            c.check("README line %d: known example words" % line, False, "unknown: " + " ".join(unknown))
             continue
         if "fragment" in words:
             fragments += 1
@@ -142,14 +144,10 @@ def main():
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         first = code.strip().split("\n")[0][:60]
-        if why is None:
-            print("ok - README line %d runs as shown (%s)" % (line, first))
-        else:
-            failed += 1
-            print("not ok - README line %d runs as shown (%s): %s (a fragment? mark it "
-                  "<!-- example: fragment -->)" % (line, first, why))
+        c.check("README line %d runs as shown (%s)" % (line, first), why is None,
+                "%s (a fragment? mark it <!-- example: fragment -->)" % why)
     print("# %d fragments not run" % fragments)
-    sys.exit(1 if failed else 0)
+    c.done()
 
 
 main()
