@@ -69,8 +69,9 @@ static void usage(FILE *out)
           "                  $NETMCU_FLASH, else the working directory)\n"
           "  --flash-size=SIZE  the file system partition (e.g. 1m; default that of a 4 MB board)\n"
           "  --compat=1.5    firmware behaviour of the seed documentation (default)\n"
-          "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
-          "                  (with its tls module)\n"
+          "  --compat=2.2    firmware behaviour of release 2.2.1 (2019): the lwIP-based net\n"
+          "                  module, the tls module, both tmr APIs\n"
+          "  --compat=3.0    firmware behaviour of the 3.0 release\n"
           "  --serial [PATH] the console on a pseudo-terminal, as the board's UART; prints\n"
           "                  its device and links PATH to it (PATH: not an option or *.lua)\n"
           "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
@@ -125,7 +126,7 @@ static int parse_args(int argc, char **argv, run_options *opt)
             opt->lua = a + 6;
         } else if (strncmp(a, "--compat=", 9) == 0) {
             if (!nm_profile_set(a + 9)) {
-                fprintf(stderr, "netmcu: unknown profile '%s' (1.5 or 3.0)\n", a + 9);
+                fprintf(stderr, "netmcu: unknown profile '%s' (1.5, 2.2 or 3.0)\n", a + 9);
                 exit(EXIT_USAGE);
             }
         } else if (strcmp(a, "--serial") == 0 || strncmp(a, "--serial=", 9) == 0) {

@@ -106,7 +106,7 @@ static int resolve_15(lua_State *L)
 
 static int dns_resolve(lua_State *L)
 {
-    return nm_since(NM_ERA_3_0) ? resolve_30(L) : resolve_15(L);
+    return nm_since(NM_ERA_2_2) ? resolve_30(L) : resolve_15(L);
 }
 
 static int check_slot(lua_State *L, int arg)
