@@ -20,6 +20,7 @@
 #include "runtime/boot.h"
 #include "runtime/compat.h"
 #include "runtime/console.h"
+#include "runtime/devicelua.h"
 #include "core/control.h"
 #include "core/flash.h"
 #include "core/gpio.h"
@@ -345,6 +346,7 @@ static lua_State *new_board(void *arg)
         return NULL;
     }
     luaL_openlibs(L);
+    nm_device_lua_open(L);
     nm_open_board_modules(L);
     set_arg_table(L, b->argc, b->argv, b->opt->script ? b->opt->script_index : 0);
     return L;

@@ -19,7 +19,7 @@ int luaopen_pipe(lua_State *L); /* 3.0 profile only */
 int luaopen_control(lua_State *L);
 int luaopen_gpio(lua_State *L);
 int luaopen_wifi(lua_State *L);
-int luaopen_tls(lua_State *L); /* 3.0 profile only */
+int luaopen_tls(lua_State *L); /* 2.2 and 3.0 profiles */
 
 /* Opens every module of the profile in force as a global (the table in
  * modules.c says which era has which module). */

@@ -57,6 +57,21 @@ T.case("collectgarbage_and_node_egc", function(done)
   done()
 end, skip)
 
+T.case("collectgarbage_has_the_firmware_memlimit_options", function(done)
+  -- Every runner: the firmware's Lua (5.1 and 5.3 builds) has both.
+  T.eq(collectgarbage("getmemlimit"), 0, "no limit after power-on")
+  local kb = collectgarbage("count")
+  local set = collectgarbage("setmemlimit", 1)
+  T.check(set >= math.floor(kb * 0.5) and set <= math.ceil(kb) + 1,
+    "a limit below the use is raised to the use after a collection: " .. set .. " for " .. kb)
+  T.eq(collectgarbage("getmemlimit"), set)
+  T.eq(collectgarbage("setmemlimit", 100000), 100000)
+  T.eq(collectgarbage("setmemlimit", 0), 0, "0 removes the limit")
+  T.errors(function() collectgarbage("bogus") end, "bad argument #1 to 'collectgarbage' (invalid option 'bogus')")
+  T.eq(type(collectgarbage("count")), "number", "the other options are the host Lua's")
+  done()
+end)
+
 T.case("the_lua_5_3_runner_is_there", function(done)
   local out = T.sh(string.format("%s --lua=5.3 -e 'print(_VERSION, 7 // 2)' 2>&1", os.getenv("NETMCU")))
   T.eq(out, "Lua 5.3\t3\n", "netmcu --lua=5.3 runs the 5.3 build")
