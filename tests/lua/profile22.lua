@@ -122,4 +122,21 @@ T.case("file_objects_of_2_2", function(done)
   done()
 end)
 
+T.case("boot_banner_and_init_lua_of_2_2", function(done)
+  local dir = os.tmpname()
+  os.remove(dir)
+  os.execute("mkdir " .. dir)
+  local f = io.open(dir .. "/init.lua", "w")
+  f:write("print('init', node.info())\nx = nil + 1\n")
+  f:close()
+  local out = T.sh(string.format("%s --boot --compat=2.2 --flash %s </dev/null 2>&1", os.getenv("NETMCU"), dir))
+  os.execute("rm -rf " .. dir)
+  T.match(out, "^\nNodeMCU 2%.2%.1%.0 build netmcu%-%S+ powered by Lua %S+ on SDK 2%.2%.1%(6ab97e9%)\n",
+    "the 2.2.1 firmware's one-line banner")
+  T.match(out, "\ninit\t2\t2\t1\t")
+  T.match(out, "\nlua: init%.lua:2: attempt to perform arithmetic on a nil value",
+    "an error in init.lua is reported as 2.2's lua.c does")
+  done()
+end)
+
 T.run()
