@@ -84,6 +84,11 @@ end)
 
 T.case("modules_and_functions_of_the_era", function(done)
   T.eq(type(tls), "table", "the tls module came with the lwIP net module")
+  local ts = tls.createConnection()
+  T.errors(function() ts:on("receive", nil) end,
+    "bad argument #2 to 'on' (function or lightfunction expected, got nil)", "2.2's tls on() wants a function")
+  T.errors(function() ts:on("bogus", function() end) end, "invalid method")
+  ts:close()
   T.eq(pipe, nil, "pipe is 3.0's")
   T.eq(type(wifi.eventmon.register), "function")
   T.eq(wifi.eventmon.WIFI_MODE_CHANGED, 8)

@@ -832,7 +832,7 @@ void net_socket_fire_connection(lua_State *L, int idx)
         lua_call(L, 1, 0);
 }
 
-/* tls.socket (the 3.0 tls module, net-behaviour.md §5) ------------------ */
+/* tls.socket (the tls module of 2.2 and 3.0, net-behaviour.md §5) -------- */
 
 /* connect(port[, host]): no callback argument; the firmware's checks in its
  * order. */
@@ -852,10 +852,15 @@ static int tls_socket_connect(lua_State *L)
     return start_connect(L, sock, port, host, literal ? &addr : NULL);
 }
 
+/* on(event, fn); 3.0 also takes on(event, nil), where 2.2's tls module
+ * wants a function before it looks at the name. */
 static int tls_socket_on(lua_State *L)
 {
     net_socket *sock = check_tls_socket(L);
     int ev = event_index(luaL_checkstring(L, 2));
+    if (!nm_since(NM_ERA_3_0) && !lua_isfunction(L, 3))
+        return luaL_argerror(L, 3, lua_pushfstring(L, "function or lightfunction expected, got %s",
+                                                   luaL_typename(L, 3)));
     if (ev < 0)
         return luaL_error(L, "invalid method");
     if (lua_isnoneornil(L, 3)) {
