@@ -88,6 +88,9 @@ T.case("modules_and_functions_of_the_era", function(done)
   T.errors(function() ts:on("receive", nil) end,
     "bad argument #2 to 'on' (function or lightfunction expected, got nil)", "2.2's tls on() wants a function")
   T.errors(function() ts:on("bogus", function() end) end, "invalid method")
+  T.errors(function() tls.cert.verify(function() end) end, "no certificates found",
+    "2.2's tls.cert.verify has no callback form: a function reads as true")
+  T.eq(tls.cert.verify(false), true)
   ts:close()
   T.eq(pipe, nil, "pipe is 3.0's")
   T.eq(type(wifi.eventmon.register), "function")
