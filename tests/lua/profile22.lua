@@ -67,6 +67,8 @@ T.case("net_transition_forms", function(done)
   net.createServer(net.UDP):close()
   net.createServer(net.TCP, 30):close() -- the 2.2 form, no warning
   T.errors(function() net.createServer(60) end, "invalid type", "a lone timeout is 3.0's form")
+  T.errors(function() net.dns.resolve("localhost") end,
+    "bad argument #2 to 'resolve' (function or lightfunction expected, got no value)", "2.2's eLua check")
   local sk = net.createConnection(net.TCP)
   T.errors(function() sk:on("bogus", function() end) end, "invalid callback name")
   T.errors(function() sk:send("x") end, "not connected")

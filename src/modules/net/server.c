@@ -171,9 +171,8 @@ static int server_on(lua_State *L)
 {
     check_server(L);
     luaL_checkstring(L, 2);
-    if (!lua_isfunction(L, 3) && !(nm_since(NM_ERA_2_2) && lua_isnil(L, 3)))
-        return luaL_argerror(L, 3, lua_pushfstring(L, "function or lightfunction expected, got %s",
-                                                   luaL_typename(L, 3)));
+    if (!(nm_since(NM_ERA_2_2) && lua_isnil(L, 3)))
+        nm_check_any_function(L, 3);
     return luaL_error(L, nm_since(NM_ERA_2_2) ? "invalid callback name" : "method not supported");
 }
 

@@ -687,9 +687,7 @@ static int socket_on(lua_State *L)
     const char *name = luaL_checkstring(L, 2);
     int ev = event_index(name);
     if (!nm_since(NM_ERA_2_2)) {
-        if (!lua_isfunction(L, 3))
-            return luaL_argerror(L, 3, lua_pushfstring(L, "function or lightfunction expected, got %s",
-                                                       luaL_typename(L, 3)));
+        nm_check_any_function(L, 3);
         if (ev < 0)
             return luaL_error(L, "method not supported");
     } else {
@@ -858,9 +856,8 @@ static int tls_socket_on(lua_State *L)
 {
     net_socket *sock = check_tls_socket(L);
     int ev = event_index(luaL_checkstring(L, 2));
-    if (!nm_since(NM_ERA_3_0) && !lua_isfunction(L, 3))
-        return luaL_argerror(L, 3, lua_pushfstring(L, "function or lightfunction expected, got %s",
-                                                   luaL_typename(L, 3)));
+    if (!nm_since(NM_ERA_3_0))
+        nm_check_any_function(L, 3);
     if (ev < 0)
         return luaL_error(L, "invalid method");
     if (lua_isnoneornil(L, 3)) {

@@ -433,9 +433,7 @@ static int udp_on(lua_State *L)
     const char *name = luaL_checkstring(L, 2);
     int ev = event_index(name);
     if (!nm_since(NM_ERA_2_2)) {
-        if (!lua_isfunction(L, 3))
-            return luaL_argerror(L, 3, lua_pushfstring(L, "function or lightfunction expected, got %s",
-                                                       luaL_typename(L, 3)));
+        nm_check_any_function(L, 3);
         if (ev < 0 || ev == EV_DNS)
             return luaL_error(L, "method not supported");
     } else {
