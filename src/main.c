@@ -25,6 +25,7 @@
 #include "core/flash.h"
 #include "core/gpio.h"
 #include "core/loop.h"
+#include "core/setups.h"
 #include "runtime/heap.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
@@ -367,6 +368,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     signal(SIGPIPE, SIG_IGN);
+    nm_setups_report_at_exit();
     if (opt.flash == NULL && getenv("NETMCU_FLASH") && *getenv("NETMCU_FLASH"))
         opt.flash = getenv("NETMCU_FLASH");
     int rc = nm_flash_configure(opt.flash, opt.flash_size);

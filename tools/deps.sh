@@ -20,7 +20,7 @@ esac
 # Build: compiler, pkg-config, the libraries. Tests: real peers on loopback.
 # openssl: tools/embed-ca.sh checks a server-ca.crt with it.
 build_pkgs="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libhttp-parser-dev libreadline-dev openssl $lua_pkgs"
-test_pkgs="curl wrk netcat-openbsd socat iproute2 procps python3 tmux dnsmasq-base nginx ${EXTRA_DEPS:-}"
+test_pkgs="curl wrk netcat-openbsd socat strace iproute2 procps python3 tmux dnsmasq-base nginx ${EXTRA_DEPS:-}"
 # NodeMCU-Tool (tools/nodemcu-tool.sh) needs node and npm; a machine with its own node keeps it.
 command -v npm >/dev/null 2>&1 || test_pkgs="$test_pkgs nodejs npm"
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/home.h"
+#include "core/setups.h"
 #include "modules/wifi/radio.h"
 
 #define STORE_NAME "wifi.conf"
@@ -137,6 +138,7 @@ static void take(const char *key, const char *val)
 bool radio_store_load(void)
 {
     char path[512], line[300], key[32], val[260];
+    nm_setup_done(NM_SETUP_WIFI_STORE);
     if (nm_home_find(STORE_NAME, path, sizeof path) != 0)
         return false;
     FILE *f = fopen(path, "r");
