@@ -76,6 +76,16 @@ static inline int lua_isinteger(lua_State *L, int i)
 }
 #endif
 
+/* 5.3 and later have an integer subtype: whole JSON numbers and counts can
+ * be pushed as integers (before 5.3 every number is a double). */
+#define NM_LUA_INTEGERS (LUA_VERSION_NUM >= 503)
+
+/* lua_absindex, which 5.1 lacks. */
+static inline int nm_absindex(lua_State *L, int i)
+{
+    return i > 0 || i <= LUA_REGISTRYINDEX ? i : lua_gettop(L) + i + 1;
+}
+
 /* From 5.2 on a userdata's user value may be any value (5.4 gives each
  * userdata one by default); in 5.1 and LuaJIT it is an environment table. */
 #define NM_USERVALUE_ANY (LUA_VERSION_NUM >= 502)
