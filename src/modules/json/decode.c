@@ -216,7 +216,8 @@ static void push_number_text(lua_State *L, const char *text, size_t len)
         char *end;
         errno = 0;
         long long whole = strtoll(s, &end, 10);
-        if (errno == 0 && *end == '\0' && whole >= LUA_MININTEGER && whole <= LUA_MAXINTEGER) {
+        /* "-0" stays a double, as lua-cjson reads it: -0.0 */
+        if (errno == 0 && *end == '\0' && !(whole == 0 && s[0] == '-')) {
             lua_pushinteger(L, (lua_Integer)whole);
             if (s != small)
                 lua_remove(L, -2);

@@ -13,6 +13,11 @@
 
 #define ONESHOT_TYPE "netmcu.json.encoder"
 #define INLINE_FRAMES 32
+/* yajl's generator nests at most YAJL_MAX_DEPTH (128) levels; a deeper
+ * table is written by a generator of its own every GEN_SPAN levels, whose
+ * finished text the outer one takes as a raw value. */
+#define GEN_SPAN 100
+#define GEN_LEVELS (NM_JSON_CJSON_MAX_DEPTH / GEN_SPAN + 1)
 /* sjson calls a function found in the data, and again while it returns
  * functions, at most this many times. */
 #define FUNCTION_CALLS 10
@@ -23,10 +28,13 @@ enum { UV_ROOT = 1, UV_NULL, UV_THREAD };
 typedef struct enc_frame {
     lua_Integer size, index; /* array: its length and the element reached */
     bool is_array;
+    bool own_gen;            /* this table opened a generator of its own */
 } enc_frame;
 
 typedef struct encoder {
-    yajl_gen gen;
+    yajl_gen gen;            /* the generator in use: gens[ngens - 1] */
+    yajl_gen gens[GEN_LEVELS];
+    int ngens;
     nm_bytebuf out;          /* text written and not yet read */
     nm_json_dialect dialect;
     int depth, max_depth;
@@ -220,6 +228,40 @@ static void push_frame(lua_State *L, encoder *e, bool is_array, lua_Integer size
     e->frames[e->depth++] = (enc_frame){.size = size, .index = 0, .is_array = is_array};
 }
 
+static yajl_gen new_gen(encoder *e)
+{
+    yajl_gen gen = yajl_gen_alloc(NULL);
+    /* lua-cjson writes "/" as "\/"; sjson leaves it. */
+    if (gen != NULL && e->dialect == NM_JSON_CJSON)
+        yajl_gen_config(gen, yajl_gen_escape_solidus, 1);
+    return gen;
+}
+
+/* A table GEN_SPAN levels below the last generator's first gets its own. */
+static bool push_gen(lua_State *L, encoder *e)
+{
+    if (e->depth == 0 || e->depth % GEN_SPAN != 0)
+        return false;
+    yajl_gen gen = new_gen(e);
+    if (gen == NULL)
+        luaL_error(L, "not enough memory");
+    e->gen = e->gens[e->ngens++] = gen;
+    return true;
+}
+
+/* The inner generator's text becomes one value of the outer one. */
+static void pop_gen(lua_State *L, encoder *e)
+{
+    const unsigned char *text;
+    size_t len;
+    yajl_gen inner = e->gens[--e->ngens];
+    e->gen = e->gens[e->ngens - 1];
+    yajl_gen_get_buf(inner, &text, &len);
+    yajl_gen_status st = yajl_gen_number(e->gen, (const char *)text, len);
+    yajl_gen_free(inner);
+    check_gen(L, e, st);
+}
+
 /* The table on top opens: it stays there, with its key slot above it. */
 static void open_table(lua_State *L, encoder *e)
 {
@@ -227,8 +269,10 @@ static void open_table(lua_State *L, encoder *e)
         refuse_depth(L, e);
     lua_Integer size = e->dialect == NM_JSON_CJSON ? cjson_array_length(L, e) : sjson_array_size(L);
     bool is_array = e->dialect == NM_JSON_CJSON ? size > 0 : size >= 0;
+    bool own_gen = push_gen(L, e);
     check_gen(L, e, is_array ? yajl_gen_array_open(e->gen) : yajl_gen_map_open(e->gen));
     push_frame(L, e, is_array, size);
+    e->frames[e->depth - 1].own_gen = own_gen;
     lua_pushnil(L);
 }
 
@@ -273,6 +317,8 @@ static void close_table(lua_State *L, encoder *e, bool is_array)
     check_gen(L, e, is_array ? yajl_gen_array_close(e->gen) : yajl_gen_map_close(e->gen));
     lua_pop(L, 2);
     e->depth--;
+    if (e->frames[e->depth].own_gen)
+        pop_gen(L, e);
 }
 
 /* One step of the walk: the next element of the innermost open table, or its end. */
@@ -304,8 +350,8 @@ static void step(lua_State *L, encoder *e)
 static int encoder_gc(lua_State *L)
 {
     encoder *e = lua_touserdata(L, 1);
-    if (e->gen != NULL)
-        yajl_gen_free(e->gen);
+    while (e->ngens > 0)
+        yajl_gen_free(e->gens[--e->ngens]);
     e->gen = NULL;
     nm_bytebuf_free(&e->out);
     if (e->frames != e->inline_frames)
@@ -348,13 +394,12 @@ static encoder *new_encoder(lua_State *L, const char *tname, nm_json_dialect dia
         luaL_getmetatable(L, tname);
     }
     lua_setmetatable(L, -2);
-    e->gen = yajl_gen_alloc(NULL);
+    e->gen = new_gen(e);
     if (e->gen == NULL)
         luaL_error(L, "not enough memory");
+    e->gens[e->ngens++] = e->gen;
+    /* The outermost generator writes straight into the text to hand out. */
     yajl_gen_config(e->gen, yajl_gen_print_callback, print_to_buffer, e);
-    /* lua-cjson writes "/" as "\/"; sjson leaves it. */
-    if (dialect == NM_JSON_CJSON)
-        yajl_gen_config(e->gen, yajl_gen_escape_solidus, 1);
     return e;
 }
 
