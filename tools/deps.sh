@@ -12,6 +12,8 @@ esac
 # Build: compiler, pkg-config, the libraries. Tests: real peers on loopback.
 want="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libreadline-dev $lua_pkgs
       curl wrk netcat-openbsd socat openssl iproute2 procps python3 tmux dnsmasq-base ${EXTRA_DEPS:-}"
+# JSON: yajl to build; lua-cjson on lua5.1 (the reference) and chronyd (an NTP server) to test.
+want="$want libyajl-dev lua5.1 lua-cjson chrony"
 # NodeMCU-Tool (tools/nodemcu-tool.sh) needs node and npm; a machine with its own node keeps it.
 command -v npm >/dev/null 2>&1 || want="$want nodejs npm"
 missing=""

@@ -174,6 +174,14 @@ synced"
   fi
 done
 
+# --- an error in the success callback: the project's rule, traceback and status 1 ---
+echo 'sntp.sync("127.0.0.1", function(sec) error("boom at " .. sec) end)' >"$T/boom.lua"
+NETMCU_NTP_PORT=$PORT timeout "$(bound 15)" "$NETMCU" "$T/boom.lua" >"$T/boom.out" 2>"$T/boom.err"
+status=$?
+check "an error in the sync callback is reported with a traceback and ends the run with status 1" \
+  "$([ "$status" = 1 ] && grep -q 'boom at [0-9]' "$T/boom.err" && grep -q traceback "$T/boom.err"; echo $?)" \
+  "status $status, $(tr '\n' '|' <"$T/boom.err")"
+
 # --- autorepeat ----------------------------------------------------------------
 run repeat_30 3.0 127.0.0.1 SNTP_REPEAT=1 NETMCU_SNTP_REPEAT_S=1 SNTP_EXIT_MS=3600
 result repeat_30 10
