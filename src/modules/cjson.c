@@ -29,7 +29,7 @@ static int cjson_decode(lua_State *L)
     luaL_argcheck(L, lua_gettop(L) == 1, 1, "expected 1 argument");
     size_t len;
     const char *text = luaL_checklstring(L, 1, &len);
-    nm_json_decoder_new(L, DECODER_TYPE, NM_JSON_CJSON, 0);
+    nm_json_decoder_new(L, DECODER_TYPE, NM_JSON_CJSON, 0, false);
     nm_json_decoder_feed(L, -1, text, len, true); /* complete, or it raised */
     return 1;
 }

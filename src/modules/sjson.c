@@ -36,7 +36,7 @@ static int sjson_decode(lua_State *L)
 {
     size_t len;
     const char *text = luaL_checklstring(L, 1, &len);
-    nm_json_decoder_new(L, DECODER_TYPE, NM_JSON_SJSON, options_at(L, 2));
+    nm_json_decoder_new(L, DECODER_TYPE, NM_JSON_SJSON, options_at(L, 2), false);
     if (!nm_json_decoder_feed(L, -1, text, len, true))
         return luaL_error(L, "Incomplete JSON object passed to sjson.decode");
     return 1;
@@ -44,7 +44,7 @@ static int sjson_decode(lua_State *L)
 
 static int sjson_decoder(lua_State *L)
 {
-    nm_json_decoder_new(L, DECODER_TYPE, NM_JSON_SJSON, options_at(L, 1));
+    nm_json_decoder_new(L, DECODER_TYPE, NM_JSON_SJSON, options_at(L, 1), true);
     return 1;
 }
 

@@ -34,6 +34,7 @@ typedef struct decoder {
     int null_idx, mt_idx, path_idx; /* stack slots during a feed (0: none) */
     size_t fed;            /* bytes of the chunks before this one */
     bool complete, failed, root_wanted;
+    bool has_values;       /* sjson with options or streaming: the uservalue table is set */
     char cancel[80];       /* why a callback stopped the parse */
     frame *frames;         /* inline or, when deeper, malloc'd */
     int frames_cap;
@@ -309,7 +310,8 @@ static int option_depth(lua_State *L, int opts)
 }
 
 /* The uservalue of an sjson decoder: null value, metatable, the path table
- * when the metatable has checkpath, the thread that keeps open tables. */
+ * when the metatable has checkpath; later the thread that keeps open tables
+ * between feeds, and the finished document. */
 static void set_sjson_values(lua_State *L, int ud, int opts)
 {
     lua_createtable(L, 5, 0);
@@ -331,12 +333,10 @@ static void set_sjson_values(lua_State *L, int ud, int opts)
         lua_pushlightuserdata(L, NULL);
         lua_rawseti(L, -2, UV_NULL);
     }
-    lua_newthread(L);
-    lua_rawseti(L, -2, UV_THREAD);
     lua_setuservalue(L, ud);
 }
 
-void nm_json_decoder_new(lua_State *L, const char *tname, nm_json_dialect dialect, int opts)
+void nm_json_decoder_new(lua_State *L, const char *tname, nm_json_dialect dialect, int opts, bool streaming)
 {
     if (opts)
         opts = nm_absindex(L, opts);
@@ -358,7 +358,10 @@ void nm_json_decoder_new(lua_State *L, const char *tname, nm_json_dialect dialec
     /* sjson stops reading at the end of the document. */
     if (dialect == NM_JSON_SJSON) {
         yajl_config(d->parser, yajl_allow_trailing_garbage, 1);
-        set_sjson_values(L, lua_gettop(L), opts);
+        /* sjson.decode without options needs no Lua values of its own */
+        d->has_values = streaming || opts;
+        if (d->has_values)
+            set_sjson_values(L, lua_gettop(L), opts);
     }
 }
 
@@ -395,7 +398,7 @@ static int raise_parse_error(lua_State *L, decoder *d, size_t at)
 static void unpark(lua_State *L, int thread_idx)
 {
     lua_State *T = lua_tothread(L, thread_idx);
-    int n = lua_gettop(T);
+    int n = T ? lua_gettop(T) : 0;
     if (n > 0) {
         if (!lua_checkstack(L, n + LUA_MINSTACK))
             luaL_error(L, "not enough memory");
@@ -403,10 +406,16 @@ static void unpark(lua_State *L, int thread_idx)
     }
 }
 
-static void park(lua_State *L, int thread_idx, int base)
+static void park(lua_State *L, int uv, int thread_idx, int base)
 {
-    lua_State *T = lua_tothread(L, thread_idx);
     int n = lua_gettop(L) - base;
+    if (n > 0 && !lua_isthread(L, thread_idx)) { /* the first time anything waits */
+        lua_newthread(L);
+        lua_replace(L, thread_idx);
+        lua_pushvalue(L, thread_idx);
+        lua_rawseti(L, uv, UV_THREAD);
+    }
+    lua_State *T = lua_tothread(L, thread_idx);
     if (n > 0) {
         if (!lua_checkstack(T, n + LUA_MINSTACK))
             luaL_error(L, "not enough memory");
@@ -418,7 +427,7 @@ static void park(lua_State *L, int thread_idx, int base)
 static int prepare_slots(lua_State *L, decoder *d, int ud)
 {
     d->null_idx = d->mt_idx = d->path_idx = 0;
-    if (d->dialect == NM_JSON_CJSON)
+    if (!d->has_values)
         return 0;
     lua_getuservalue(L, ud);
     int uv = lua_gettop(L);
@@ -461,8 +470,8 @@ bool nm_json_decoder_feed(lua_State *L, int ud, const char *text, size_t len, bo
         raise_parse_error(L, d, at);
     d->failed = false;
     if (!d->complete) {
-        if (thread_idx)
-            park(L, thread_idx, d->base);
+        if (thread_idx && !last)
+            park(L, uv, thread_idx, d->base);
         lua_settop(L, uv ? uv - 1 : d->base);
         return false;
     }
@@ -478,7 +487,7 @@ bool nm_json_decoder_feed(lua_State *L, int ud, const char *text, size_t len, bo
 bool nm_json_decoder_result(lua_State *L, int ud)
 {
     decoder *d = lua_touserdata(L, ud);
-    if (!d->complete)
+    if (!d->complete || !d->has_values)
         return false;
     lua_getuservalue(L, ud);
     lua_rawgeti(L, -1, UV_RESULT);

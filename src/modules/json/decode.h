@@ -28,8 +28,9 @@ typedef enum { NM_JSON_CJSON, NM_JSON_SJSON } nm_json_dialect;
 
 /* Pushes a new decoder whose metatable is tname (registered with
  * nm_json_decoder_register). opts (a stack index, or 0) is an sjson options
- * table: depth, null, metatable. */
-void nm_json_decoder_new(lua_State *L, const char *tname, nm_json_dialect dialect, int opts);
+ * table: depth, null, metatable. streaming: fed in pieces and asked for its
+ * result later (sjson.decoder), not one whole text (decode). */
+void nm_json_decoder_new(lua_State *L, const char *tname, nm_json_dialect dialect, int opts, bool streaming);
 /* Registers the decoder type tname with extra methods (may be NULL). */
 void nm_json_decoder_register(lua_State *L, const char *tname, const luaL_Reg *methods);
 

@@ -10,6 +10,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "core/bytebuf.h"
+#include "runtime/profile.h"
 
 #define ONESHOT_TYPE "netmcu.json.encoder"
 #define INLINE_FRAMES 32
@@ -35,23 +36,16 @@ typedef struct encoder {
     yajl_gen gen;            /* the generator in use: gens[ngens - 1] */
     yajl_gen gens[GEN_LEVELS];
     int ngens;
-    nm_bytebuf out;          /* text written and not yet read */
+    nm_bytebuf out;          /* streaming: text written and not yet read */
     nm_json_dialect dialect;
     int depth, max_depth;
     int base;                /* stack slot below the first open table (during a run) */
     int null_idx;            /* stack slot of sjson's null string (during a run), 0: none */
-    bool started, failed, out_of_memory;
+    bool started, failed;
     enc_frame *frames;
     int frames_cap;
     enc_frame inline_frames[INLINE_FRAMES];
 } encoder;
-
-static void print_to_buffer(void *ctx, const char *text, size_t len)
-{
-    encoder *e = ctx;
-    if (!nm_bytebuf_append(&e->out, text, len))
-        e->out_of_memory = true;
-}
 
 /* Raises the dialect's text for a value that cannot be written. */
 static int refuse(lua_State *L, encoder *e, int idx, const char *reason)
@@ -71,17 +65,15 @@ static int refuse_depth(lua_State *L, encoder *e)
 /* Checks what yajl said about the last piece written. */
 static void check_gen(lua_State *L, encoder *e, yajl_gen_status st)
 {
-    if (e->out_of_memory)
-        luaL_error(L, "not enough memory");
     if (st == yajl_max_depth_exceeded)
         refuse_depth(L, e);
     else if (st != yajl_gen_status_ok)
         luaL_error(L, "JSON generator error %d", (int)st);
 }
 
-/* The text of the number at idx. cjson: integers as such, the rest as
- * lua-cjson's %.14g. sjson: integers and whole doubles as integers, the rest
- * with the fewest digits that read back to the same double. */
+/* The text of the number at idx. Integers (5.3 on) are written as such;
+ * other numbers as each firmware writes them: cjson and 2.2's sjson with
+ * Lua's %.14g, 3.0's sjson with %.19g (every digit of the double). */
 static int format_number(lua_State *L, encoder *e, int idx, char *buf, size_t size)
 {
 #if NM_LUA_INTEGERS
@@ -89,17 +81,9 @@ static int format_number(lua_State *L, encoder *e, int idx, char *buf, size_t si
         return snprintf(buf, size, LUA_INTEGER_FMT, (LUA_INTEGER)lua_tointeger(L, idx));
 #endif
     double v = (double)lua_tonumber(L, idx);
-    if (e->dialect == NM_JSON_CJSON)
-        return snprintf(buf, size, "%.14g", v);
-    if (v == floor(v) && fabs(v) < 9007199254740992.0)
-        return snprintf(buf, size, "%.0f", v);
-    int n = 0;
-    for (int digits = 15; digits <= 17; digits++) {
-        n = snprintf(buf, size, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    return n;
+    if (e->dialect == NM_JSON_SJSON && nm_since(NM_ERA_3_0))
+        return snprintf(buf, size, "%.19g", v);
+    return snprintf(buf, size, "%.14g", v);
 }
 
 /* Writes the number at idx; false for NaN and infinities (nothing written). */
@@ -398,16 +382,35 @@ static encoder *new_encoder(lua_State *L, const char *tname, nm_json_dialect dia
     if (e->gen == NULL)
         luaL_error(L, "not enough memory");
     e->gens[e->ngens++] = e->gen;
-    /* The outermost generator writes straight into the text to hand out. */
-    yajl_gen_config(e->gen, yajl_gen_print_callback, print_to_buffer, e);
     return e;
 }
 
-/* Walks until want bytes are waiting or the text is complete. */
+/* The text the outermost generator holds. */
+static size_t gen_text(encoder *e, const char **text)
+{
+    const unsigned char *buf;
+    size_t len;
+    yajl_gen_get_buf(e->gens[0], &buf, &len);
+    *text = (const char *)buf;
+    return len;
+}
+
+/* Walks until want bytes are waiting or the text is complete. The outermost
+ * generator keeps the text in its buffer; a streaming read moves it out. */
 static void run(lua_State *L, encoder *e, size_t want)
 {
-    while (e->depth > 0 && e->out.len < want)
+    const char *text;
+    if (want == SIZE_MAX) {
+        while (e->depth > 0)
+            step(L, e);
+        return;
+    }
+    while (e->depth > 0 && e->out.len + gen_text(e, &text) < want)
         step(L, e);
+    size_t len = gen_text(e, &text);
+    if (!nm_bytebuf_append(&e->out, text, len))
+        luaL_error(L, "not enough memory");
+    yajl_gen_clear(e->gens[0]);
 }
 
 void nm_json_encode(lua_State *L, nm_json_dialect dialect, int value, int opts)
@@ -424,7 +427,9 @@ void nm_json_encode(lua_State *L, nm_json_dialect dialect, int value, int opts)
     lua_pushvalue(L, value);
     write_value(L, e);
     run(L, e, SIZE_MAX);
-    lua_pushlstring(L, e->out.data ? e->out.data : "", e->out.len);
+    const char *text;
+    size_t len = gen_text(e, &text);
+    lua_pushlstring(L, text, len);
     lua_replace(L, ud);
     lua_settop(L, ud);
 }

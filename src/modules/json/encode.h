@@ -7,8 +7,8 @@
  * %.14g numbers, NaN and Infinity refused, `/` escaped, depth 1000) and
  * sjson (2.2 on: a table whose keys are all positive integers, or no key at
  * all, is an array with nil holes as null; a function is called and its
- * result written; NaN and Infinity become null; an optional string stands
- * for null; depth 20 by default).
+ * result written; NaN and Infinity become null; numbers as %.14g, from 3.0
+ * as %.19g; an optional string stands for null; depth 20 by default).
  *
  * The walk keeps no C recursion: its open tables sit on the Lua stack (two
  * slots each, the table and the key reached), so an sjson encoder can stop
