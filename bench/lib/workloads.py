@@ -33,6 +33,7 @@ DNS_SERVER = "127.53.251.1"
 TLS_HANDSHAKES = 2000
 TLS_WINDOW = 8       # handshakes a client keeps in flight
 TLS_IDLE = 2000      # idle TLS connections a client holds
+JSON_OPS = 2000      # decodes, then encodes, of bench/peers/doc10k.json per sample
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,9 @@ def rows(idle_conns):
             Row("tls-bulk.cpu", "tls-bulk", "TLS bulk 1 GiB download", "client CPU ms/GiB ↓", False, 0),
             Row("tls-idle.bytes", "tls-idle", "TLS idle, %s client conns" % format(TLS_IDLE, ","),
                 "RSS bytes/conn ↓", False, 0, ("ratio", "<", 1.0), "node")]
+    label = "JSON 10 KB, sjson (luv column: lua-cjson)"
+    out += [Row("json.decode", "json", label, "decode µs/op ↓", False, 1, ("ratio", "<=", 1.5), "luv"),
+            Row("json.encode", "json", label, "encode µs/op ↓", False, 1, ("ratio", "<=", 1.5), "luv")]
     return out
 
 
@@ -522,5 +526,26 @@ def median(xs):
     return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
+def json_codec(peers, cfg, res):
+    """sjson.decode/encode of a 10 KB document (netmcu --compat=3.0) against Debian's
+    lua-cjson on the plain interpreter of the same Lua (in the luv column: no luv is
+    involved) and Node.js's JSON; each process times itself after a warm-up, pinned."""
+    from setup import netmcu_lua
+    lua = netmcu_lua(os.path.join(cfg.build, "netmcu"), cfg.build)
+    n = str(JSON_OPS)
+    clients = {"netmcu": [os.path.join(cfg.build, "netmcu"), "--compat=3.0", "bench/netmcu/json.lua", n],
+               "luv": [lua, "bench/netmcu/json.lua", n],
+               "node": ["node", "bench/peers/node_json.js", n]}
+
+    def one(peer):
+        if peer.key not in clients:
+            return
+        decode_us, encode_us = run_measured(clients[peer.key], 120).split()[:2]
+        res.record("json.decode", peer.key, float(decode_us))
+        res.record("json.encode", peer.key, float(encode_us))
+
+    each_peer("json", peers, res, one)
+
+
 WORKLOADS = {"http": http, "churn": churn, "idle": idle, "bulk": bulk, "udp": udp,
-             "startup": startup, "dns": dns, "tls": tls}
+             "startup": startup, "dns": dns, "tls": tls, "json": json_codec}
