@@ -210,7 +210,8 @@ static void push_number_text(lua_State *L, const char *text, size_t len)
         small[len] = '\0';
         s = small;
     } else {
-        s = lua_pushlstring(L, text, len); /* long digit strings: kept alive below the result */
+        lua_pushlstring(L, text, len); /* long digit strings: kept alive below the result */
+        s = lua_tostring(L, -1);
     }
 #if NM_LUA_INTEGERS
     if (strpbrk(s, ".eE") == NULL) {
