@@ -128,13 +128,10 @@ static void close_sync(lua_State *L, sntp_sync *s)
         luaL_unref(L, LUA_REGISTRYINDEX, s->err_ref);
         luaL_unref(L, LUA_REGISTRYINDEX, s->list_ref);
     }
-    free(s);
     if (state == s)
         state = NULL;
+    free(s);
 }
-
-/* Runs fn(s) on a later loop turn. */
-static void post(sntp_sync *s, void (*fn)(sntp_sync *s));
 
 static void run_posted(nm_task *task)
 {
@@ -142,6 +139,7 @@ static void run_posted(nm_task *task)
     s->next(s);
 }
 
+/* Runs fn(s) on a later loop turn. */
 static void post(sntp_sync *s, void (*fn)(sntp_sync *s))
 {
     s->next = fn;
@@ -543,7 +541,8 @@ static void on_repeat(nm_timer *timer, void *data)
     if (L == NULL || repeat == NULL || state != NULL)
         return; /* a sync is still running: this period is skipped */
     if (open_sync() != NULL) {
-        close_sync(L, state);
+        if (state)
+            close_sync(L, state);
         return;
     }
     state->sync_ref = copy_ref(L, repeat->sync_ref);
@@ -623,11 +622,6 @@ static bool push_server_list(lua_State *L)
     return true;
 }
 
-static void start_lookups(sntp_sync *s)
-{
-    do_lookups(s);
-}
-
 /* sntp.sync([server | {servers}], [callback], [errcallback], [autorepeat]) */
 static int sntp_sync_lua(lua_State *L)
 {
@@ -641,7 +635,8 @@ static int sntp_sync_lua(lua_State *L)
         server_count = 0;
     const char *err = open_sync();
     if (err != NULL) {
-        close_sync(L, state);
+        if (state)
+            close_sync(L, state);
         return luaL_error(L, "%s", err);
     }
     if (has_list)
@@ -656,7 +651,7 @@ static int sntp_sync_lua(lua_State *L)
     }
     if (nm_since(NM_ERA_2_2))
         pll_increment = nm_rtc_rate();
-    post(state, start_lookups); /* nothing is sent inside the call */
+    post(state, do_lookups); /* nothing is sent inside the call */
     if (!lua_isnoneornil(L, 4))
         start_repeat(L, state);
     return 0;

@@ -469,13 +469,14 @@ bool nm_json_decoder_feed(lua_State *L, int ud, const char *text, size_t len, bo
     }
     if (st != yajl_status_ok)
         raise_parse_error(L, d, at);
-    d->failed = false;
     if (!d->complete) {
         if (thread_idx && !last)
             park(L, uv, thread_idx, d->base);
+        d->failed = false;
         lua_settop(L, uv ? uv - 1 : d->base);
         return false;
     }
+    d->failed = false;
     if (uv) { /* keep the document for result(), and leave only it where the slots began */
         lua_pushvalue(L, d->base + 1);
         lua_rawseti(L, uv, UV_RESULT);
