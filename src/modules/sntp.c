@@ -673,13 +673,21 @@ static int sntp_getoffset(lua_State *L)
     return 1;
 }
 
-/* The Lua state closes: a sync or autorepeat in progress ends without callbacks. */
+/* The Lua state closes (exit, or a reboot of the board): a sync or autorepeat
+ * in progress ends without callbacks, and what the device keeps in RAM (the
+ * servers, the leap-second offset) is forgotten; the clock, in the RTC, stays. */
 static int sntp_state_closed(lua_State *L)
 {
     (void)L;
     if (state)
         close_sync(NULL, state);
     stop_repeat(NULL);
+    server_count = 0;
+    the_offset = 0;
+    using_offset = false;
+    pending_leap = 0;
+    next_midnight = 0;
+    pll_increment = 0;
     return 0;
 }
 

@@ -189,6 +189,23 @@ T.case("sjson_encoder_calls_functions_when_reached", function(done)
   done()
 end)
 
+T.case("sjson_objects_used_from_their_own_callbacks", function(done)
+  local e
+  e = sjson.encoder({function() return e:read() end})
+  T.errors(function() e:read() end, "encoder failed in a previous call", "read from inside its own read")
+  local d
+  d = sjson.decoder({metatable = {__newindex = function(t, k, v) d:write("]") end}})
+  T.errors(function() d:write("[1,2") end, "JSON parse error: previous call", "write from inside its own write")
+  local co = coroutine.wrap(function(text) -- the same decoder fed from a coroutine and the main code
+    local d2 = sjson.decoder()
+    d2:write(text)
+    coroutine.yield(d2)
+  end)
+  local d2 = co('{"a":[1,')
+  T.eq(d2:write('2]}').a[2], 2, "fed across threads")
+  done()
+end)
+
 T.case("sjson_dropped_objects_mid_way_are_collected", function(done)
   for _ = 1, 200 do
     local d = sjson.decoder()
