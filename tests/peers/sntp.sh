@@ -182,6 +182,29 @@ check "an error in the sync callback is reported with a traceback and ends the r
   "$([ "$status" = 1 ] && grep -q 'boom at [0-9]' "$T/boom.err" && grep -q traceback "$T/boom.err"; echo $?)" \
   "status $status, $(tr '\n' '|' <"$T/boom.err")"
 
+# --- the issue's typical script: sync the clock, then POST JSON with the time ---------
+. "$HERE/lib/http_origin.sh"
+if origin iot; then
+  cat >"$T/iot.lua" <<EOF
+local json = sjson or cjson
+sntp.sync("127.0.0.1", function(sec)
+  local body = json.encode({device = "dev-1", time = sec, temp = 21.5, tags = {"a", "b"}})
+  http.post("http://127.0.0.1:$ORIGIN_PORT/echo", "Content-Type: application/json\r\n", body,
+    function(code, echoed)
+      local sent = json.decode(echoed:match("\r\n\r\n(.*)$"))
+      print("POSTED", code, sent.device, sent.time == sec, sent.temp, sent.tags[2], rtctime.get() >= sec)
+    end)
+end, function(code) print("ERR " .. code) end)
+EOF
+  for p in 1.5 3.0; do
+    out=$(NETMCU_COMPAT=$p NETMCU_NTP_PORT=$PORT timeout "$(bound 15)" "$NETMCU" "$T/iot.lua" 2>&1)
+    check "$p: sync the clock, then POST JSON with its time ($( [ $p = 1.5 ] && echo cjson || echo sjson ), http)" \
+      "$(has "$out" '^POSTED	200	dev-1	true	21.5	b	true$')" "$(tr '\n' '|' <<<"$out")"
+  done
+else
+  fail "sntp: the HTTP origin for the JSON POST starts" "see above"
+fi
+
 # --- autorepeat ----------------------------------------------------------------
 run repeat_30 3.0 127.0.0.1 SNTP_REPEAT=1 NETMCU_SNTP_REPEAT_S=1 SNTP_EXIT_MS=3600
 result repeat_30 10
