@@ -53,8 +53,10 @@ static int insert_value(decoder *d)
 {
     lua_State *L = d->L;
     if (d->depth == 0) {
-        if (d->dialect == NM_JSON_SJSON)
-            return cancel(d, "the top level is not an object or array");
+        if (d->dialect == NM_JSON_SJSON) {
+            lua_pop(L, 1); /* as the firmware's: only an object or array completes a document */
+            return 1;
+        }
         d->complete = true;
         return 1;
     }
