@@ -467,7 +467,7 @@ bool nm_json_decoder_feed(lua_State *L, int ud, const char *text, size_t len, bo
     d->fed += len;
     if (st == yajl_status_ok && last && d->dialect == NM_JSON_CJSON) {
         st = yajl_complete_parse(d->parser); /* a number at the very end, or text missing */
-        at = d->fed;
+        at = d->fed + 1;                      /* lua-cjson's place for the end of the text */
     }
     if (st != yajl_status_ok)
         raise_parse_error(L, d, at);
