@@ -31,7 +31,7 @@ static const board_module board_modules[] = {
     {"rtctime", luaopen_rtctime, NM_ERA_1_5, NM_ERA_NONE},
     {"sjson", luaopen_sjson, NM_ERA_2_2, NM_ERA_NONE},
     {"sntp", luaopen_sntp, NM_ERA_1_5, NM_ERA_NONE},
-    {"tls", luaopen_tls, NM_ERA_3_0, NM_ERA_NONE},
+    {"tls", luaopen_tls, NM_ERA_2_2, NM_ERA_NONE},
     {"tmr", luaopen_tmr, NM_ERA_1_5, NM_ERA_NONE},
     {"uart", luaopen_uart, NM_ERA_1_5, NM_ERA_NONE},
     {"wifi", luaopen_wifi, NM_ERA_1_5, NM_ERA_NONE},
