@@ -1,3 +1,4 @@
+-- profile: 2.2 3.0
 -- sjson_compat30.lua — the sjson module (2.2 and 3.0 firmware): whole texts,
 -- the streaming decoder and encoder, options, errors, hostile input.
 local T = require "testlib"
@@ -51,9 +52,14 @@ T.case("sjson_encode_values", function(done)
   T.eq(sjson.encode({a = {}}), '{"a":[]}')
   T.eq(sjson.encode({"a/b", "q\"\\"}), '["a/b","q\\"\\\\"]', "'/' is not escaped")
   T.eq(sjson.encode({0 / 0, 1 / 0, -1 / 0}), "[null,null,null]", "NaN and infinities are null")
-  T.eq(sjson.encode({0.1, 1 / 3, 2 ^ 53, -0.5, 1e300}),
-    "[0.1000000000000000056,0.3333333333333333148,9007199254740992,-0.5,1.000000000000000053e+300]",
-    "3.0 writes %.19g, every digit of the double")
+  if os.getenv("NETMCU_COMPAT") == "2.2" then
+    T.eq(sjson.encode({0.1, 1 / 3, 2 ^ 53, -0.5, 1e300}), "[0.1,0.33333333333333,9.007199254741e+15,-0.5,1e+300]",
+      "2.2 writes Lua's %.14g")
+  else
+    T.eq(sjson.encode({0.1, 1 / 3, 2 ^ 53, -0.5, 1e300}),
+      "[0.1000000000000000056,0.3333333333333333148,9007199254740992,-0.5,1.000000000000000053e+300]",
+      "3.0 writes %.19g, every digit of the double")
+  end
   T.eq(sjson.encode({[1.5] = 1}), '{"1.5":1}', "a fractional key makes an object")
   T.eq(sjson.encode({sjson.NULL, io.stdout}), "[null,null]", "userdata are null")
   T.eq(sjson.encode({f = function() return function() return {1} end end}), '{"f":[1]}', "functions are called")
