@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # JSON against the reference: json_corpus.lua runs under plain lua5.1 with
 # Debian's lua-cjson, under netmcu's 1.5 profile (its cjson) and under the
-# 3.0 profile (its sjson, whole and fed one byte at a time); every value must
+# 2.2 and 3.0 profiles (sjson, whole and fed one byte at a time); every value must
 # match the reference's, and every text sjson writes must be JSON that
 # python3's strict parser reads. The documented differences (strict number
 # syntax, raw control characters) are checked to be what the README says.
@@ -18,6 +18,8 @@ timeout "$(bound 20)" "$NETMCU" "$HERE/json_corpus.lua" >"$T/cjson" 2>"$T/cjson.
   fail "json: cjson run" "$(tail -n 3 "$T/cjson.err" | tr '\n' '|')"
 timeout "$(bound 20)" "$NETMCU" --compat=3.0 "$HERE/json_corpus.lua" >"$T/sjson" 2>"$T/sjson.err" ||
   fail "json: sjson run" "$(tail -n 3 "$T/sjson.err" | tr '\n' '|')"
+timeout "$(bound 20)" "$NETMCU" --compat=2.2 "$HERE/json_corpus.lua" >"$T/sjson22" 2>"$T/sjson22.err" ||
+  fail "json: sjson 2.2 run" "$(tail -n 3 "$T/sjson22.err" | tr '\n' '|')"
 
 # compare LABEL FILE: each line of FILE (KIND NAME RESULT) against the reference's line of the same KIND NAME.
 compare() {
@@ -43,6 +45,7 @@ compare() {
 }
 compare cjson "$T/cjson"
 compare sjson "$T/sjson"
+compare "sjson 2.2" "$T/sjson22"
 
 # Every text sjson writes is strict JSON (python3 refuses NaN, raw control characters, bad escapes).
 cat >"$T/texts.lua" <<'LUA'
