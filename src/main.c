@@ -25,6 +25,7 @@
 #include "core/flash.h"
 #include "core/gpio.h"
 #include "core/loop.h"
+#include "core/timer.h"
 #include "runtime/heap.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
@@ -76,6 +77,8 @@ static void usage(FILE *out)
           "  --serial [PATH] the console on a pseudo-terminal, as the board's UART; prints\n"
           "                  its device and links PATH to it (PATH: not an option or *.lua)\n"
           "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
+          "  --clock=N       the board's clock runs N times the host's (timers, tmr.now,\n"
+          "                  the wifi delays; 0.01 to 10000); network I/O keeps real time\n"
           "  --gpio-trace    print every change of a gpio pin's level or mode on stderr\n"
           "  --ip=ADDR       the host address the wifi station reports (default: the host's own)\n"
           "  --wifi=LINK     the simulated access point at power-on: up (default), offline, wrongpwd\n"
@@ -137,6 +140,12 @@ static int parse_args(int argc, char **argv, run_options *opt)
             if (a[9] == '\0' && i + 1 >= argc)
                 return -1;
             opt->control = a[9] == '=' ? a + 10 : argv[++i];
+        } else if (strncmp(a, "--clock=", 8) == 0) {
+            char *end;
+            if (!nm_clock_set_factor(strtod(a + 8, &end)) || *end != '\0') {
+                fprintf(stderr, "netmcu: --clock=%s: a factor from 0.01 to 10000\n", a + 8);
+                exit(EXIT_USAGE);
+            }
         } else if (strcmp(a, "--gpio-trace") == 0) {
             nm_gpio_set_trace(true);
         } else if (strncmp(a, "--ip=", 5) == 0) {
