@@ -12,7 +12,8 @@ case "${LUA:-5.1}" in
 esac
 # Build: compiler, pkg-config, the libraries. Tests: real peers on loopback.
 want="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libhttp-parser-dev libreadline-dev $lua_pkgs
-      curl wrk netcat-openbsd socat openssl iproute2 procps python3 tmux dnsmasq-base nginx ${EXTRA_DEPS:-}"
+      curl wrk netcat-openbsd socat openssl iproute2 procps python3 tmux dnsmasq-base nginx
+      lua-busted lua-socket ${EXTRA_DEPS:-}"
 # NodeMCU-Tool (tools/nodemcu-tool.sh) needs node and npm; a machine with its own node keeps it.
 command -v npm >/dev/null 2>&1 || want="$want nodejs npm"
 missing=""
