@@ -34,6 +34,7 @@
 #include "modules/wifi/radio.h"
 #include "runtime/profile.h"
 #include "runtime/serial.h"
+#include "runtime/trace.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 
@@ -79,6 +80,9 @@ static void usage(FILE *out)
           "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
           "  --clock=N       the board's clock runs N times the host's (timers, tmr.now,\n"
           "                  the wifi delays; 0.01 to 10000); network I/O keeps real time\n"
+          "  --trace=LIST    a line on stderr per API call and callback of the modules\n"
+          "                  listed (net,tmr,wifi,file,gpio,...; all), and with report\n"
+          "                  the objects still anchored at the end (also $NETMCU_TRACE)\n"
           "  --gpio-trace    print every change of a gpio pin's level or mode on stderr\n"
           "  --ip=ADDR       the host address the wifi station reports (default: the host's own)\n"
           "  --wifi=LINK     the simulated access point at power-on: up (default), offline, wrongpwd\n"
@@ -87,6 +91,17 @@ static void usage(FILE *out)
           "Without a script or -e: the console on a terminal, otherwise the script\n"
           "is read from standard input.\n",
           out);
+}
+
+/* --trace=LIST and NETMCU_TRACE: an unknown word is a usage error. */
+static void select_trace(const char *what, const char *list)
+{
+    const char *bad;
+    if (!nm_trace_select(list, &bad)) {
+        fprintf(stderr, "netmcu: %s: unknown module '%.*s' (module names, all or report)\n", what,
+                (int)strcspn(bad, ","), bad);
+        exit(EXIT_USAGE);
+    }
 }
 
 /* `--serial PATH`: the next argument is the link unless it is an option or a script. */
@@ -146,6 +161,8 @@ static int parse_args(int argc, char **argv, run_options *opt)
                 fprintf(stderr, "netmcu: --clock=%s: a factor from 0.01 to 10000\n", a + 8);
                 exit(EXIT_USAGE);
             }
+        } else if (strncmp(a, "--trace=", 8) == 0) {
+            select_trace("--trace", a + 8);
         } else if (strcmp(a, "--gpio-trace") == 0) {
             nm_gpio_set_trace(true);
         } else if (strncmp(a, "--ip=", 5) == 0) {
@@ -357,6 +374,7 @@ static lua_State *new_board(void *arg)
     luaL_openlibs(L);
     nm_device_lua_open(L);
     nm_open_board_modules(L);
+    nm_trace_install(L);
     set_arg_table(L, b->argc, b->argv, b->opt->script ? b->opt->script_index : 0);
     return L;
 }
@@ -364,6 +382,8 @@ static lua_State *new_board(void *arg)
 int main(int argc, char **argv)
 {
     run_options opt = {0};
+    if (getenv("NETMCU_TRACE") != NULL)
+        select_trace("NETMCU_TRACE", getenv("NETMCU_TRACE"));
     if (parse_args(argc, argv, &opt) != 0) {
         usage(stderr);
         return EXIT_USAGE;
@@ -421,6 +441,7 @@ int main(int argc, char **argv)
     int restart = nm_node_restart_status();
     nm_console_stop();
 
+    nm_trace_report(L);
     nm_lua_forget();
     lua_close(L);
     nm_loop_shutdown();
