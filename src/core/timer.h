@@ -32,6 +32,8 @@ bool nm_timer_active(const nm_timer *timer);
 void nm_timer_weak(nm_timer *timer);
 /* Keeps this timer on the host's time whatever the clock factor (network timeouts). */
 void nm_timer_realtime(nm_timer *timer);
+/* Keeps the loop alive again while started (undoes nm_timer_weak). */
+void nm_timer_strong(nm_timer *timer);
 /* Stops the timer; it is freed from the loop once its handle is closed. */
 void nm_timer_close(nm_timer *timer);
 
