@@ -25,6 +25,7 @@
 #include "core/flash.h"
 #include "core/gpio.h"
 #include "core/loop.h"
+#include "core/rxchunk.h"
 #include "core/timer.h"
 #include "runtime/heap.h"
 #include "runtime/luacall.h"
@@ -83,6 +84,8 @@ static void usage(FILE *out)
           "  --trace=LIST    a line on stderr per API call and callback of the modules\n"
           "                  listed (net,tmr,wifi,file,gpio,...; all), and with report\n"
           "                  the objects still anchored at the end (also $NETMCU_TRACE)\n"
+          "  --rx-chunks=N   deliver received TCP data in pieces of at most N bytes (the\n"
+          "                  device: 1460); random[:SEED]: pieces of random sizes\n"
           "  --gpio-trace    print every change of a gpio pin's level or mode on stderr\n"
           "  --ip=ADDR       the host address the wifi station reports (default: the host's own)\n"
           "  --wifi=LINK     the simulated access point at power-on: up (default), offline, wrongpwd\n"
@@ -159,6 +162,11 @@ static int parse_args(int argc, char **argv, run_options *opt)
             char *end;
             if (!nm_clock_set_factor(strtod(a + 8, &end)) || *end != '\0') {
                 fprintf(stderr, "netmcu: --clock=%s: a factor from 0.01 to 10000\n", a + 8);
+                exit(EXIT_USAGE);
+            }
+        } else if (strncmp(a, "--rx-chunks=", 12) == 0) {
+            if (!nm_rxchunk_set(a + 12)) {
+                fprintf(stderr, "netmcu: --rx-chunks=%s: a size from 1 to 65536, random or random:SEED\n", a + 12);
                 exit(EXIT_USAGE);
             }
         } else if (strncmp(a, "--trace=", 8) == 0) {
@@ -391,6 +399,8 @@ int main(int argc, char **argv)
     if (opt.lua && strcmp(opt.lua, NM_LUA_NAME) != 0)
         return run_other_lua(opt.lua, argv);
     unsetenv("NETMCU_LUA_REEXEC"); /* a script's own netmcu runs start afresh */
+    if (nm_rxchunk_random()) /* the seed that reproduces this run's pieces */
+        fprintf(stderr, "netmcu: --rx-chunks=random:%lu\n", nm_rxchunk_seed());
     if (opt.version) {
         printf("netmcu %s (%s, libuv %s)\n", NETMCU_VERSION, LUA_RELEASE, uv_version_string());
         return EXIT_OK;
