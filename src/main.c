@@ -20,6 +20,7 @@
 #include "runtime/boot.h"
 #include "runtime/compat.h"
 #include "runtime/console.h"
+#include "runtime/device.h"
 #include "runtime/devicelua.h"
 #include "core/control.h"
 #include "core/flash.h"
@@ -84,6 +85,8 @@ static void usage(FILE *out)
           "  --trace=LIST    a line on stderr per API call and callback of the modules\n"
           "                  listed (net,tmr,wifi,file,gpio,...; all), and with report\n"
           "                  the objects still anchored at the end (also $NETMCU_TRACE)\n"
+          "  --device=esp8266  the ESP8266's limits: 40 KB of heap, 5 connections per\n"
+          "                  server, received data in pieces of 1460 bytes\n"
           "  --rx-chunks=N   deliver received TCP data in pieces of at most N bytes (the\n"
           "                  device: 1460); random[:SEED]: pieces of random sizes\n"
           "  --gpio-trace    print every change of a gpio pin's level or mode on stderr\n"
@@ -162,6 +165,11 @@ static int parse_args(int argc, char **argv, run_options *opt)
             char *end;
             if (!nm_clock_set_factor(strtod(a + 8, &end)) || *end != '\0') {
                 fprintf(stderr, "netmcu: --clock=%s: a factor from 0.01 to 10000\n", a + 8);
+                exit(EXIT_USAGE);
+            }
+        } else if (strncmp(a, "--device=", 9) == 0) {
+            if (!nm_device_select(a + 9)) {
+                fprintf(stderr, "netmcu: --device=%s: esp8266 or host\n", a + 9);
                 exit(EXIT_USAGE);
             }
         } else if (strncmp(a, "--rx-chunks=", 12) == 0) {
@@ -382,6 +390,7 @@ static lua_State *new_board(void *arg)
     luaL_openlibs(L);
     nm_device_lua_open(L);
     nm_open_board_modules(L);
+    nm_device_open(L);
     nm_trace_install(L);
     set_arg_table(L, b->argc, b->argv, b->opt->script ? b->opt->script_index : 0);
     return L;
