@@ -101,6 +101,31 @@ else
   fail "SIGTERM: the report names the listening server" "the server did not start: $(cat "$T/serve.err")"
 fi
 
+# The report at each node.restart() of a --boot board, then at SIGTERM.
+bootflash=$(mktemp -d -p "$T")
+cat >"$bootflash/init.lua" <<'EOF2'
+srv = net.createServer(net.TCP)
+srv:listen(0, function() end)
+if not file.exists("booted") then
+  file.open("booted", "w"):close()
+  tmr.create():alarm(50, tmr.ALARM_SINGLE, function() node.restart() end)
+end
+print("BOOTED")
+EOF2
+NETMCU_HOME="$bootflash" NETMCU_TRACE=report timeout -k 2 "$(bound 30)" "$NETMCU" --compat=3.0 --boot --flash "$bootflash" \
+  </dev/null >"$T/boot.out" 2>"$T/boot.err" &
+boot_pid=$!; track "$boot_pid"
+booted_twice() { [ "$(grep -c 'BOOTED' "$T/boot.out")" -ge 2 ]; }
+end=$(( $(now_ms) + $(bound 10) * 1000 ))
+while ! booted_twice && [ "$(now_ms)" -lt "$end" ]; do sleep 0.05; done
+if booted_twice && grep -q rebooting "$T/boot.err" && kill -TERM "$boot_pid" && wait_exit "$boot_pid" 10; then
+  n=$(grep -cP '^anchored\tnet\.server\tlistening \d+ "0\.0\.0\.0"\tnet\.createServer\tinit\.lua:1$' "$T/boot.err")
+  [ "$n" = 2 ] && ok "--boot: the report at node.restart() and again at SIGTERM" \
+    || fail "--boot: the report at node.restart() and at SIGTERM" "$n lines: $(cat "$T/boot.err")"
+else
+  fail "--boot: the report at node.restart()" "$(cat "$T/boot.err")"
+fi
+
 "$NETMCU" --trace=net,bogus -e '' >/dev/null 2>"$T/bad.err"; st=$?
 [ "$st" = 2 ] && grep -q "unknown module 'bogus'" "$T/bad.err" && ok "--trace with an unknown module is a usage error" \
   || fail "--trace with an unknown module is a usage error" "status $st: $(cat "$T/bad.err")"
