@@ -34,6 +34,13 @@ uint64_t nm_clock_host_us(uint64_t board_us)
     return (uint64_t)((double)board_us / clock_factor + 0.5);
 }
 
+uint64_t nm_clock_board_us(void)
+{
+    if (clock_factor == 1.0)
+        return uv_hrtime() / 1000;
+    return (uint64_t)((double)uv_hrtime() * clock_factor / 1000.0);
+}
+
 /* A board wait in host ms: never 0 for a non-zero wait, so a fast clock
  * cannot turn a timer into a busy loop. */
 static uint64_t host_ms(const nm_timer *timer, uint64_t ms)

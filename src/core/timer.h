@@ -42,6 +42,9 @@ void nm_timer_close(nm_timer *timer);
  * any timer starts: a timer already waiting keeps the wait it was given. */
 bool nm_clock_set_factor(double factor);
 double nm_clock_factor(void);
+/* The board's monotonic µs since an arbitrary start, never reset by a reboot
+ * (the RTC's reference: a clock that lives across node.restart). */
+uint64_t nm_clock_board_us(void);
 /* The host's time for a board duration in µs (tmr.delay's sleep). */
 uint64_t nm_clock_host_us(uint64_t board_us);
 

@@ -40,6 +40,15 @@ took=$(( $(now_ms) - start ))
 [ "$out" = fired ] && [ "$took" -ge 400 ] && ok "--clock=0.5: a 200 ms alarm takes ${took} ms" \
   || fail "--clock=0.5: a 200 ms alarm" "printed '$out' after ${took} ms"
 
+# rtctime counts board time from when it was set: a 5 s alarm at --clock=100
+# moves it 5 s on in some 50 ms of host time.
+start=$(now_ms)
+out=$("$NETMCU" --compat=3.0 --clock=100 -e 'rtctime.set(1000000, 0)
+  tmr.create():alarm(5000, tmr.ALARM_SINGLE, function() print((rtctime.get())) end)' 2>&1)
+took=$(( $(now_ms) - start ))
+[ "$out" = 1000005 ] && [ "$took" -lt 3000 ] && ok "--clock=100: rtctime moves 5 s on with a 5 s alarm, in ${took} ms" \
+  || fail "--clock=100: rtctime" "printed '$out' after ${took} ms"
+
 # The wifi station retries every 2 s of board time: ten retries of a wrong
 # password take 20 s of board time and a small part of it on the host.
 cat >"$T/wifi.lua" <<'EOF2'
