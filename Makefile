@@ -39,9 +39,9 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -fPIC -Isrc $(PKG_CFLAGS) $(EXTRA
 LDFLAGS += $(EXTRA_LDFLAGS)
 
 CORE_SRC := $(wildcard src/core/*.c)
-# The consoles (readline, the pty) and the board's life cycle belong to the runner only, not to net.so.
-RUNNER_SRC := src/main.c src/runtime/console.c src/runtime/boot.c src/runtime/serial.c
-LUA_SRC := $(filter-out $(RUNNER_SRC),$(wildcard src/runtime/*.c src/modules/*.c src/modules/*/*.c))
+# The runner (src/runner: the consoles, readline, the pty, the board's life cycle) is not part of net.so.
+RUNNER_SRC := $(wildcard src/runner/*.c)
+LUA_SRC := $(wildcard src/runtime/*.c src/modules/*.c src/modules/*/*.c)
 # The CA certificate embedded at build time: server-ca.crt at the root of the
 # tree, as in the firmware's build (an empty one when the file is absent).
 CA_OBJ := $(BUILD)/obj/gen/server_ca.o

@@ -23,7 +23,7 @@ enum {
 void nm_node_restart(int status, const char *why);
 /* The status asked for, or 0 when nothing asked the run to end. */
 int nm_node_restart_status(void);
-/* Boot mode (runtime/boot.h): a restart reboots the board instead of ending
+/* Boot mode (runner/boot.h): a restart reboots the board instead of ending
  * the run, and is cleared once the fresh state is up. */
 void nm_node_set_rebooting(bool on);
 void nm_node_clear_restart(void);

@@ -7,7 +7,7 @@
  * console runs on the same loop until Ctrl-D. The exit status is 0, 1 after
  * a load error or an unhandled error in a callback, 3 after node.restart()
  * and 4 when tmr.softwd() expired. With --boot it runs the board's life
- * cycle instead (runtime/boot.h).
+ * cycle instead (runner/boot.h).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runtime/boot.h"
-#include "runtime/console.h"
+#include "runner/boot.h"
+#include "runner/console.h"
 #include "core/control.h"
 #include "core/flash.h"
 #include "core/gpio.h"
@@ -28,7 +28,7 @@
 #include "modules/node.h"
 #include "modules/wifi/radio.h"
 #include "runtime/profile.h"
-#include "runtime/serial.h"
+#include "runner/serial.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 

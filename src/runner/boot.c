@@ -1,7 +1,7 @@
 /*
  * boot.c — the board's life cycle (see boot.h).
  */
-#include "runtime/boot.h"
+#include "runner/boot.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include "core/loop.h"
 #include "core/timer.h"
 #include "modules/node.h"
-#include "runtime/console.h"
+#include "runner/console.h"
 #include "runtime/loader.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"

@@ -10,7 +10,7 @@
  * unused, no Lua code was running: the hook is removed and the typed line
  * dropped instead. A second Ctrl-C before either happened ends the process.
  */
-#include "runtime/console.h"
+#include "runner/console.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +30,7 @@
 #include "runtime/luacall.h"
 #include "runtime/output.h"
 #include "runtime/repl.h"
-#include "runtime/serial.h"
+#include "runner/serial.h"
 
 static lua_State *console_L;
 static bool started, active, use_readline, in_line_handler;
