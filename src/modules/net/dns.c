@@ -10,7 +10,7 @@
 #include "core/dns.h"
 #include "runtime/luacall.h"
 #include "runtime/profile.h"
-#include "modules/net/netaddr.h"
+#include "modules/net/netvalue.h"
 #include "modules/net/socket.h"
 
 void net_dns_push_answer(lua_State *L, const struct sockaddr *addr)

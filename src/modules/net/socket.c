@@ -17,6 +17,7 @@
 #include "modules/net/cert.h"
 #include "modules/net/dns.h"
 #include "modules/net/netaddr.h"
+#include "modules/net/netvalue.h"
 #include "runtime/profile.h"
 
 enum { EV_CONNECTION, EV_RECONNECTION, EV_DISCONNECTION, EV_RECEIVE, EV_SENT, EV_DNS, EV_COUNT };

@@ -129,6 +129,8 @@ static void deliver(nm_task *task)
 /* The radio's sink: may run inside an API call, so it only queues. */
 static void on_radio_event(const radio_event *ev)
 {
+    if (ev->id == EV_OPMODE_CHANGED && !nm_since(NM_ERA_3_0))
+        return; /* the event came with the later SDK; the radio reports it in every era */
     if (ev->id < 0 || ev->id > wifi_event_max() || callback_for(ev->id) == LUA_NOREF)
         return;
     if (queue_len == QUEUE_LEN)

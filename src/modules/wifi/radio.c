@@ -14,7 +14,6 @@
 #include "core/hostnet.h"
 #include "core/loop.h"
 #include "core/timer.h"
-#include "runtime/profile.h"
 
 radio_state radio;
 
@@ -319,7 +318,7 @@ int radio_setmode(int mode, bool save)
     } else if (!had_station && radio_has_station() && (radio.autoconnect || radio.want_link)) {
         radio_connect();
     }
-    if (old != mode && nm_since(NM_ERA_3_0)) {
+    if (old != mode) {
         radio_event ev = {.id = EV_OPMODE_CHANGED, .old_mode = old, .new_mode = mode};
         emit(&ev);
     }
