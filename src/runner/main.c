@@ -26,7 +26,7 @@
 #include "runtime/modules.h"
 #include "modules/net/cert.h"
 #include "modules/node.h"
-#include "modules/wifi/radio.h"
+#include "core/radio.h"
 #include "runtime/profile.h"
 #include "runner/serial.h"
 

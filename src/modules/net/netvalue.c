@@ -6,7 +6,7 @@
 #include <arpa/inet.h>
 #include <uv.h>
 
-#include "modules/net/netaddr.h"
+#include "core/netaddr.h"
 
 void nm_addr_push_ip(lua_State *L, const struct sockaddr *sa)
 {

@@ -11,7 +11,7 @@
 
 #include "core/tcp_server.h"
 #include "runtime/luacall.h"
-#include "modules/net/netaddr.h"
+#include "core/netaddr.h"
 #include "modules/net/netvalue.h"
 #include "runtime/profile.h"
 #include "modules/net/socket.h"

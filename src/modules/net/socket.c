@@ -16,7 +16,7 @@
 #include "runtime/luacall.h"
 #include "modules/net/cert.h"
 #include "modules/net/dns.h"
-#include "modules/net/netaddr.h"
+#include "core/netaddr.h"
 #include "modules/net/netvalue.h"
 #include "runtime/profile.h"
 

@@ -23,7 +23,7 @@
 #include "runtime/luacall.h"
 #include "runtime/profile.h"
 #include "modules/net/dns.h"
-#include "modules/net/netaddr.h"
+#include "core/netaddr.h"
 #include "modules/net/netvalue.h"
 
 enum { EV_RECEIVE, EV_SENT, EV_DNS, EV_COUNT };

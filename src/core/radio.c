@@ -2,7 +2,7 @@
  * radio.c — the simulated radio (see radio.h): station state machine, link
  * faults and the `wifi` noun of the control channel.
  */
-#include "modules/wifi/radio.h"
+#include "core/radio.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

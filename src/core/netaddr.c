@@ -1,7 +1,7 @@
 /*
  * netaddr.c — address parsing, and the error-code table.
  */
-#include "modules/net/netaddr.h"
+#include "core/netaddr.h"
 
 #include <arpa/inet.h>
 #include <string.h>

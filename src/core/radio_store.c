@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "core/home.h"
-#include "modules/wifi/radio.h"
+#include "core/radio.h"
 
 #define STORE_NAME "wifi.conf"
 
