@@ -1,3 +1,4 @@
+-- profile: 3.0
 -- The 3.0 profile (NETMCU_COMPAT=3.0): net-behaviour.md §4 and §9.
 local T = require "testlib"
 local N = require "lib_net"

@@ -9,8 +9,7 @@ set -u
 need node npm python3 tmux
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if ! NMT=$(sh "$root/tools/nodemcu-tool.sh" 2>"$T/install.err"); then
-  echo "not ok - setup: NodeMCU-Tool could not be installed: $(tail -n 3 "$T/install.err" | tr '\n' '|')"
-  exit 1
+  bail "NodeMCU-Tool could not be installed: $(tail -n 3 "$T/install.err" | tr '\n' '|')"
 fi
 export NODE_NO_WARNINGS=1
 
