@@ -52,6 +52,7 @@ int luaopen_control(lua_State *L)
 }
 
 /* require "net.control" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_control(lua_State *L); /* looked up by name, never called from C */
 int luaopen_net_control(lua_State *L)
 {
     return luaopen_control(L);

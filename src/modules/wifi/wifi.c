@@ -1088,6 +1088,7 @@ int luaopen_wifi(lua_State *L)
 }
 
 /* require "net.wifi" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_wifi(lua_State *L); /* looked up by name, never called from C */
 int luaopen_net_wifi(lua_State *L)
 {
     return luaopen_wifi(L);
