@@ -76,14 +76,14 @@ static int resolve_30(lua_State *L)
         return luaL_error(L, "illegal argument");
     resolve_request *req = malloc(sizeof(*req));
     if (req == NULL)
-        return luaL_error(L, "out of memory");
+        return luaL_error(L, "not enough memory");
     req->L = nm_lua_state();
     req->fn_ref = LUA_NOREF;
     nm_ref_set(L, &req->fn_ref, 2);
     if (nm_dns_lookup_start(host, 0, resolve_answered, req) == NULL) {
         nm_ref_clear(L, &req->fn_ref);
         free(req);
-        return luaL_error(L, "out of memory");
+        return luaL_error(L, "not enough memory");
     }
     return 0;
 }

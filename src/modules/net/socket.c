@@ -670,7 +670,7 @@ static int socket_send(lua_State *L)
     /* The string itself is written, not a copy. */
     int r = write_string(L, sock, 2);
     if (r < 0)
-        return luaL_error(L, r == UV_ENOMEM ? "out of memory" : "%s", uv_strerror(r));
+        return luaL_error(L, r == UV_ENOMEM ? "not enough memory" : "%s", uv_strerror(r));
     return 0;
 }
 
