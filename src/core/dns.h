@@ -52,7 +52,7 @@ typedef void (*nm_dns_answer_fn)(void *owner, int status, const struct sockaddr 
 /* Starts looking up name; fn(owner, ...) follows from the loop. Returns the
  * lookup's handle, valid until fn is called or nm_dns_cancel; NULL when out
  * of memory (then fn is never called). */
-nm_dns_lookup *nm_dns_lookup_start(const char *name, int port, nm_dns_answer_fn fn, void *owner);
+nm_dns_lookup *nm_dns_resolve(const char *name, int port, nm_dns_answer_fn fn, void *owner);
 /* Drops a lookup: fn will not be called. Only before the answer arrived. */
 void nm_dns_cancel(nm_dns_lookup *lookup);
 

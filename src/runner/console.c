@@ -25,7 +25,7 @@
 
 #include "core/bytebuf.h"
 #include "core/loop.h"
-#include "modules/node.h"
+#include "runtime/restart.h"
 #include "runtime/input.h"
 #include "runtime/luacall.h"
 #include "runtime/output.h"
@@ -180,7 +180,7 @@ static void on_winch(uv_signal_t *handle, int signum)
 /* Whether more typed lines may run: not after node.restart(). */
 static bool taking_lines(void)
 {
-    return active && nm_node_restart_status() == 0;
+    return active && nm_restart_status() == 0;
 }
 
 static void run_lines(bool at_eof)

@@ -25,7 +25,7 @@
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "modules/net/cert.h"
-#include "modules/node.h"
+#include "runtime/restart.h"
 #include "core/radio.h"
 #include "runtime/profile.h"
 #include "runner/serial.h"
@@ -256,7 +256,7 @@ static void run_loop(bool console)
 {
     for (;;) {
         nm_loop_run(UV_RUN_DEFAULT);
-        if (!console || !nm_console_active() || stop_requested || nm_node_restart_status())
+        if (!console || !nm_console_active() || stop_requested || nm_restart_status())
             return;
         if (nm_lua_failed()) {
             nm_console_refresh();
@@ -315,7 +315,7 @@ int main(int argc, char **argv)
     }
     if (opt.serial && !nm_serial_open(opt.serial_link))
         return EXIT_ERROR;
-    nm_node_set_rebooting(opt.serial || opt.boot); /* --serial alone reboots by exec */
+    nm_set_rebooting(opt.serial || opt.boot); /* --serial alone reboots by exec */
     board b = {&opt, argc, argv};
     if (opt.boot) {
         rc = nm_boot_run(new_board, &b);
@@ -337,12 +337,12 @@ int main(int argc, char **argv)
         ok = run_script(L, &opt, argc, argv);
     /* The board's console comes up whatever the script did. */
     ok = ok || opt.serial;
-    bool console = ok && opt.interactive && !nm_node_restart_status() && nm_console_start(L);
-    if (ok && !nm_node_restart_status())
+    bool console = ok && opt.interactive && !nm_restart_status() && nm_console_start(L);
+    if (ok && !nm_restart_status())
         run_loop(console);
     if (nm_lua_failed())
         ok = false;
-    int restart = nm_node_restart_status();
+    int restart = nm_restart_status();
     nm_console_stop();
 
     nm_lua_forget();

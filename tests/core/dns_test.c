@@ -28,7 +28,7 @@ static bool inside_call;
 static void record(void *owner, int status, const struct sockaddr *addr)
 {
     answer *a = owner;
-    CHECK(!inside_call, "answered inside nm_dns_lookup_start");
+    CHECK(!inside_call, "answered inside nm_dns_resolve");
     a->calls++;
     a->status = status;
     a->ip[0] = '\0';
@@ -45,7 +45,7 @@ static nm_dns_lookup *start(const char *name, int port, answer *a)
 {
     memset(a, 0, sizeof(*a));
     inside_call = true;
-    nm_dns_lookup *l = nm_dns_lookup_start(name, port, record, a);
+    nm_dns_lookup *l = nm_dns_resolve(name, port, record, a);
     inside_call = false;
     return l;
 }

@@ -20,7 +20,7 @@ void net_dns_push_answer(lua_State *L, const struct sockaddr *addr)
     else if (addr->sa_family == AF_INET && ((const struct sockaddr_in *)addr)->sin_addr.s_addr == 0)
         lua_pushliteral(L, ""); /* the firmware's answer for 0.0.0.0 */
     else
-        nm_addr_push_ip(L, addr);
+        net_push_ip(L, addr);
 }
 
 int net_dns_err_code(int status)
@@ -80,7 +80,7 @@ static int resolve_30(lua_State *L)
     req->L = nm_lua_state();
     req->fn_ref = LUA_NOREF;
     nm_ref_set(L, &req->fn_ref, 2);
-    if (nm_dns_lookup_start(host, 0, resolve_answered, req) == NULL) {
+    if (nm_dns_resolve(host, 0, resolve_answered, req) == NULL) {
         nm_ref_clear(L, &req->fn_ref);
         free(req);
         return luaL_error(L, "not enough memory");
@@ -122,7 +122,7 @@ static int dns_getdnsserver(lua_State *L)
     int slot = check_slot(L, 1);
     struct sockaddr_storage ss;
     if (slot >= 0 && nm_dns_get_server(slot, &ss))
-        nm_addr_push_ip(L, (struct sockaddr *)&ss);
+        net_push_ip(L, (struct sockaddr *)&ss);
     else
         lua_pushnil(L);
     return 1;

@@ -8,7 +8,7 @@
 
 #include "core/netaddr.h"
 
-void nm_addr_push_ip(lua_State *L, const struct sockaddr *sa)
+void net_push_ip(lua_State *L, const struct sockaddr *sa)
 {
     char text[INET6_ADDRSTRLEN] = "";
     if (sa->sa_family == AF_INET6)
@@ -18,7 +18,7 @@ void nm_addr_push_ip(lua_State *L, const struct sockaddr *sa)
     lua_pushstring(L, text);
 }
 
-void nm_addr_push_peer(lua_State *L, const struct sockaddr *sa, bool port_first)
+void net_push_peer(lua_State *L, const struct sockaddr *sa, bool port_first)
 {
     int port = sa ? nm_addr_port(sa) : 0;
     if (port == 0) {
@@ -26,14 +26,14 @@ void nm_addr_push_peer(lua_State *L, const struct sockaddr *sa, bool port_first)
         lua_pushnil(L);
     } else if (port_first) {
         lua_pushinteger(L, port);
-        nm_addr_push_ip(L, sa);
+        net_push_ip(L, sa);
     } else {
-        nm_addr_push_ip(L, sa);
+        net_push_ip(L, sa);
         lua_pushinteger(L, port);
     }
 }
 
-void nm_err_push_tls_reason(lua_State *L, int code)
+void net_push_tls_reason(lua_State *L, int code)
 {
     const char *reason = nm_err_tls_reason(code);
     if (reason)
@@ -42,7 +42,7 @@ void nm_err_push_tls_reason(lua_State *L, int code)
         lua_pushnil(L);
 }
 
-int nm_err_raise_bind(lua_State *L, int status, int port)
+int net_raise_bind_error(lua_State *L, int status, int port)
 {
     if (status == UV_EADDRINUSE)
         return luaL_error(L, "address in use");

@@ -12,12 +12,12 @@
 #include "runtime/compat.h"
 
 /* Pushes the address as a string ("" is never produced: 0.0.0.0 stays). */
-void nm_addr_push_ip(lua_State *L, const struct sockaddr *sa);
+void net_push_ip(lua_State *L, const struct sockaddr *sa);
 /* Pushes ip, port (seed order) or port, ip (3.0 order); nil, nil for no address. */
-void nm_addr_push_peer(lua_State *L, const struct sockaddr *sa, bool port_first);
+void net_push_peer(lua_State *L, const struct sockaddr *sa, bool port_first);
 /* Pushes the tls module's reconnection reason for an lwIP code (nil for others). */
-void nm_err_push_tls_reason(lua_State *L, int code);
+void net_push_tls_reason(lua_State *L, int code);
 /* Raises the error of a failed bind or listen on port (libuv status). */
-int nm_err_raise_bind(lua_State *L, int status, int port);
+int net_raise_bind_error(lua_State *L, int status, int port);
 
 #endif

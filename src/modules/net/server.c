@@ -133,7 +133,7 @@ static int server_listen(lua_State *L)
     nm_profile_lock();
     int r = start_listening(sv, &addr, ip, (int)port);
     if (r < 0)
-        return nm_err_raise_bind(L, r, (int)port);
+        return net_raise_bind_error(L, r, (int)port);
     if (lua_isfunction(L, arg))
         nm_ref_set(L, &sv->accept_ref, arg);
     if (sv->self_ref == LUA_NOREF)
@@ -163,7 +163,7 @@ static int server_getaddr(lua_State *L)
     net_server *sv = check_server(L);
     struct sockaddr_storage ss;
     bool known = sv->srv && nm_tcp_server_address(sv->srv, &ss) == 0;
-    nm_addr_push_peer(L, known ? (struct sockaddr *)&ss : NULL, true);
+    net_push_peer(L, known ? (struct sockaddr *)&ss : NULL, true);
     return 2;
 }
 

@@ -270,7 +270,7 @@ static void closing_body(lua_State *L, nm_protected *ctx)
      * netmcu addition; a tls.socket's reconnection gets the tls module's
      * reason text in place of the code (§5). */
     if (c->sock->tls_api && c->ev == EV_RECONNECTION)
-        nm_err_push_tls_reason(L, c->code);
+        net_push_tls_reason(L, c->code);
     else
         lua_pushinteger(L, c->code);
     if (c->code == 0 || c->reason == NULL) {
@@ -501,7 +501,7 @@ static bool lookup_start(net_socket *sock, const char *host, int port, bool for_
     strcpy(sl->host, host);
     sl->sock = sock;
     sl->for_connect = for_connect;
-    sl->lookup = nm_dns_lookup_start(host, port, lookup_answered, sl);
+    sl->lookup = nm_dns_resolve(host, port, lookup_answered, sl);
     if (sl->lookup == NULL) {
         free(sl);
         return false;
@@ -737,7 +737,7 @@ static int socket_getpeer(lua_State *L)
     } else if ((sock->stream || sock->state == SOCK_RESOLVING) && sock->client) {
         sa = &sock->client->remote.sa;
     }
-    nm_addr_push_peer(L, sa, nm_since(NM_ERA_3_0));
+    net_push_peer(L, sa, nm_since(NM_ERA_3_0));
     return 2;
 }
 
@@ -746,7 +746,7 @@ static int socket_getaddr(lua_State *L)
     net_socket *sock = check_socket(L);
     struct sockaddr_storage ss;
     bool known = sock->stream && nm_stream_local(sock->stream, &ss) == 0;
-    nm_addr_push_peer(L, known ? (struct sockaddr *)&ss : NULL, true);
+    net_push_peer(L, known ? (struct sockaddr *)&ss : NULL, true);
     return 2;
 }
 
@@ -886,7 +886,7 @@ static int tls_socket_send(lua_State *L)
 static int tls_socket_getpeer(lua_State *L)
 {
     net_socket *sock = check_tls_socket(L);
-    nm_addr_push_peer(L, sock->stream && sock->client ? &sock->client->remote.sa : NULL, false);
+    net_push_peer(L, sock->stream && sock->client ? &sock->client->remote.sa : NULL, false);
     return 2;
 }
 

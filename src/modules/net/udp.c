@@ -84,7 +84,7 @@ static void event_body(lua_State *L, nm_protected *ctx)
     nm_ref_push(L, ud->self_ref);
     lua_pushlstring(L, e->data, e->len);
     if (ud->receive_nargs > 2)
-        nm_addr_push_peer(L, e->from, true);
+        net_push_peer(L, e->from, true);
     lua_call(L, ud->receive_nargs, 0);
 }
 
@@ -141,7 +141,7 @@ static void bind_to(lua_State *L, net_udp *ud, nm_addr *addr, const char *ip)
     }
     if (r < 0) {
         ud->u = NULL;
-        nm_err_raise_bind(L, r, port);
+        net_raise_bind_error(L, r, port);
     }
     anchor(L, ud);
 }
@@ -309,7 +309,7 @@ static void lookup_start(lua_State *L, net_udp *ud, const char *host, int port, 
         luaL_error(L, "not enough memory");
     ul->ud = ud;
     ul->for_connect = for_connect;
-    ul->lookup = nm_dns_lookup_start(host, port, lookup_answered, ul);
+    ul->lookup = nm_dns_resolve(host, port, lookup_answered, ul);
     if (ul->lookup == NULL) {
         free(ul);
         luaL_error(L, "not enough memory");
@@ -474,7 +474,7 @@ static int udp_getpeer(lua_State *L)
         sa = &ud->remote.sa;
     else if (ud->u && ud->has_sender && ud->kind == NET_UDP_SERVER)
         sa = &ud->sender.sa;
-    nm_addr_push_peer(L, sa, nm_since(NM_ERA_3_0));
+    net_push_peer(L, sa, nm_since(NM_ERA_3_0));
     return 2;
 }
 
@@ -483,7 +483,7 @@ static int udp_getaddr(lua_State *L)
     net_udp *ud = check_udp(L);
     struct sockaddr_storage ss;
     bool known = ud->u && nm_udp_local(ud->u, &ss) == 0;
-    nm_addr_push_peer(L, known ? (struct sockaddr *)&ss : NULL, true);
+    net_push_peer(L, known ? (struct sockaddr *)&ss : NULL, true);
     return 2;
 }
 
