@@ -27,8 +27,8 @@
 #define NM_CONTROL_WORDS_MAX 8
 
 /* Handles the words after the noun (argc may be 0). On success returns 0 and
- * may write an INFO text to reply (it starts empty); on failure returns -1
- * with the error text in reply. reply has room for NM_CONTROL_LINE_MAX+1. */
+ * may write an INFO text to reply (it starts empty); on failure returns a
+ * negative code (UV_EINVAL) with the error text in reply. reply has room for NM_CONTROL_LINE_MAX+1. */
 typedef int (*nm_control_fn)(void *data, int argc, char **argv, char *reply, size_t size);
 
 /* Registers the handler of a noun (lowercase letters, digits, '_'; at most
@@ -40,7 +40,7 @@ int nm_control_register(const char *noun, nm_control_fn fn, void *data);
 
 /* Runs one command line (no newline) and writes the reply line (no newline)
  * to reply, whose size should be NM_CONTROL_LINE_MAX+1. Returns 0 when the
- * reply is "ok...", -1 when it is "error...". */
+ * reply is "ok...", UV_EINVAL when it is "error...". */
 int nm_control_execute(const char *line, char *reply, size_t size);
 
 /* Listens on a new Unix socket at path, mode 0600, on the loop. The socket

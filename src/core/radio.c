@@ -47,7 +47,7 @@ int radio_set_start_link(const char *name)
     else if (strcmp(name, "wrongpwd") == 0)
         start_link = LINK_WRONG_PASSWORD;
     else
-        return -1;
+        return UV_EINVAL;
     start_link_given = true;
     return 0;
 }
@@ -55,8 +55,11 @@ int radio_set_start_link(const char *name)
 int radio_set_address(const char *dotted)
 {
     nm_hostnet net;
-    if (strlen(dotted) >= sizeof address || nm_hostnet_pick(dotted, &net) != 0)
-        return -1;
+    if (strlen(dotted) >= sizeof address)
+        return UV_EINVAL;
+    int rc = nm_hostnet_pick(dotted, &net);
+    if (rc != 0)
+        return rc;
     snprintf(address, sizeof address, "%s", dotted);
     address_given = true;
     return 0;
@@ -357,7 +360,7 @@ static int wifi_command(void *data, int argc, char **argv, char *reply, size_t s
     (void)data;
     if (argc != 1) {
         snprintf(reply, size, "usage: wifi drop|restore|wrongpwd|status");
-        return -1;
+        return UV_EINVAL;
     }
     if (strcmp(argv[0], "drop") == 0)
         set_link(LINK_DOWN);
@@ -367,7 +370,7 @@ static int wifi_command(void *data, int argc, char **argv, char *reply, size_t s
         set_link(LINK_WRONG_PASSWORD);
     else if (strcmp(argv[0], "status") != 0) {
         snprintf(reply, size, "unknown wifi command '%.32s' (drop, restore, wrongpwd, status)", argv[0]);
-        return -1;
+        return UV_EINVAL;
     }
     char ip[INET_ADDRSTRLEN] = "-";
     if (radio.ip)

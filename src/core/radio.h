@@ -106,7 +106,8 @@ extern radio_state radio;
 
 /* Runner options (before the first wifi use): the link at power-on
  * ("up", "offline", "wrongpwd") and the host address to report. Return 0,
- * or -1 for a value that is not one of those / not an address of the host. */
+ * or UV_EINVAL for a value that is not one of those, a negative code
+ * (nm_hostnet_pick's) for an address the host does not have. */
 int radio_set_start_link(const char *name);
 int radio_set_address(const char *dotted);
 
@@ -138,9 +139,10 @@ void radio_sta_setip(uint32_t ip, uint32_t mask, uint32_t gw);
 
 /* Remembers the saved settings as what the flash holds (after loading). */
 void radio_store_mark_clean(void);
-/* Writes the flash settings file when they changed; false when the state directory is unusable. */
-bool radio_store_save(void);
-/* Reads it into the saved settings; false when there is none. */
-bool radio_store_load(void);
+/* Writes the flash settings file when they changed; 0, or a negative code
+ * when the state directory is unusable. */
+int radio_store_save(void);
+/* Reads it into the saved settings; 0, or UV_ENOENT when there is none. */
+int radio_store_load(void);
 
 #endif

@@ -5,6 +5,7 @@
  * hex so that any SSID or password round-trips. The file is replaced
  * atomically and is owner-only, since it holds passwords.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/home.h"
+#include "core/loop.h"
 #include "core/radio.h"
 
 #define STORE_NAME "wifi.conf"
@@ -74,27 +76,30 @@ void radio_store_mark_clean(void)
     serialize(flash_text, sizeof flash_text);
 }
 
-bool radio_store_save(void)
+int radio_store_save(void)
 {
     char text[sizeof flash_text], path[512], tmp[520];
     serialize(text, sizeof text);
     if (strcmp(text, flash_text) == 0)
-        return true;
-    if (nm_home_path(STORE_NAME, path, sizeof path) != 0)
-        return false;
+        return 0;
+    int rc = nm_home_path(STORE_NAME, path, sizeof path);
+    if (rc != 0)
+        return rc;
     snprintf(tmp, sizeof tmp, "%s.new", path);
     mode_t old = umask(0077);
     FILE *f = fopen(tmp, "w");
     umask(old);
     if (f == NULL)
-        return false;
+        return nm_uv_error(errno);
     bool ok = fputs(text, f) >= 0;
     ok = fclose(f) == 0 && ok && rename(tmp, path) == 0;
-    if (!ok)
+    if (!ok) {
+        rc = nm_uv_error(errno);
         unlink(tmp);
-    else
-        memcpy(flash_text, text, sizeof flash_text);
-    return ok;
+        return rc;
+    }
+    memcpy(flash_text, text, sizeof flash_text);
+    return 0;
 }
 
 static int clamp(int v, int lo, int hi, int dflt)
@@ -134,17 +139,17 @@ static void take(const char *key, const char *val)
         radio.ap_saved.beacon = clamp(n, 100, 60000, 100);
 }
 
-bool radio_store_load(void)
+int radio_store_load(void)
 {
     char path[512], line[300], key[32], val[260];
     if (nm_home_find(STORE_NAME, path, sizeof path) != 0)
-        return false;
+        return UV_ENOENT;
     FILE *f = fopen(path, "r");
     if (f == NULL)
-        return false;
+        return nm_uv_error(errno);
     while (fgets(line, sizeof line, f))
         if (sscanf(line, "%31s %259s", key, val) == 2)
             take(key, val);
     fclose(f);
-    return true;
+    return 0;
 }
