@@ -1,6 +1,6 @@
 /*
  * control.h — the board's control channel: simulated inputs driven from
- * outside the script (DESIGN §7).
+ * outside the script (docs/architecture.md §7).
  *
  * Commands are lines of words, "NOUN VERB [ARG...]" (e.g. "wifi drop",
  * "gpio set 3 1"), and every command gets exactly one reply line: "ok" or

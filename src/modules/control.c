@@ -1,6 +1,6 @@
 /*
  * control.c — the `control` module: the board's control channel from Lua
- * (DESIGN §7), so a script's own tests can drop the wifi link or drive an
+ * (docs/architecture.md §7), so a script's own tests can drop the wifi link or drive an
  * input over the real loop, with the same commands as the control socket.
  *
  *   control.send("wifi drop")  → the reply's INFO text ("" when none);

@@ -4,7 +4,7 @@
  * NM_PROFILE_15 (the default) is the seed documentation's firmware, release
  * 1.5.4.x. NM_PROFILE_30 is the later lwIP-based net module (3.0 releases):
  * getpeer order, reconnection events, error texts and the rest of
- * net-behaviour.md §9. The profile is chosen before the first socket exists,
+ * docs/firmware-behaviour.md §11. The profile is chosen before the first socket exists,
  * by `netmcu --compat=3.0` or NETMCU_COMPAT=3.0, and cannot change afterwards.
  */
 #ifndef NETMCU_PROFILE_H

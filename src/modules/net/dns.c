@@ -1,6 +1,6 @@
 /*
- * dns.c — `net.dns`: resolve, getdnsserver, setdnsserver (net-behaviour.md
- * §2.19–2.20 for 1.5, §4.5 for 3.0), on the core resolver (core/dns.h).
+ * dns.c — `net.dns`: resolve, getdnsserver, setdnsserver (docs/firmware-behaviour.md
+ * §8), on the core resolver (core/dns.h).
  */
 #include "modules/net/dns.h"
 

@@ -86,7 +86,7 @@ static int net_createConnection(lua_State *L)
 }
 
 /* createServer(type[, timeout][, fn]); 3.0 also takes createServer([timeout])
- * and createServer(type) (net-behaviour.md C3). */
+ * and createServer(type) (docs/firmware-behaviour.md §4.2). */
 static int net_createServer(lua_State *L)
 {
     lua_Integer timeout = 30;

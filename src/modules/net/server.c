@@ -1,7 +1,7 @@
 /*
  * server.c — `net.server`: listening for TCP connections.
  *
- * net-behaviour.md §2.4–2.5 and §2.18 (1.5) and §4.2 (3.0). Unlike the 1.5
+ * docs/firmware-behaviour.md §5 (1.5 and 3.0). Unlike the 1.5
  * firmware, close() really stops listening and bind failures raise errors.
  */
 #include "modules/net/server.h"

@@ -1,9 +1,9 @@
 /*
  * socket.c — `net.socket`: TCP client and accepted sockets.
  *
- * Behaviour follows net-behaviour.md §2.8–2.17 for the 1.5 profile and §4.3
- * for 3.0; where the firmware drops data or fails silently this host queues
- * and reports instead (README, compatibility table).
+ * Behaviour follows docs/firmware-behaviour.md §6 for both profiles; where
+ * the firmware drops data or fails silently this host queues and reports
+ * instead (README, compatibility table).
  */
 #include "modules/net/socket.h"
 
@@ -230,7 +230,7 @@ static void on_written(nm_stream *s, intptr_t cookie, int status)
     }
 }
 
-/* Which event ends a connection, per profile (net-behaviour.md §9). A local
+/* Which event ends a connection, per profile (docs/firmware-behaviour.md §6.5). A local
  * close that could not deliver everything is an error like any other, so
  * that in the 3.0 profile too no lost send goes unreported. */
 static int closing_event(const net_socket *sock, bool local, int status)
@@ -641,7 +641,7 @@ static int socket_close(lua_State *L)
         sock->state = SOCK_CLOSING;
         nm_stream_close(sock->stream, 0);
     }
-    return 0; /* never an error, in either profile (net-behaviour.md Q31) */
+    return 0; /* never an error, in either profile (docs/firmware-behaviour.md §6.4) */
 }
 
 static int socket_send(lua_State *L)
@@ -833,7 +833,7 @@ void net_socket_fire_connection(lua_State *L, int idx)
         lua_call(L, 1, 0);
 }
 
-/* tls.socket (the 3.0 tls module, net-behaviour.md §5) ------------------ */
+/* tls.socket (the 3.0 tls module, docs/firmware-behaviour.md §9.3) ------ */
 
 /* connect(port[, host]): no callback argument; the firmware's checks in its
  * order. */
@@ -882,7 +882,7 @@ static int tls_socket_send(lua_State *L)
     return 0;
 }
 
-/* getpeer() → ip, port in both profiles (net-behaviour.md C14). */
+/* getpeer() → ip, port in both profiles (docs/firmware-behaviour.md §6.8). */
 static int tls_socket_getpeer(lua_State *L)
 {
     net_socket *sock = check_tls_socket(L);

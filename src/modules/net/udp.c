@@ -2,7 +2,7 @@
  * udp.c — UDP for scripts: the 1.5 client and server forms and 3.0's udpsocket.
  *
  * One Lua type serves createConnection(net.UDP), createServer(net.UDP) and
- * createUDPSocket() (net-behaviour.md C4): every object has connect, listen,
+ * createUDPSocket() (docs/firmware-behaviour.md §7.1): every object has connect, listen,
  * send(data[, fn]) — to the connect()ed remote, else to the sender of the last
  * datagram — and send(port, ip, data[, fn]), chosen when the first argument is
  * a number followed by more arguments. receive always gets (obj, data, port,
@@ -462,7 +462,7 @@ static int udp_close(lua_State *L)
     unbind(L, ud);
     ud->has_remote = false;
     ud->closes++;
-    return 0; /* never an error, in either profile (net-behaviour.md Q31) */
+    return 0; /* never an error, in either profile (docs/firmware-behaviour.md §6.4) */
 }
 
 /* 1.5: the connect() target (a server: the last sender); 3.0 order port, ip. */
