@@ -15,12 +15,12 @@
 #include "core/loop.h"
 #include "core/timer.h"
 
-radio_state radio;
+nm_radio_state nm_radio;
 
 enum { PH_ASSOCIATE, PH_DHCP, PH_RETRY };
 
-static void (*event_sink)(const radio_event *ev);
-static radio_link start_link = LINK_UP;
+static void (*event_sink)(const nm_radio_event *ev);
+static nm_radio_link start_link = LINK_UP;
 static bool start_link_given;
 static char address[16]; /* --ip, "" for the automatic choice */
 static bool address_given;
@@ -38,7 +38,7 @@ static uint32_t hash(const char *s)
     return h;
 }
 
-int radio_set_start_link(const char *name)
+int nm_radio_set_start_link(const char *name)
 {
     if (strcmp(name, "up") == 0)
         start_link = LINK_UP;
@@ -52,7 +52,7 @@ int radio_set_start_link(const char *name)
     return 0;
 }
 
-int radio_set_address(const char *dotted)
+int nm_radio_set_address(const char *dotted)
 {
     nm_hostnet net;
     if (strlen(dotted) >= sizeof address)
@@ -65,73 +65,73 @@ int radio_set_address(const char *dotted)
     return 0;
 }
 
-void radio_set_sink(void (*sink)(const radio_event *ev))
+void nm_radio_set_sink(void (*sink)(const nm_radio_event *ev))
 {
     event_sink = sink;
 }
 
-bool radio_has_station(void)
+bool nm_radio_has_station(void)
 {
-    return radio.mode == MODE_STATION || radio.mode == MODE_STATIONAP;
+    return nm_radio.mode == MODE_STATION || nm_radio.mode == MODE_STATIONAP;
 }
 
-bool radio_has_ap(void)
+bool nm_radio_has_ap(void)
 {
-    return radio.mode == MODE_SOFTAP || radio.mode == MODE_STATIONAP;
+    return nm_radio.mode == MODE_SOFTAP || nm_radio.mode == MODE_STATIONAP;
 }
 
-int radio_ap_channel(void)
+int nm_radio_ap_channel(void)
 {
-    return 1 + (int)(hash(radio.sta.ssid) % 11);
+    return 1 + (int)(hash(nm_radio.sta.ssid) % 11);
 }
 
-int radio_channel(void)
+int nm_radio_channel(void)
 {
-    if (radio.associated)
-        return radio_ap_channel();
-    return radio_has_ap() ? radio.ap.channel : 1;
+    if (nm_radio.associated)
+        return nm_radio_ap_channel();
+    return nm_radio_has_ap() ? nm_radio.ap.channel : 1;
 }
 
-void radio_ap_bssid(uint8_t out[6])
+void nm_radio_ap_bssid(uint8_t out[6])
 {
-    if (radio.sta.bssid_set) {
-        memcpy(out, radio.sta.bssid, 6);
+    if (nm_radio.sta.bssid_set) {
+        memcpy(out, nm_radio.sta.bssid, 6);
         return;
     }
-    uint32_t h = hash(radio.sta.ssid);
+    uint32_t h = hash(nm_radio.sta.ssid);
     const uint8_t bssid[6] = {0xac, 0x84, 0xc6, (uint8_t)(h >> 16), (uint8_t)(h >> 8), (uint8_t)h};
     memcpy(out, bssid, 6);
 }
 
-int radio_rssi(void)
+int nm_radio_rssi(void)
 {
-    return -42 - (int)(hash(radio.sta.ssid) % 28);
+    return -42 - (int)(hash(nm_radio.sta.ssid) % 28);
 }
 
-bool radio_sta_ip(uint32_t *ip, uint32_t *mask, uint32_t *gw)
+bool nm_radio_sta_ip(uint32_t *ip, uint32_t *mask, uint32_t *gw)
 {
-    if (radio.ip == 0)
+    if (nm_radio.ip == 0)
         return false;
-    *ip = radio.ip;
-    *mask = radio.mask;
-    *gw = radio.gw;
+    *ip = nm_radio.ip;
+    *mask = nm_radio.mask;
+    *gw = nm_radio.gw;
     return true;
 }
 
-void radio_sta_setip(uint32_t ip, uint32_t mask, uint32_t gw)
+void nm_radio_set_sta_ip(uint32_t ip, uint32_t mask, uint32_t gw)
 {
-    radio.static_ip = true;
-    radio.sip = ip;
-    radio.smask = mask;
-    radio.sgw = gw;
-    if (radio.status == STATUS_GOT_IP || radio.ip != 0) {
-        radio.ip = ip;
-        radio.mask = mask;
-        radio.gw = gw;
+    nm_radio.static_ip = true;
+    nm_radio.sip = ip;
+    nm_radio.smask = mask;
+    nm_radio.sgw = gw;
+    if (nm_radio.status == STATUS_GOT_IP || nm_radio.ip != 0) {
+        nm_radio.ip = ip;
+        nm_radio.mask = mask;
+        nm_radio.gw = gw;
     }
 }
 
-static void emit(radio_event *ev)
+static void emit(nm_radio_event *ev)
 {
     if (event_sink)
         event_sink(ev);
@@ -139,14 +139,14 @@ static void emit(radio_event *ev)
 
 static void emit_station(int id, int reason)
 {
-    radio_event ev = {.id = id, .reason = reason};
-    snprintf(ev.ssid, sizeof ev.ssid, "%s", radio.sta.ssid);
-    radio_ap_bssid(ev.bssid);
-    ev.channel = radio_ap_channel();
+    nm_radio_event ev = {.id = id, .reason = reason};
+    snprintf(ev.ssid, sizeof ev.ssid, "%s", nm_radio.sta.ssid);
+    nm_radio_ap_bssid(ev.bssid);
+    ev.channel = nm_radio_ap_channel();
     if (id == EV_STA_GOT_IP) {
-        ev.ip = radio.ip;
-        ev.mask = radio.mask;
-        ev.gw = radio.gw;
+        ev.ip = nm_radio.ip;
+        ev.mask = nm_radio.mask;
+        ev.gw = nm_radio.gw;
     }
     emit(&ev);
 }
@@ -176,59 +176,59 @@ static void schedule(int phase, unsigned ms)
 
 static void begin_attempt(void)
 {
-    radio.status = STATUS_CONNECTING;
+    nm_radio.status = STATUS_CONNECTING;
     schedule(PH_ASSOCIATE, CONNECT_MS);
 }
 
 static void lose_address(void)
 {
-    radio.ip = radio.mask = radio.gw = 0;
+    nm_radio.ip = nm_radio.mask = nm_radio.gw = 0;
 }
 
 static void fail_attempt(int status, int reason)
 {
-    radio.status = status;
+    nm_radio.status = status;
     emit_station(EV_STA_DISCONNECTED, reason);
     schedule(PH_RETRY, RETRY_MS);
 }
 
 static void take_address(void)
 {
-    if (radio.static_ip) {
-        radio.ip = radio.sip;
-        radio.mask = radio.smask;
-        radio.gw = radio.sgw;
+    if (nm_radio.static_ip) {
+        nm_radio.ip = nm_radio.sip;
+        nm_radio.mask = nm_radio.smask;
+        nm_radio.gw = nm_radio.sgw;
         return;
     }
     nm_hostnet net;
     if (nm_hostnet_pick(address_given ? address : NULL, &net) != 0)
         nm_hostnet_pick(NULL, &net); /* the chosen address left the host */
-    radio.ip = net.ip;
-    radio.mask = net.mask;
-    radio.gw = net.gw;
+    nm_radio.ip = net.ip;
+    nm_radio.mask = net.mask;
+    nm_radio.gw = net.gw;
 }
 
 static void on_timer(nm_timer *timer, void *data)
 {
     (void)timer;
     (void)data;
-    if (!radio.want_link || !radio_has_station())
+    if (!nm_radio.want_link || !nm_radio_has_station())
         return;
     switch (pending_phase) {
     case PH_ASSOCIATE:
-        if (radio.link == LINK_DOWN) {
+        if (nm_radio.link == LINK_DOWN) {
             fail_attempt(STATUS_NO_AP_FOUND, REASON_NO_AP_FOUND);
-        } else if (radio.link == LINK_WRONG_PASSWORD) {
+        } else if (nm_radio.link == LINK_WRONG_PASSWORD) {
             fail_attempt(STATUS_WRONG_PASSWORD, REASON_AUTH_FAIL);
         } else {
-            radio.associated = true;
+            nm_radio.associated = true;
             emit_station(EV_STA_CONNECTED, 0);
             schedule(PH_DHCP, DHCP_MS);
         }
         break;
     case PH_DHCP:
         take_address();
-        radio.status = STATUS_GOT_IP;
+        nm_radio.status = STATUS_GOT_IP;
         emit_station(EV_STA_GOT_IP, 0);
         break;
     case PH_RETRY:
@@ -237,12 +237,12 @@ static void on_timer(nm_timer *timer, void *data)
     }
 }
 
-void radio_connect(void)
+void nm_radio_connect(void)
 {
-    if (!radio_has_station() || radio.sta.ssid[0] == '\0')
+    if (!nm_radio_has_station() || nm_radio.sta.ssid[0] == '\0')
         return;
-    radio.want_link = true;
-    if (radio.associated || step_pending())
+    nm_radio.want_link = true;
+    if (nm_radio.associated || step_pending())
         return;
     begin_attempt();
 }
@@ -250,107 +250,107 @@ void radio_connect(void)
 /* Ends the link; `reason` 0: quietly (nothing was associated). */
 static void end_link(int reason)
 {
-    bool was = radio.associated;
+    bool was = nm_radio.associated;
     cancel_steps();
-    radio.associated = false;
+    nm_radio.associated = false;
     lose_address();
     if (was && reason)
         emit_station(EV_STA_DISCONNECTED, reason);
 }
 
-void radio_disconnect(void)
+void nm_radio_disconnect(void)
 {
-    radio.want_link = false;
+    nm_radio.want_link = false;
     end_link(REASON_ASSOC_LEAVE);
-    radio.status = STATUS_IDLE;
+    nm_radio.status = STATUS_IDLE;
 }
 
-void radio_set_autoconnect(bool on)
+void nm_radio_set_autoconnect(bool on)
 {
-    radio.autoconnect = radio.autoconnect_saved = on;
-    radio_store_save();
+    nm_radio.autoconnect = nm_radio.autoconnect_saved = on;
+    nm_radio_save_settings();
 }
 
-bool radio_sta_config(const sta_config *cfg, bool autoconnect, bool save)
+bool nm_radio_config_sta(const sta_config *cfg, bool autoconnect, bool save)
 {
-    radio_disconnect();
-    radio.sta = *cfg;
-    radio.static_ip = false;
+    nm_radio_disconnect();
+    nm_radio.sta = *cfg;
+    nm_radio.static_ip = false;
     if (save)
-        radio.sta_saved = *cfg;
-    radio.autoconnect = autoconnect;
-    radio.autoconnect_saved = autoconnect;
-    radio_store_save();
+        nm_radio.sta_saved = *cfg;
+    nm_radio.autoconnect = autoconnect;
+    nm_radio.autoconnect_saved = autoconnect;
+    nm_radio_save_settings();
     if (autoconnect)
-        radio_connect();
+        nm_radio_connect();
     return true;
 }
 
-void radio_sta_clear(void)
+void nm_radio_clear_sta(void)
 {
-    radio_disconnect();
-    memset(&radio.sta, 0, sizeof radio.sta);
-    memset(&radio.sta_saved, 0, sizeof radio.sta_saved);
-    radio.autoconnect = radio.autoconnect_saved = false;
-    radio_store_save();
+    nm_radio_disconnect();
+    memset(&nm_radio.sta, 0, sizeof nm_radio.sta);
+    memset(&nm_radio.sta_saved, 0, sizeof nm_radio.sta_saved);
+    nm_radio.autoconnect = nm_radio.autoconnect_saved = false;
+    nm_radio_save_settings();
 }
 
-bool radio_save_ap(const ap_config *cfg, bool save)
+bool nm_radio_config_ap(const ap_config *cfg, bool save)
 {
-    radio.ap = *cfg;
+    nm_radio.ap = *cfg;
     if (save) {
-        radio.ap_saved = *cfg;
-        radio_store_save();
+        nm_radio.ap_saved = *cfg;
+        nm_radio_save_settings();
     }
     return true;
 }
 
-int radio_setmode(int mode, bool save)
+int nm_radio_set_mode(int mode, bool save)
 {
-    int old = radio.mode;
-    bool had_station = radio_has_station();
-    radio.mode = mode;
+    int old = nm_radio.mode;
+    bool had_station = nm_radio_has_station();
+    nm_radio.mode = mode;
     if (save) {
-        radio.saved_mode = mode;
-        radio_store_save();
+        nm_radio.saved_mode = mode;
+        nm_radio_save_settings();
     }
-    if (had_station && !radio_has_station()) {
-        bool wanted = radio.want_link;
-        radio_disconnect();
-        radio.want_link = wanted;
-    } else if (!had_station && radio_has_station() && (radio.autoconnect || radio.want_link)) {
-        radio_connect();
+    if (had_station && !nm_radio_has_station()) {
+        bool wanted = nm_radio.want_link;
+        nm_radio_disconnect();
+        nm_radio.want_link = wanted;
+    } else if (!had_station && nm_radio_has_station() && (nm_radio.autoconnect || nm_radio.want_link)) {
+        nm_radio_connect();
     }
     if (old != mode) {
-        radio_event ev = {.id = EV_OPMODE_CHANGED, .old_mode = old, .new_mode = mode};
+        nm_radio_event ev = {.id = EV_OPMODE_CHANGED, .old_mode = old, .new_mode = mode};
         emit(&ev);
     }
-    return radio.mode;
+    return nm_radio.mode;
 }
 
 /* ---- faults from the control channel ---- */
 
-static void set_link(radio_link link)
+static void set_link(nm_radio_link link)
 {
-    radio_link old = radio.link;
-    radio.link = link;
+    nm_radio_link old = nm_radio.link;
+    nm_radio.link = link;
     if (link == old)
         return;
     if (link == LINK_UP) {
-        if (radio.want_link && radio_has_station() && !radio.associated)
+        if (nm_radio.want_link && nm_radio_has_station() && !nm_radio.associated)
             begin_attempt();
         return;
     }
-    if (radio.associated || radio.status == STATUS_GOT_IP) {
+    if (nm_radio.associated || nm_radio.status == STATUS_GOT_IP) {
         end_link(link == LINK_DOWN ? REASON_BEACON_TIMEOUT : REASON_AUTH_EXPIRE);
-        if (radio.want_link)
+        if (nm_radio.want_link)
             begin_attempt();
         else
-            radio.status = STATUS_IDLE;
+            nm_radio.status = STATUS_IDLE;
     }
 }
 
-static const char *link_name(radio_link link)
+static const char *link_name(nm_radio_link link)
 {
     return link == LINK_UP ? "up" : link == LINK_DOWN ? "down" : "wrongpwd";
 }
@@ -373,9 +373,9 @@ static int wifi_command(void *data, int argc, char **argv, char *reply, size_t s
         return UV_EINVAL;
     }
     char ip[INET_ADDRSTRLEN] = "-";
-    if (radio.ip)
-        inet_ntop(AF_INET, &radio.ip, ip, sizeof ip);
-    snprintf(reply, size, "link %s status %d ip %s", link_name(radio.link), radio.status, ip);
+    if (nm_radio.ip)
+        inet_ntop(AF_INET, &nm_radio.ip, ip, sizeof ip);
+    snprintf(reply, size, "link %s status %d ip %s", link_name(nm_radio.link), nm_radio.status, ip);
     return 0;
 }
 
@@ -395,59 +395,59 @@ static void default_identity(void)
     host[sizeof host - 1] = '\0';
     uint32_t h = hash(host);
     const uint8_t sta[6] = {0x5c, 0xcf, 0x7f, (uint8_t)(h >> 16), (uint8_t)(h >> 8), (uint8_t)h};
-    memcpy(radio.sta_mac, sta, 6);
-    memcpy(radio.ap_mac, sta, 6);
-    radio.ap_mac[0] = 0x5e;
-    snprintf(radio.hostname, sizeof radio.hostname, "NODE-%X%X%X", sta[3], sta[4], sta[5]);
+    memcpy(nm_radio.sta_mac, sta, 6);
+    memcpy(nm_radio.ap_mac, sta, 6);
+    nm_radio.ap_mac[0] = 0x5e;
+    snprintf(nm_radio.hostname, sizeof nm_radio.hostname, "NODE-%X%X%X", sta[3], sta[4], sta[5]);
 }
 
 static void default_settings(void)
 {
-    radio.saved_mode = MODE_STATION;
-    memset(&radio.sta_saved, 0, sizeof radio.sta_saved);
-    radio.autoconnect_saved = true;
-    memset(&radio.ap_saved, 0, sizeof radio.ap_saved);
-    snprintf(radio.ap_saved.ssid, sizeof radio.ap_saved.ssid, "ESP_%02X%02X%02X", radio.ap_mac[3], radio.ap_mac[4],
-             radio.ap_mac[5]);
-    radio.ap_saved.auth = AUTH_OPEN;
-    radio.ap_saved.channel = 1;
-    radio.ap_saved.max = 4;
-    radio.ap_saved.beacon = 100;
+    nm_radio.saved_mode = MODE_STATION;
+    memset(&nm_radio.sta_saved, 0, sizeof nm_radio.sta_saved);
+    nm_radio.autoconnect_saved = true;
+    memset(&nm_radio.ap_saved, 0, sizeof nm_radio.ap_saved);
+    snprintf(nm_radio.ap_saved.ssid, sizeof nm_radio.ap_saved.ssid, "ESP_%02X%02X%02X", nm_radio.ap_mac[3], nm_radio.ap_mac[4],
+             nm_radio.ap_mac[5]);
+    nm_radio.ap_saved.auth = AUTH_OPEN;
+    nm_radio.ap_saved.channel = 1;
+    nm_radio.ap_saved.max = 4;
+    nm_radio.ap_saved.beacon = 100;
 }
 
-void radio_power_on(void)
+void nm_radio_power_on(void)
 {
     const char *env;
     cancel_steps();
-    memset(&radio, 0, sizeof radio);
+    memset(&nm_radio, 0, sizeof nm_radio);
     if (!start_link_given && (env = getenv("NETMCU_WIFI")) != NULL && *env)
-        radio_set_start_link(env);
+        nm_radio_set_start_link(env);
     if (!address_given && (env = getenv("NETMCU_IP")) != NULL && *env)
-        radio_set_address(env);
+        nm_radio_set_address(env);
     default_identity();
     default_settings();
-    radio_store_load();
-    radio_store_mark_clean();
-    radio.mode = radio.saved_mode;
-    radio.sta = radio.sta_saved;
-    radio.autoconnect = radio.autoconnect_saved;
-    radio.ap = radio.ap_saved;
-    radio.link = start_link;
-    radio.ap_ip = htonl(0xc0a80401u); /* 192.168.4.1/24, the SDK's soft AP */
-    radio.ap_mask = htonl(0xffffff00u);
-    radio.ap_gw = radio.ap_ip;
-    radio.dhcp_start = htonl(0xc0a80464u);
-    radio.dhcp_end = htonl(0xc0a80467u);
-    radio.dhcps_running = true;
-    radio.phymode = 3; /* 802.11n */
-    radio.sleeptype = 2; /* modem sleep */
-    radio.nullmodesleep = true;
-    radio.aplimit = 1;
-    snprintf(radio.country, sizeof radio.country, "CN");
-    radio.country_start = 1;
-    radio.country_end = 13;
+    nm_radio_load_settings();
+    nm_radio_mark_settings_clean();
+    nm_radio.mode = nm_radio.saved_mode;
+    nm_radio.sta = nm_radio.sta_saved;
+    nm_radio.autoconnect = nm_radio.autoconnect_saved;
+    nm_radio.ap = nm_radio.ap_saved;
+    nm_radio.link = start_link;
+    nm_radio.ap_ip = htonl(0xc0a80401u); /* 192.168.4.1/24, the SDK's soft AP */
+    nm_radio.ap_mask = htonl(0xffffff00u);
+    nm_radio.ap_gw = nm_radio.ap_ip;
+    nm_radio.dhcp_start = htonl(0xc0a80464u);
+    nm_radio.dhcp_end = htonl(0xc0a80467u);
+    nm_radio.dhcps_running = true;
+    nm_radio.phymode = 3; /* 802.11n */
+    nm_radio.sleeptype = 2; /* modem sleep */
+    nm_radio.nullmodesleep = true;
+    nm_radio.aplimit = 1;
+    snprintf(nm_radio.country, sizeof nm_radio.country, "CN");
+    nm_radio.country_start = 1;
+    nm_radio.country_end = 13;
     nm_loop_at_shutdown(close_timers);
     nm_control_register("wifi", wifi_command, NULL);
-    if (radio.autoconnect)
-        radio_connect();
+    if (nm_radio.autoconnect)
+        nm_radio_connect();
 }

@@ -130,12 +130,12 @@ static int parse_args(int argc, char **argv, run_options *opt)
         } else if (strcmp(a, "--gpio-trace") == 0) {
             nm_gpio_set_trace(true);
         } else if (strncmp(a, "--ip=", 5) == 0) {
-            if (radio_set_address(a + 5) != 0) {
+            if (nm_radio_set_address(a + 5) != 0) {
                 fprintf(stderr, "netmcu: --ip=%s is not an IPv4 address of this host\n", a + 5);
                 exit(EXIT_USAGE);
             }
         } else if (strncmp(a, "--wifi=", 7) == 0) {
-            if (radio_set_start_link(a + 7) != 0)
+            if (nm_radio_set_start_link(a + 7) != 0)
                 return -1;
         } else if (strcmp(a, "--ca-system") == 0) {
             net_cert_trust_system();
