@@ -45,3 +45,11 @@ s/\bradio_power_on\b/nm_radio_power_on/g
 s/\bradio_channel\b/nm_radio_channel/g
 s/\bradio\.\([a-z_]\)/nm_radio.\1/g
 s/\bnm_radio\.\([ch]\)\b/radio.\1/g
+# Headers that moved (the runner's into src/runner, the Lua-free ones into
+# core); netaddr.h's Lua half is now modules/net/netvalue.h. A file that
+# calls nm_request_restart & co. needs "runtime/restart.h" (the compiler says so).
+s|"runtime/console\.h"|"runner/console.h"|g
+s|"runtime/boot\.h"|"runner/boot.h"|g
+s|"runtime/serial\.h"|"runner/serial.h"|g
+s|"modules/wifi/radio\.h"|"core/radio.h"|g
+s|^#include "modules/net/netaddr\.h"$|#include "core/netaddr.h"\n#include "modules/net/netvalue.h"|
