@@ -110,10 +110,11 @@ check: all
 check-lua: all
 	NETMCU_BUILD=$(BUILD) LUA_BIN=$(LUA_BIN) NETMCU_TEST_SET=lua tests/run-tests
 
+# run-tests keeps each file's TAP; prove reads them all, whatever run-tests said.
 prove: all
 	rm -rf $(BUILD)/tap
-	NETMCU_BUILD=$(BUILD) LUA_BIN=$(LUA_BIN) NETMCU_TAP_DIR=$(BUILD)/tap tests/run-tests
-	prove --exec cat $(BUILD)/tap/*.tap
+	NETMCU_BUILD=$(BUILD) LUA_BIN=$(LUA_BIN) NETMCU_TAP_DIR=$(BUILD)/tap tests/run-tests; \
+	  status=$$?; prove --exec cat $(BUILD)/tap/*.tap || status=1; exit $$status
 
 # The C files against .clang-format: format-check lists what differs, format rewrites.
 C_FILES = $(wildcard src/*/*.[ch] src/*/*/*.[ch] tests/core/*.[ch])
