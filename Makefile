@@ -41,8 +41,10 @@ $(error pkg-config cannot find $(MISSING_PKGS) (LUA=$(LUA)); `make deps LUA=$(LU
 endif
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-PKG_SYS_LIBS = $(shell pkg-config --libs $(SYS_PKGS) 2>/dev/null)
+# libhttp-parser (Debian's libhttp-parser-dev) has no pkg-config file.
+HTTP_PARSER_LIBS := -lhttp_parser
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(HTTP_PARSER_LIBS)
+PKG_SYS_LIBS = $(shell pkg-config --libs $(SYS_PKGS) 2>/dev/null) $(HTTP_PARSER_LIBS)
 READLINE_LIBS = $(shell pkg-config --libs readline 2>/dev/null || echo -lreadline)
 
 # CFLAGS is the user's (optimisation, debugging: `make CFLAGS=-O0`); the
