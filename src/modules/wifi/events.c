@@ -34,12 +34,12 @@ static int prev_status;
 
 int wifi_event_max(void)
 {
-    return nm_since(NM_ERA_3_0) ? 10 : 8;
+    return nm_since(NM_ERA_2_2) ? 10 : 8;
 }
 
 static bool described(int id)
 {
-    return id <= EV_AP_PROBEREQRECVED || (id == EV_OPMODE_CHANGED && nm_since(NM_ERA_3_0));
+    return id <= EV_AP_PROBEREQRECVED || (id == EV_OPMODE_CHANGED && nm_since(NM_ERA_2_2));
 }
 
 void wifi_event_set(lua_State *L, int id, int fn_idx)
@@ -129,7 +129,7 @@ static void deliver(nm_task *task)
 /* The radio's sink: may run inside an API call, so it only queues. */
 static void on_radio_event(const nm_radio_event *ev)
 {
-    if (ev->id == EV_OPMODE_CHANGED && !nm_since(NM_ERA_3_0))
+    if (ev->id == EV_OPMODE_CHANGED && !nm_since(NM_ERA_2_2))
         return; /* the event came with the later SDK; the radio reports it in every era */
     if (ev->id < 0 || ev->id > wifi_event_max() || callback_for(ev->id) == LUA_NOREF)
         return;
