@@ -53,3 +53,5 @@ s|"runtime/boot\.h"|"runner/boot.h"|g
 s|"runtime/serial\.h"|"runner/serial.h"|g
 s|"modules/wifi/radio\.h"|"core/radio.h"|g
 s|^#include "modules/net/netaddr\.h"$|#include "core/netaddr.h"\n#include "modules/net/netvalue.h"|
+s/\bradio_set_watch\b/nm_radio_set_watch/g
+s/\bradio_watch_changed\b/nm_radio_watch_changed/g

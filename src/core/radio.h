@@ -113,6 +113,11 @@ int nm_radio_set_address(const char *dotted);
 
 /* Where events go; called with every event, possibly inside an API call. */
 void nm_radio_set_sink(void (*sink)(const nm_radio_event *ev));
+/* The station's attempts keep the run alive only while watched() says a
+ * script can see their outcome (an event callback is registered); call
+ * nm_radio_watch_changed when that may have changed. */
+void nm_radio_set_watch(bool (*watched)(void));
+void nm_radio_watch_changed(void);
 
 /* Power-on: settings from flash, MAC addresses, auto-connect. Idempotent
  * within one run except that it resets the radio when called again (reboot). */

@@ -122,7 +122,8 @@ start_next = function()
   if not case then return end
   if case.skip then -- T.case(name, fn, {skip = reason}): not run here, and says why
     case.finished = true
-    print("skip - " .. case.name .. ": " .. case.skip)
+    reported = reported + 1
+    print("ok " .. reported .. " - " .. case.name .. " # SKIP " .. case.skip)
     return start_next()
   end
   current = case
