@@ -348,3 +348,9 @@ int luaopen_tmr(lua_State *L)
     lua_setfield(L, -2, "ALARM_AUTO");
     return 1;
 }
+
+/* require "net.tmr" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_tmr(lua_State *L)
+{
+    return nm_require_board_module(L, "tmr");
+}
