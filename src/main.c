@@ -22,6 +22,7 @@
 #include "core/gpio.h"
 #include "core/loop.h"
 #include "runtime/heap.h"
+#include "runtime/interrupt.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "modules/net/cert.h"
@@ -46,8 +47,6 @@ typedef struct run_options {
     size_t flash_size;      /* the file system's size in bytes, 0: default */
     const char *control;    /* the control socket's path (--control), or NULL */
 } run_options;
-
-static bool stop_requested; /* SIGINT/SIGTERM outside the console */
 
 static void usage(FILE *out)
 {
@@ -176,10 +175,20 @@ static void set_arg_table(lua_State *L, int argc, char **argv, int script_index)
     lua_setglobal(L, "arg");
 }
 
+/* SIGTERM or SIGINT (outside the console) asked the run to end. */
+static bool stopping(void)
+{
+    return nm_interrupted() == NM_INTERRUPT_STOP;
+}
+
 static bool report_status(lua_State *L, int status)
 {
     if (status == LUA_OK)
         return true;
+    if (stopping()) { /* the error that took Lua back: no error of the script's */
+        lua_pop(L, 1);
+        return false;
+    }
     const char *msg = lua_tostring(L, -1);
     fprintf(stderr, "netmcu: %s\n", msg ? msg : "(error object is not a string)");
     lua_pop(L, 1);
@@ -207,31 +216,11 @@ static bool run_script(lua_State *L, const run_options *opt, int argc, char **ar
     return run_loaded(L, nargs);
 }
 
-static void stop_on_signal(uv_signal_t *handle, int signum)
+/* The loop woke after SIGTERM or SIGINT: the run ends after this turn. */
+static void stop_on_signal(nm_interrupt why)
 {
-    (void)handle;
-    /* Further ones wait until exit: after the loop's handles are closed they
-     * would kill the run before it cleaned up (the --serial link). */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, signum);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    stop_requested = true;
-    uv_stop(nm_loop());
-}
-
-/* The console handles SIGINT itself (interrupt, not stop). */
-static void watch_signals(uv_signal_t *sigint, uv_signal_t *sigterm, bool console)
-{
-    if (!console) {
-        uv_signal_init(nm_loop(), sigint);
-        uv_signal_start(sigint, stop_on_signal, SIGINT);
-        uv_unref((uv_handle_t *)sigint);
-    }
-    uv_signal_init(nm_loop(), sigterm);
-    uv_signal_start(sigterm, stop_on_signal, SIGTERM);
-    /* Signal watchers must not keep an otherwise finished run alive. */
-    uv_unref((uv_handle_t *)sigterm);
+    if (why == NM_INTERRUPT_STOP)
+        uv_stop(nm_loop());
 }
 
 /* The heap budget: --heap, else NETMCU_HEAP, else the default. */
@@ -254,9 +243,9 @@ static size_t heap_budget(const run_options *opt)
  * is there to see it (the device would restart). */
 static void run_loop(bool console)
 {
-    for (;;) {
+    while (!stopping()) {
         nm_loop_run(UV_RUN_DEFAULT);
-        if (!console || !nm_console_active() || stop_requested || nm_node_restart_status())
+        if (!console || !nm_console_active() || stopping() || nm_node_restart_status())
             return;
         if (nm_lua_failed()) {
             nm_console_refresh();
@@ -326,8 +315,9 @@ int main(int argc, char **argv)
     if (L == NULL)
         return EXIT_ERROR;
 
-    uv_signal_t sigint, sigterm;
-    watch_signals(&sigint, &sigterm, opt.interactive);
+    /* The console handles SIGINT itself (interrupt, not stop). */
+    nm_interrupt_watch_signals(!opt.interactive, stop_on_signal);
+    nm_interrupt_set_state(L);
 
     bool ok = true;
     for (int i = 0; ok && i < opt.nchunks; i++)
@@ -337,14 +327,17 @@ int main(int argc, char **argv)
         ok = run_script(L, &opt, argc, argv);
     /* The board's console comes up whatever the script did. */
     ok = ok || opt.serial;
-    bool console = ok && opt.interactive && !nm_node_restart_status() && nm_console_start(L);
+    bool console = ok && opt.interactive && !nm_node_restart_status() && !stopping() && nm_console_start(L);
     if (ok && !nm_node_restart_status())
         run_loop(console);
     if (nm_lua_failed())
         ok = false;
+    if (stopping()) /* a clean stop, whatever the interrupted code was doing */
+        ok = true;
     int restart = nm_node_restart_status();
     nm_console_stop();
 
+    nm_interrupt_set_state(NULL);
     nm_lua_forget();
     lua_close(L);
     nm_loop_shutdown();

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/timer.h"
+#include "runtime/interrupt.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "modules/node.h"
@@ -248,15 +249,14 @@ static int tmr_time(lua_State *L)
     return 1;
 }
 
-/* tmr.delay(us): blocks the whole process, as the busy loop does on the device. */
+/* tmr.delay(us): blocks the whole process, as the busy loop does on the
+ * device, but a stop signal ends the wait (runtime/interrupt.h). */
 static int tmr_delay(lua_State *L)
 {
     lua_Integer us = luaL_checkinteger(L, 1);
     if (us <= 0)
         return luaL_error(L, "wrong arg range");
-    struct timespec left = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
-    while (nanosleep(&left, &left) != 0 && errno == EINTR)
-        ;
+    nm_interrupt_sleep_us((uint64_t)us);
     return 0;
 }
 
