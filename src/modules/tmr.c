@@ -17,6 +17,7 @@
 #include "core/timer.h"
 #include "runtime/interrupt.h"
 #include "runtime/luacall.h"
+#include "runtime/watchdog.h"
 #include "runtime/modules.h"
 #include "modules/node.h"
 #include "runtime/profile.h"
@@ -250,20 +251,28 @@ static int tmr_time(lua_State *L)
 }
 
 /* tmr.delay(us): blocks the whole process, as the busy loop does on the
- * device, but a stop signal ends the wait (runtime/interrupt.h). */
+ * device, feeding the watchdog every second as the firmware does; a stop
+ * signal ends the wait (runtime/interrupt.h). */
 static int tmr_delay(lua_State *L)
 {
     lua_Integer us = luaL_checkinteger(L, 1);
     if (us <= 0)
         return luaL_error(L, "wrong arg range");
-    nm_interrupt_sleep_us((uint64_t)us);
+    for (uint64_t left = (uint64_t)us; left > 0;) {
+        uint64_t part = left < 1000000 ? left : 1000000;
+        if (!nm_interrupt_sleep_us(part))
+            break;
+        nm_watchdog_feed();
+        left -= part;
+    }
     return 0;
 }
 
-/* The hardware watchdog is not emulated: nothing to feed. */
+/* Feeds the board's watchdog (runtime/watchdog.h). */
 static int tmr_wdclr(lua_State *L)
 {
     (void)L;
+    nm_watchdog_feed();
     return 0;
 }
 
