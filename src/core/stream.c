@@ -255,6 +255,15 @@ static void stop_reading(nm_stream *s)
 
 static void drain_then_shut(nm_stream *s);
 
+/* A secure stream's handshake is bounded (tls.h); once it has finished the
+ * timer is simply let go when it fires. */
+static void on_handshake_timeout(uv_timer_t *timer)
+{
+    nm_stream *s = timer->data;
+    if (!nm_tls_on_handshake_timeout(s))
+        stop_timer(s);
+}
+
 static void on_connect(uv_connect_t *req, int status)
 {
     nm_stream *s = (nm_stream *)req->handle;
@@ -272,8 +281,10 @@ static void on_connect(uv_connect_t *req, int status)
         return;
     }
     start_reading(s);
-    if (s->tls)
+    if (s->tls) {
+        start_timer(s, nm_tls_handshake_timeout(), on_handshake_timeout);
         nm_tls_on_connected(s); /* `connected` comes after the handshake */
+    }
     else if (s->ev && s->ev->connected)
         s->ev->connected(s);
 }
