@@ -163,7 +163,7 @@ fi
 
 # timeout(1) signals the process and then its group: one request, a clean stop.
 t0=$(now_ms)
-timeout --preserve-status -s TERM 0.5 "$NETMCU" "$T/busy.lua" >"$T/timeout.out" 2>"$T/timeout.err" </dev/null
+timeout --preserve-status -k 3 -s TERM 0.5 "$NETMCU" "$T/busy.lua" >"$T/timeout.out" 2>"$T/timeout.err" </dev/null
 status=$?
 if [ "$status" = 0 ] && [ ! -s "$T/timeout.err" ] && [ $(( $(now_ms) - t0 )) -lt $(( 1500 * SLOW )) ]; then
   ok "timeout -s TERM 0.5 on a busy script: status 0, not killed by the group's copy"
