@@ -120,6 +120,30 @@ else
   fail "io.read() blocking on a silent pipe" "status $STATUS after ${ELAPSED} ms; $(cat "$T/read.out" "$T/read.err")"
 fi
 
+# The console (-i, lines from a FIFO held open): a typed busy chunk is
+# stopped too, with nothing printed for it.
+mkfifo "$T/typed"
+exec 4<>"$T/typed"
+"$NETMCU" -i >"$T/console.out" 2>"$T/console.err" <"$T/typed" &
+pid=$!
+track "$pid"
+echo 'io.stdout:write("BUSY\n"); io.stdout:flush(); while true do end' >&4
+STATUS="never busy" ELAPSED=-1
+if wait_line "$T/console.out" 'BUSY' 10; then
+  sleep 0.2
+  t0=$(now_ms)
+  kill -TERM "$pid"
+  wait_exit "$pid" 5
+  STATUS=$EXIT_STATUS
+  ELAPSED=$(( $(now_ms) - t0 ))
+fi
+exec 4>&-
+if [ "$STATUS" = 0 ] && [ "$ELAPSED" -lt $(( 1000 * SLOW )) ] && ! grep -q 'stopped' "$T/console.out" "$T/console.err"; then
+  ok "the console: a busy typed chunk, SIGTERM stops the run with status 0 in ${ELAPSED} ms"
+else
+  fail "the console: a busy typed chunk" "status $STATUS after ${ELAPSED} ms; $(cat "$T/console.out" "$T/console.err")"
+fi
+
 # --serial: the console's link is removed when a busy script is stopped.
 script serial <<'EOF'
 io.stdout:write("BUSY\n") -- print goes to the pty
