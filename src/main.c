@@ -6,8 +6,10 @@
  * handle can produce an event; with no script on a terminal, or with -i, the
  * console runs on the same loop until Ctrl-D. The exit status is 0, 1 after
  * a load error or an unhandled error in a callback, 3 after node.restart()
- * and 4 when tmr.softwd() expired. With --boot it runs the board's life
- * cycle instead (runtime/boot.h).
+ * and 4 when tmr.softwd() expired. SIGTERM, and SIGINT outside the console,
+ * stop the run cleanly with status 0 even while Lua is busy
+ * (runtime/interrupt.h). With --boot it runs the board's life cycle instead
+ * (runtime/boot.h).
  */
 #include <signal.h>
 #include <stdio.h>

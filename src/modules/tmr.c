@@ -9,10 +9,8 @@
  * fires (ALARM_SINGLE, ALARM_SEMI) or is stopped; then an unreachable object
  * is collected and its __gc unregisters and closes it.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <time.h>
 
 #include "core/timer.h"
 #include "runtime/interrupt.h"
