@@ -317,8 +317,9 @@ int main(int argc, char **argv)
     if (L == NULL)
         return EXIT_ERROR;
 
-    /* The console handles SIGINT itself (interrupt, not stop). */
-    nm_interrupt_watch_signals(!opt.interactive, stop_on_signal);
+    /* While the console runs, its own SIGINT handler takes over (interrupt,
+     * not stop), and gives SIGINT back when it ends. */
+    nm_interrupt_watch_signals(true, stop_on_signal);
     nm_interrupt_set_state(L);
 
     bool ok = true;

@@ -154,7 +154,7 @@ static bool power_on(nm_new_state_fn new_state, void *arg)
 int nm_boot_run(nm_new_state_fn new_state, void *arg)
 {
     nm_node_set_rebooting(true);
-    nm_interrupt_watch_signals(false, on_interrupt); /* the console has SIGINT */
+    nm_interrupt_watch_signals(true, on_interrupt); /* the console's Ctrl-C takes over while it runs */
     for (;;) {
         if (!power_on(new_state, arg))
             return 1;

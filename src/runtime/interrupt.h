@@ -34,8 +34,9 @@ typedef enum {
 /* What the loop is told once woken after an interrupt (called from the loop). */
 typedef void (*nm_interrupt_fn)(nm_interrupt why);
 
-/* Catches SIGTERM and, with sigint, SIGINT (the interactive console handles
- * its own) from now on; on_wake runs from the loop after each interrupt. */
+/* Catches SIGTERM and, with sigint, SIGINT from now on (the interactive
+ * console installs its own SIGINT handler while it runs, and restores this
+ * one); on_wake runs from the loop after each interrupt. */
 void nm_interrupt_watch_signals(bool sigint, nm_interrupt_fn on_wake);
 /* The state whose Lua code an interrupt stops (NULL: none, e.g. between two
  * boots). Under LuaJIT this turns its JIT compiler off. */

@@ -50,6 +50,7 @@ while true do end
 EOF
 case_stops busy TERM "a busy loop in the script"
 case_stops busy INT "a busy loop in the script"
+case_stops busy INT "netmcu -i: a busy script before the console starts" -i
 
 script swallow <<'EOF'
 print("BUSY")
