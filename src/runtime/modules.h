@@ -20,6 +20,8 @@ int luaopen_control(lua_State *L);
 int luaopen_gpio(lua_State *L);
 int luaopen_wifi(lua_State *L);
 int luaopen_tls(lua_State *L); /* 3.0 profile only */
+int luaopen_http(lua_State *L);
+int luaopen_net_http(lua_State *L); /* require "net.http" with net.so */
 
 /* require "net.NAME" finds luaopen_net_NAME in net.so (Lua's all-in-one
  * loader): the board's modules for a plain Lua interpreter, no globals made. */
