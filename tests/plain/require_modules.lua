@@ -1,8 +1,9 @@
 -- `require "net.tmr"`, "net.node", "net.file" and "net.uart" from a plain
 -- Lua interpreter: the runner's modules, found in net.so, no globals made,
 -- their events driven by net.run(). The modules of a later firmware
--- ("net.tls", "net.pipe") say which profile they need. Run by tests/run-tests
--- in the default profile with NETMCU_FLASH set to an empty folder.
+-- ("net.tls" since 2.2, "net.pipe" since 3.0) say which profile they need.
+-- Run by tests/run-tests in the default profile with NETMCU_FLASH set to an
+-- empty folder.
 local net = require "net"
 local tmr = require "net.tmr"
 local node = require "net.node"
@@ -50,10 +51,10 @@ os.remove(path)
 check(uart.STOPBITS_1 ~= nil and type(uart.write) == "function", "require 'net.uart'")
 check(not pcall(uart.write, 1, "x"), "uart 1 does not exist in the 1.5 profile")
 
-for _, name in ipairs({"net.tls", "net.pipe"}) do
+for name, era in pairs({["net.tls"] = "2.2", ["net.pipe"] = "3.0"}) do
   local ok, err = pcall(require, name)
-  check(not ok and tostring(err):find("module '" .. name .. "' came with firmware 3.0: set NETMCU_COMPAT=3.0", 1, true),
-        "require '" .. name .. "' under 1.5 says what it needs", err)
+  local want = "module '" .. name .. "' came with firmware " .. era .. ": set NETMCU_COMPAT=" .. era
+  check(not ok and tostring(err):find(want, 1, true), "require '" .. name .. "' under 1.5 says what it needs", err)
 end
 local ok, err = pcall(require, "net.nosuch")
 check(not ok, "an unknown module is not found", err)
