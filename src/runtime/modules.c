@@ -62,9 +62,12 @@ int nm_require_board_module(lua_State *L, const char *name)
         const board_module *m = &board_modules[i];
         if (strcmp(m->name, name) != 0)
             continue;
-        if (!in_profile(m))
+        if (!nm_since(m->since))
             return luaL_error(L, "module 'net.%s' came with firmware %s: set NETMCU_COMPAT=%s", name,
                               era_name(m->since), era_name(m->since));
+        if (!in_profile(m))
+            return luaL_error(L, "module 'net.%s' was dropped in firmware %s: set NETMCU_COMPAT=%s", name,
+                              era_name(m->until), era_name(m->since));
         return m->open(L);
     }
     return luaL_error(L, "module 'net.%s' is not a board module", name);
