@@ -256,7 +256,8 @@ static int tmr_delay(lua_State *L)
     lua_Integer us = luaL_checkinteger(L, 1);
     if (us <= 0)
         return luaL_error(L, "wrong arg range");
-    for (uint64_t left = (uint64_t)us; left > 0;) {
+    /* the board's µs at its clock's rate, fed and interruptible per second */
+    for (uint64_t left = nm_clock_host_us((uint64_t)us); left > 0;) {
         uint64_t part = left < 1000000 ? left : 1000000;
         if (!nm_interrupt_sleep_us(part))
             break;

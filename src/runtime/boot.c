@@ -14,6 +14,7 @@
 #include "runtime/interrupt.h"
 #include "runtime/loader.h"
 #include "runtime/luacall.h"
+#include "runtime/trace.h"
 #include "runtime/modules.h"
 #include "runtime/output.h"
 #include "runtime/profile.h"
@@ -148,7 +149,8 @@ static bool power_on(nm_new_state_fn new_state, void *arg)
 
     nm_watchdog_disarm();
     nm_console_stop();
-    nm_interrupt_set_state(NULL);
+    nm_interrupt_set_state(NULL); /* before the report: it may run Lua */
+    nm_trace_report(L);
     nm_lua_forget();
     lua_close(L);
     nm_loop_shutdown(); /* what the state left open closes with the loop's handles */
