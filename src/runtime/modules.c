@@ -19,13 +19,16 @@ typedef struct board_module {
 /* The firmware modules of the board, one row each, in alphabetical order
  * (the order the firmware's build information lists them). */
 static const board_module board_modules[] = {
+    {"bit", luaopen_bit, NM_ERA_1_5, NM_ERA_NONE},
     {"control", luaopen_control, NM_ERA_1_5, NM_ERA_NONE}, /* netmcu's own */
+    {"crypto", luaopen_crypto, NM_ERA_1_5, NM_ERA_NONE},
     {"encoder", luaopen_encoder, NM_ERA_1_5, NM_ERA_NONE},
     {"file", luaopen_file, NM_ERA_1_5, NM_ERA_NONE},
     {"gpio", luaopen_gpio, NM_ERA_1_5, NM_ERA_NONE},
     {"net", luaopen_net, NM_ERA_1_5, NM_ERA_NONE},
     {"node", luaopen_node, NM_ERA_1_5, NM_ERA_NONE},
     {"pipe", luaopen_pipe, NM_ERA_3_0, NM_ERA_NONE},
+    {"struct", luaopen_struct, NM_ERA_1_5, NM_ERA_NONE},
     {"tls", luaopen_tls, NM_ERA_3_0, NM_ERA_NONE},
     {"tmr", luaopen_tmr, NM_ERA_1_5, NM_ERA_NONE},
     {"uart", luaopen_uart, NM_ERA_1_5, NM_ERA_NONE},
@@ -49,7 +52,7 @@ void nm_push_module_list(lua_State *L)
 {
     static const char *const names[] = {"adc",   "bit",  "crypto", "encoder", "file", "gpio",
                                         "mqtt",  "net",  "node",   "pipe",    "rtctime",
-                                        "sjson", "sntp", "tls",    "tmr",     "uart", "wifi", NULL};
+                                        "sjson", "sntp", "struct", "tls",    "tmr",     "uart", "wifi", NULL};
     luaL_Buffer b;
     bool first = true;
     luaL_buffinit(L, &b);
