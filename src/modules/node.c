@@ -22,6 +22,7 @@
 #include "runtime/output.h"
 #include "runtime/profile.h"
 #include "runtime/repl.h"
+#include "runtime/reset.h"
 
 #define CHIP_ID 0x00C0FFEE   /* the low 3 bytes of a made-up station MAC */
 #define FLASH_ID 0x001640EF  /* Winbond W25Q32: 4 MB */
@@ -34,18 +35,44 @@ enum { EGC_NOT_ACTIVE = 0, EGC_ON_ALLOC_FAILURE = 1, EGC_ON_MEM_LIMIT = 2, EGC_A
 
 static int exit_status;
 static bool rebooting; /* boot mode: a restart reboots the board */
+static uint64_t sleep_us;
+
+/* What the next power-on reports for each way a run ends: tmr.softwd, like
+ * node.restart(), calls the SDK's system_restart on the device. */
+static nm_reset_reason reason_of(int status)
+{
+    return status == NM_EXIT_DEEP_SLEEP ? NM_RESET_DEEP_SLEEP : NM_RESET_SOFT_RESTART;
+}
 
 void nm_node_restart(int status, const char *why)
 {
     if (exit_status != 0)
         return;
     exit_status = status;
-    if (rebooting)
+    nm_reset_set_next(reason_of(status));
+    if (rebooting && status == NM_EXIT_DEEP_SLEEP)
+        fprintf(stderr, "netmcu: %s: deep sleep, then rebooting\n", why);
+    else if (rebooting)
         fprintf(stderr, "netmcu: %s: rebooting\n", why);
     else
         fprintf(stderr, "netmcu: %s: the run ends here (exit status %d)\n", why, status);
     fflush(stderr);
     uv_stop(nm_loop());
+}
+
+void nm_node_deep_sleep(uint64_t us)
+{
+    if (exit_status != 0)
+        return;
+    char why[64];
+    snprintf(why, sizeof why, "node.dsleep(%llu)", (unsigned long long)us);
+    sleep_us = us;
+    nm_node_restart(NM_EXIT_DEEP_SLEEP, why);
+}
+
+uint64_t nm_node_sleep_us(void)
+{
+    return sleep_us;
 }
 
 void nm_node_set_rebooting(bool on)
@@ -56,6 +83,7 @@ void nm_node_set_rebooting(bool on)
 void nm_node_clear_restart(void)
 {
     exit_status = 0;
+    sleep_us = 0;
 }
 
 int nm_node_restart_status(void)
@@ -202,6 +230,92 @@ static int node_compile(lua_State *L)
     if (status != 0 || t.failed)
         return luaL_error(L, "writing to file failed");
     return 0;
+}
+
+/* ---- node.stripdebug ------------------------------------------------------ */
+
+#define STRIP_DEFAULT 2 /* LUA_OPTIMIZE_DEBUG of the firmware's builds */
+
+static int strip_level = STRIP_DEFAULT;
+
+static int count_writer(lua_State *L, const void *p, size_t len, void *ud)
+{
+    (void)L;
+    (void)p;
+    *(size_t *)ud += len;
+    return 0;
+}
+
+/* The bytes of debug information the function on top of the stack holds:
+ * its dump with it less its dump without (0 where the Lua cannot strip a
+ * dump, 5.1 and LuaJIT). The host keeps the information in memory. */
+static lua_Integer debug_bytes(lua_State *L)
+{
+    size_t full = 0, stripped = 0;
+    nm_dump(L, count_writer, &full, 0);
+    nm_dump(L, count_writer, &stripped, 1);
+    return full > stripped ? (lua_Integer)(full - stripped) : 0;
+}
+
+/* Replaces a positive stack level at arg 2 by the function running there. */
+static void function_at_level(lua_State *L, lua_Integer scope)
+{
+    lua_Debug ar;
+    if (scope > 0 && lua_getstack(L, (int)scope, &ar)) {
+        lua_getinfo(L, "f", &ar);
+        lua_replace(L, 2);
+    }
+}
+
+/* node.stripdebug([level[, function]]): 1.5 and 2.2 texts and results. */
+static int stripdebug_15(lua_State *L)
+{
+    int n = lua_gettop(L);
+    if (n == 0)
+        return lua_pushinteger(L, strip_level), 1;
+    lua_Integer level = luaL_checkinteger(L, 1);
+    if (level <= 0 || level > 3)
+        luaL_argerror(L, 1, "must in range 1-3");
+    if (n == 1) {
+        strip_level = (int)level;
+        return 0;
+    }
+    if (level == 1)
+        return lua_pushinteger(L, 0), 1;
+    if (!lua_isfunction(L, 2))
+        function_at_level(L, luaL_checkinteger(L, 2));
+    if (!lua_isfunction(L, 2) || lua_iscfunction(L, 2))
+        luaL_argerror(L, 2, "must be a Lua Function");
+    lua_settop(L, 2);
+    return lua_pushinteger(L, debug_bytes(L)), 1;
+}
+
+/* 3.0: the level is returned when no function is given. */
+static int stripdebug_30(lua_State *L)
+{
+    int n = lua_gettop(L);
+    lua_settop(L, 2);
+    lua_Integer level = 0;
+    if (!lua_isnil(L, 1)) {
+        level = lua_tointeger(L, 1);
+        luaL_argcheck(L, level > 0 && level < 4, 1, "Invalid strip level");
+    }
+    if (lua_isnumber(L, 2))
+        function_at_level(L, luaL_checkinteger(L, 2));
+    bool isfunc = lua_isfunction(L, 2);
+    luaL_argcheck(L, n < 2 || isfunc, 2, "not a valid function");
+    if (isfunc) {
+        lua_settop(L, 2);
+        return lua_pushinteger(L, lua_iscfunction(L, 2) ? -1 : debug_bytes(L)), 1;
+    }
+    if (level > 0)
+        strip_level = (int)level;
+    return lua_pushinteger(L, strip_level), 1;
+}
+
+static int node_stripdebug(lua_State *L)
+{
+    return nm_since(NM_ERA_3_0) ? stripdebug_30(L) : stripdebug_15(L);
 }
 
 /* node.getpartitiontable() (3.0): no LFS; SPIFFS where fscfg says. */
@@ -411,7 +525,7 @@ static const luaL_Reg node_functions[] = {
     {"heap", node_heap},       {"restart", node_restart},       {"chipid", node_chipid},
     {"flashid", node_flashid}, {"flashsize", node_flashsize},   {"info", node_info},
     {"output", node_output},   {"input", node_input},           {"setonerror", node_setonerror},
-    {"compile", node_compile}, {NULL, NULL},
+    {"compile", node_compile}, {"stripdebug", node_stripdebug}, {NULL, NULL},
 };
 
 static void add_task_table(lua_State *L)
@@ -455,5 +569,7 @@ int luaopen_node(lua_State *L)
     }
     add_task_table(L);
     add_egc_table(L);
+    strip_level = STRIP_DEFAULT;
+    nm_node_chip_open(L);
     return 1;
 }

@@ -147,6 +147,28 @@ static bool power_on(nm_new_state_fn new_state, void *arg)
     return true;
 }
 
+static void wake(uv_timer_t *timer)
+{
+    (void)timer;
+    uv_stop(nm_loop());
+}
+
+/* Deep sleep between two power-ons: nothing runs until the RTC timer wakes
+ * the board (us 0: nothing wakes it but being switched off, SIGTERM). */
+static void sleep_deeply(uint64_t us)
+{
+    uv_signal_t sigterm;
+    uv_timer_t timer;
+    uv_signal_init(nm_loop(), &sigterm);
+    uv_signal_start(&sigterm, on_sigterm, SIGTERM);
+    if (us > 0) {
+        uv_timer_init(nm_loop(), &timer);
+        uv_timer_start(&timer, wake, (us + 999) / 1000, 0);
+    }
+    nm_loop_run(UV_RUN_DEFAULT);
+    nm_loop_shutdown();
+}
+
 int nm_boot_run(nm_new_state_fn new_state, void *arg)
 {
     nm_node_set_rebooting(true);
@@ -155,6 +177,10 @@ int nm_boot_run(nm_new_state_fn new_state, void *arg)
         if (!power_on(new_state, arg))
             return 1;
         if (powered_off || !nm_node_restart_status())
+            return 0;
+        if (nm_node_restart_status() == NM_EXIT_DEEP_SLEEP)
+            sleep_deeply(nm_node_sleep_us());
+        if (powered_off)
             return 0;
         nm_node_clear_restart();
     }
