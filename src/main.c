@@ -67,7 +67,8 @@ static void usage(FILE *out)
           "  --serial [PATH] the console on a pseudo-terminal, as the board's UART; prints\n"
           "                  its device and links PATH to it (PATH: not an option or *.lua)\n"
           "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
-          "  --gpio-trace    print every change of a gpio pin's level or mode on stderr\n"
+          "  --gpio-trace    print every change of a gpio pin's level or mode (and pwm) on stderr\n"
+          "  --board=BOARD   devkit (default: D0, D3, D4 read high undriven) or module (a bare ESP-12)\n"
           "  --ip=ADDR       the host address the wifi station reports (default: the host's own)\n"
           "  --wifi=LINK     the simulated access point at power-on: up (default), offline, wrongpwd\n"
           "  --ca-system     secure sockets verify servers against the system's CA store\n"
@@ -129,6 +130,8 @@ static int parse_args(int argc, char **argv, run_options *opt)
             opt->control = a[9] == '=' ? a + 10 : argv[++i];
         } else if (strcmp(a, "--gpio-trace") == 0) {
             nm_gpio_set_trace(true);
+        } else if (strcmp(a, "--board=devkit") == 0 || strcmp(a, "--board=module") == 0) {
+            nm_gpio_set_bare_module(a[8] == 'm');
         } else if (strncmp(a, "--ip=", 5) == 0) {
             if (radio_set_address(a + 5) != 0) {
                 fprintf(stderr, "netmcu: --ip=%s is not an IPv4 address of this host\n", a + 5);

@@ -19,6 +19,7 @@ typedef struct board_module {
 /* The firmware modules of the board, one row each, in alphabetical order
  * (the order the firmware's build information lists them). */
 static const board_module board_modules[] = {
+    {"adc", luaopen_adc, NM_ERA_1_5, NM_ERA_NONE},
     {"bit", luaopen_bit, NM_ERA_1_5, NM_ERA_NONE},
     {"control", luaopen_control, NM_ERA_1_5, NM_ERA_NONE}, /* netmcu's own */
     {"crypto", luaopen_crypto, NM_ERA_1_5, NM_ERA_NONE},
@@ -28,6 +29,8 @@ static const board_module board_modules[] = {
     {"net", luaopen_net, NM_ERA_1_5, NM_ERA_NONE},
     {"node", luaopen_node, NM_ERA_1_5, NM_ERA_NONE},
     {"pipe", luaopen_pipe, NM_ERA_3_0, NM_ERA_NONE},
+    {"pwm", luaopen_pwm, NM_ERA_1_5, NM_ERA_NONE},
+    {"rtcmem", luaopen_rtcmem, NM_ERA_1_5, NM_ERA_NONE},
     {"struct", luaopen_struct, NM_ERA_1_5, NM_ERA_NONE},
     {"tls", luaopen_tls, NM_ERA_3_0, NM_ERA_NONE},
     {"tmr", luaopen_tmr, NM_ERA_1_5, NM_ERA_NONE},
@@ -51,7 +54,7 @@ void nm_open_board_modules(lua_State *L)
 void nm_push_module_list(lua_State *L)
 {
     static const char *const names[] = {"adc",   "bit",  "crypto", "encoder", "file", "gpio",
-                                        "mqtt",  "net",  "node",   "pipe",    "rtctime",
+                                        "mqtt",  "net",  "node",   "pipe",    "pwm", "rtcmem", "rtctime",
                                         "sjson", "sntp", "struct", "tls",    "tmr",     "uart", "wifi", NULL};
     luaL_Buffer b;
     bool first = true;

@@ -23,6 +23,9 @@ int luaopen_tls(lua_State *L); /* 3.0 profile only */
 int luaopen_bit(lua_State *L);
 int luaopen_struct(lua_State *L);
 int luaopen_crypto(lua_State *L);
+int luaopen_adc(lua_State *L);
+int luaopen_pwm(lua_State *L);
+int luaopen_rtcmem(lua_State *L);
 
 /* Opens every module of the profile in force as a global (the table in
  * modules.c says which era has which module). */
