@@ -158,12 +158,14 @@ static int info_legacy(lua_State *L)
  * takes "hw", "sw_version" or "build_config" and returns a table. */
 static int node_info(lua_State *L)
 {
-    static const char *const groups[] = {"hw", "sw_version", "build_config", "legacy", NULL};
+    static const char *const groups[] = {"hw", "sw_version", "build_config", "legacy", "lfs", NULL};
     if (!nm_since(NM_ERA_3_0))
         return info_legacy(L);
     int group = luaL_checkoption(L, 1, "legacy", groups);
     if (group == 3)
         return info_legacy(L);
+    if (group == 4)
+        return nm_node_lfs_push_config(L);
     int v[3];
     version(v);
     lua_newtable(L);
@@ -184,7 +186,7 @@ static int node_info(lua_State *L)
     } else {
         lua_pushboolean(L, 1);
         lua_setfield(L, -2, "ssl");
-        set_int(L, "lfs_size", 0);
+        set_int(L, "lfs_size", NM_LFS_SIZE);
         nm_push_module_list(L);
         lua_setfield(L, -2, "modules");
         set_str(L, "number_type", "float");
@@ -318,14 +320,14 @@ static int node_stripdebug(lua_State *L)
     return nm_since(NM_ERA_3_0) ? stripdebug_30(L) : stripdebug_15(L);
 }
 
-/* node.getpartitiontable() (3.0): no LFS; SPIFFS where fscfg says. */
+/* node.getpartitiontable() (3.0): LFS before SPIFFS, SPIFFS where fscfg says. */
 static int node_getpartitiontable(lua_State *L)
 {
     uint32_t addr, size;
     nm_flash_partition(&addr, &size);
     lua_createtable(L, 0, 4);
-    set_int(L, "lfs_addr", 0);
-    set_int(L, "lfs_size", 0);
+    set_int(L, "lfs_addr", NM_LFS_ADDR);
+    set_int(L, "lfs_size", NM_LFS_SIZE);
     set_int(L, "spiffs_addr", addr);
     set_int(L, "spiffs_size", size);
     return 1;
@@ -571,5 +573,6 @@ int luaopen_node(lua_State *L)
     add_egc_table(L);
     strip_level = STRIP_DEFAULT;
     nm_node_chip_open(L);
+    nm_node_lfs_open(L);
     return 1;
 }

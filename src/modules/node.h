@@ -50,6 +50,8 @@ void nm_node_chip_open(lua_State *L);
 /* Adds node.flashreload, node.flashindex and node.LFS (node_lfs.c) for the
  * era, and loads the image stored by an earlier flashreload. */
 void nm_node_lfs_open(lua_State *L);
+/* Pushes node.info("lfs"): lfs_mapped, lfs_base, lfs_size, lfs_used. */
+int nm_node_lfs_push_config(lua_State *L);
 /* LFS's place and size in the flash, for node.info and the partition table. */
 #define NM_LFS_ADDR 0x40000u
 #define NM_LFS_SIZE 0x40000u

@@ -46,10 +46,10 @@ static void banner(lua_State *L)
                         "\trelease DTS: \n"
                         "\tSSL: true\n"
                         "\tbuild type: float\n"
-                        "\tLFS: 0 bytes total capacity\n"
+                        "\tLFS: %d bytes total capacity\n"
                         "\tmodules: %s\n"
                         " build netmcu-%s powered by %s on SDK %s\n",
-                        NETMCU_VERSION, NETMCU_VERSION, NETMCU_VERSION, lua_tostring(L, -1), NETMCU_VERSION,
+                        NETMCU_VERSION, NETMCU_VERSION, NETMCU_VERSION, (int)NM_LFS_SIZE, lua_tostring(L, -1), NETMCU_VERSION,
                         LUA_RELEASE, SDK_30);
         lua_remove(L, -2);
     }
