@@ -93,4 +93,31 @@ T.case("bad_formats_and_data_raise_the_firmwares_texts", function(done)
   done()
 end)
 
+T.case("random_formats_and_data_never_crash", function(done)
+  local alphabet = "<>!xbBhHlLTiIcsfd 0123456789z"
+  local seed = 12345
+  local function rnd(n) seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n + 1 end
+  local raised, returned = 0, 0
+  for _ = 1, 3000 do
+    local f = ""
+    for _ = 1, rnd(8) do local k = rnd(#alphabet); f = f .. alphabet:sub(k, k) end
+    local data = ""
+    for _ = 1, rnd(24) - 1 do data = data .. string.char(rnd(256) - 1) end
+    local args = {}
+    for j = 1, rnd(6) do args[j] = (rnd(3) == 1) and data or (rnd(2) == 1 and -rnd(70000) or rnd(70000) * 65536) end
+    for _, call in ipairs({
+      function() return struct.pack(f, unpack and unpack(args) or table.unpack(args)) end,
+      function() return struct.unpack(f, data, rnd(4) - 1) end,
+      function() return struct.size(f) end,
+    }) do
+      local ok, err = pcall(call)
+      if ok then returned = returned + 1
+      elseif type(err) == "string" then raised = raised + 1
+      else T.fail("a non-string error for " .. string.format("%q", f)) end
+    end
+  end
+  T.check(raised > 100 and returned > 100, raised .. " raised, " .. returned .. " returned")
+  done()
+end)
+
 T.run()

@@ -83,6 +83,25 @@ case "$errs" in
   *) fail "reload errors" "$errs" ;;
 esac
 
+# Every truncation of a good image is refused, never loaded half (nor a crash).
+cat >"$T/flash/cut.lua" <<'EOF'
+local f = io.open("lfs.img", "rb"); local img = f:read("*a"); f:close()
+local refused = 0
+for n = 0, #img - 1, 7 do
+  local g = io.open("cut.img", "wb"); g:write(img:sub(1, n)); g:close()
+  local err = node.LFS.reload("cut.img")
+  if type(err) == "string" then refused = refused + 1 else print("LOADED " .. n) end
+end
+print("REFUSED " .. refused .. " OF " .. math.floor((#img - 1) / 7 + 1))
+EOF
+(cd "$T/flash" && timeout "$(bound 20)" "$NETMCU" --compat=3.0 --flash "$T/flash" cut.lua) >"$T/cut.out" 2>&1
+read -r _ refused _ total <<<"$(grep '^REFUSED' "$T/cut.out")"
+if [ -n "${total:-}" ] && [ "$refused" = "$total" ] && ! grep -q '^LOADED' "$T/cut.out"; then
+  ok "every truncated image is refused ($total cuts)"
+else
+  fail "truncated images" "$(tr '\n' '|' <"$T/cut.out")"
+fi
+
 # Script mode: the store persists for the next run; 1.5 has no LFS.
 rm -rf "$T/home"/*
 cd "$T/flash" || exit 1
