@@ -49,7 +49,7 @@ void nm_node_restart(int status, const char *why)
     if (exit_status != 0)
         return;
     exit_status = status;
-    nm_reset_set_next(reason_of(status));
+    nm_reset_request(reason_of(status));
     if (rebooting && status == NM_EXIT_DEEP_SLEEP)
         fprintf(stderr, "netmcu: %s: deep sleep, then rebooting\n", why);
     else if (rebooting)

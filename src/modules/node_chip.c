@@ -162,7 +162,6 @@ static void set_function(lua_State *L, const char *name, lua_CFunction fn)
 void nm_node_chip_open(lua_State *L)
 {
     cpu_mhz = CPU80MHZ; /* the clock after every power-on */
-    nm_reset_power_on();
     set_function(L, "bootreason", node_bootreason);
     set_function(L, "dsleep", node_dsleep);
     set_function(L, "setcpufreq", node_setcpufreq);

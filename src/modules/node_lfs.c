@@ -198,7 +198,7 @@ static int lfs_reload(lua_State *L)
     }
     static const char done[] = "LFS region updated.  Restarting.\n";
     nm_output_write(done, sizeof done - 1, true);
-    nm_reset_set_next(NM_RESET_SOFT_WATCHDOG); /* the firmware loops until the watchdog bites */
+    nm_reset_request(NM_RESET_SOFT_WATCHDOG); /* the firmware loops until the watchdog bites */
     nm_node_restart(NM_EXIT_RESTART, "node.flashreload()");
     return 0;
 }

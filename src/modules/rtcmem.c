@@ -59,6 +59,7 @@ static const luaL_Reg rtcmem_functions[] = {
     {NULL, NULL},
 };
 
+/* Opened after the power-on's reset reason is known (boot.c sets it first). */
 int luaopen_rtcmem(lua_State *L)
 {
     if (nm_reset_reason_now() == NM_RESET_POWER_ON)

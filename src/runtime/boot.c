@@ -17,6 +17,7 @@
 #include "runtime/modules.h"
 #include "runtime/output.h"
 #include "runtime/profile.h"
+#include "runtime/reset.h"
 
 /* The SDK each firmware era was built with, as its banner names it. */
 #define SDK_15 "1.5.4.1(39cb9a32)"
@@ -125,6 +126,7 @@ static void run(bool console)
 static bool power_on(nm_new_state_fn new_state, void *arg)
 {
     nm_uptime_restart();
+    nm_reset_power_on();
     lua_State *L = new_state(arg);
     if (L == NULL)
         return false;

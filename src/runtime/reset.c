@@ -1,5 +1,5 @@
 /*
- * reset.c — the reset reason across power-ons (see reset.h).
+ * reset.c — why the board last started (reset.h).
  */
 #include "runtime/reset.h"
 
@@ -10,42 +10,55 @@
 #define ENV_NAME "NETMCU_BOOTREASON"
 
 static nm_reset_reason current = NM_RESET_POWER_ON;
-static nm_reset_reason next = NM_RESET_POWER_ON;
-static bool announced;
+static nm_reset_reason requested;
+static bool has_request, powered_before, read_environment;
 
-void nm_reset_set_next(nm_reset_reason why)
+void nm_reset_request(nm_reset_reason why)
 {
-    if (announced)
+    if (has_request)
         return;
-    announced = true;
-    next = why;
+    requested = why;
+    has_request = true;
     char code[4];
     snprintf(code, sizeof code, "%d", (int)why);
-    setenv(ENV_NAME, code, 1);
+    setenv(ENV_NAME, code, 1); /* for a runner that reboots by exec */
 }
 
-/* A reason given in the environment, by a re-executed runner or the user. */
-static bool reason_from_environment(nm_reset_reason *why)
+/* The cause a re-executed runner or the user put in the environment, read
+ * once: programs the script starts later are no reboot. */
+static bool cause_from_environment(nm_reset_reason *why)
 {
-    const char *env = getenv(ENV_NAME);
-    if (env == NULL || env[0] < '0' || env[0] > '6' || env[1] != '\0')
+    if (read_environment)
         return false;
-    *why = (nm_reset_reason)(env[0] - '0');
-    return true;
+    read_environment = true;
+    const char *env = getenv(ENV_NAME);
+    bool found = env != NULL && env[0] >= '0' && env[0] <= '6' && env[1] == '\0';
+    if (found)
+        *why = (nm_reset_reason)(env[0] - '0');
+    unsetenv(ENV_NAME);
+    return found;
 }
 
 void nm_reset_power_on(void)
 {
-    if (!announced && !reason_from_environment(&next))
-        next = NM_RESET_POWER_ON;
-    current = next;
-    next = NM_RESET_POWER_ON;
-    announced = false;
-    unsetenv(ENV_NAME); /* programs the script starts are no reboot */
+    nm_reset_reason from_env;
+    bool env = cause_from_environment(&from_env);
+    if (has_request)
+        current = requested;
+    else if (env)
+        current = from_env;
+    else
+        current = powered_before ? NM_RESET_SOFT_RESTART : NM_RESET_POWER_ON;
+    has_request = false;
+    powered_before = true;
+    unsetenv(ENV_NAME);
 }
 
 nm_reset_reason nm_reset_reason_now(void)
 {
+    nm_reset_reason from_env;
+    if (!powered_before && cause_from_environment(&from_env))
+        current = from_env; /* script mode: no power-on but this one */
     return current;
 }
 
