@@ -155,20 +155,36 @@ static void wake(uv_timer_t *timer)
     uv_stop(nm_loop());
 }
 
-/* Deep sleep between two power-ons: nothing runs until the RTC timer wakes
- * the board (us 0: nothing wakes it but being switched off, SIGTERM). */
-static void sleep_deeply(uint64_t us)
+/* SIGTERM while asleep switches the board off; a second one stays pending
+ * until exit, as when awake. */
+static void switch_off_asleep(uv_signal_t *handle, int signum)
 {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signum);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    *(bool *)handle->data = true;
+    uv_stop(nm_loop());
+}
+
+/* Deep sleep between two power-ons: nothing runs until the RTC timer wakes
+ * the board (us 0: nothing but being switched off ends it). Returns false
+ * when the board was switched off while asleep. */
+static bool sleep_deeply(uint64_t us)
+{
+    bool off = false;
     uv_signal_t sigterm;
     uv_timer_t timer;
     uv_signal_init(nm_loop(), &sigterm);
-    uv_signal_start(&sigterm, on_sigterm, SIGTERM);
+    sigterm.data = &off;
+    uv_signal_start(&sigterm, switch_off_asleep, SIGTERM);
     if (us > 0) {
         uv_timer_init(nm_loop(), &timer);
         uv_timer_start(&timer, wake, (us + 999) / 1000, 0);
     }
     nm_loop_run(UV_RUN_DEFAULT);
     nm_loop_shutdown();
+    return !off;
 }
 
 int nm_boot_run(nm_new_state_fn new_state, void *arg)
@@ -180,9 +196,7 @@ int nm_boot_run(nm_new_state_fn new_state, void *arg)
             return 1;
         if (powered_off || !nm_node_restart_status())
             return 0;
-        if (nm_node_restart_status() == NM_EXIT_DEEP_SLEEP)
-            sleep_deeply(nm_node_sleep_us());
-        if (powered_off)
+        if (nm_node_restart_status() == NM_EXIT_DEEP_SLEEP && !sleep_deeply(nm_node_sleep_us()))
             return 0;
         nm_node_clear_restart();
     }
