@@ -76,17 +76,6 @@ static inline int lua_isinteger(lua_State *L, int i)
 }
 #endif
 
-/* luaL_checkinteger as the device's Lua 5.1 has it: any number, a fraction
- * truncated toward zero (5.3 refuses 1.5), clamped to the 32-bit range of
- * the device's lua_Integer. Same error texts for a non-number. */
-static inline long nm_check_int32(lua_State *L, int arg)
-{
-    lua_Number n = luaL_checknumber(L, arg);
-    if (!(n > -2147483648.0))
-        return n != n ? 0 : -2147483647L - 1;
-    return n >= 2147483647.0 ? 2147483647L : (long)n;
-}
-
 /* From 5.2 on a userdata's user value may be any value (5.4 gives each
  * userdata one by default); in 5.1 and LuaJIT it is an environment table. */
 #define NM_USERVALUE_ANY (LUA_VERSION_NUM >= 502)
@@ -205,6 +194,17 @@ static inline lua_State *nm_main_thread(lua_State *L)
 #else
     return L; /* 5.1 opens modules from the main thread */
 #endif
+}
+
+/* luaL_checkinteger as the device's Lua 5.1 has it: any number, a fraction
+ * truncated toward zero (5.3 refuses 1.5), clamped to the 32-bit range of
+ * the device's lua_Integer. Same error texts for a non-number. */
+static inline long nm_check_int32(lua_State *L, int arg)
+{
+    lua_Number n = luaL_checknumber(L, arg);
+    if (!(n > -2147483648.0))
+        return n != n ? 0 : -2147483647L - 1;
+    return n >= 2147483647.0 ? 2147483647L : (long)n;
 }
 
 #endif

@@ -13,6 +13,12 @@ int luaopen_tmr(lua_State *L);
 int luaopen_node(lua_State *L);
 int luaopen_uart(lua_State *L);
 int luaopen_file(lua_State *L);
+int luaopen_bit(lua_State *L);
+int luaopen_struct(lua_State *L);
+int luaopen_crypto(lua_State *L);
+int luaopen_adc(lua_State *L);
+int luaopen_pwm(lua_State *L);
+int luaopen_rtcmem(lua_State *L);
 int luaopen_encoder(lua_State *L);
 int luaopen_net_encoder(lua_State *L); /* require "net.encoder" with net.so */
 int luaopen_pipe(lua_State *L); /* 3.0 profile only */
@@ -20,12 +26,6 @@ int luaopen_control(lua_State *L);
 int luaopen_gpio(lua_State *L);
 int luaopen_wifi(lua_State *L);
 int luaopen_tls(lua_State *L); /* 3.0 profile only */
-int luaopen_bit(lua_State *L);
-int luaopen_struct(lua_State *L);
-int luaopen_crypto(lua_State *L);
-int luaopen_adc(lua_State *L);
-int luaopen_pwm(lua_State *L);
-int luaopen_rtcmem(lua_State *L);
 
 /* Opens every module of the profile in force as a global (the table in
  * modules.c says which era has which module). */
