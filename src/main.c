@@ -28,6 +28,7 @@
 #include "modules/node.h"
 #include "modules/wifi/radio.h"
 #include "runtime/profile.h"
+#include "runtime/reset.h"
 #include "runtime/serial.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
@@ -352,8 +353,10 @@ int main(int argc, char **argv)
     lua_close(L);
     nm_loop_shutdown();
     nm_lua_clear_failure();
-    if (restart && opt.serial)
+    if (restart && opt.serial) {
+        nm_reset_request(NM_RESET_SOFT_RESTART); /* unless a cause was given: it goes through exec */
         nm_serial_reboot(argv); /* the board boots again on the same pty */
+    }
     nm_serial_stop();
     if (restart)
         return restart;

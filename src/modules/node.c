@@ -22,7 +22,6 @@
 #include "runtime/output.h"
 #include "runtime/profile.h"
 #include "runtime/repl.h"
-#include "runtime/reset.h"
 
 #define CHIP_ID 0x00C0FFEE   /* the low 3 bytes of a made-up station MAC */
 #define FLASH_ID 0x001640EF  /* Winbond W25Q32: 4 MB */
@@ -35,44 +34,18 @@ enum { EGC_NOT_ACTIVE = 0, EGC_ON_ALLOC_FAILURE = 1, EGC_ON_MEM_LIMIT = 2, EGC_A
 
 static int exit_status;
 static bool rebooting; /* boot mode: a restart reboots the board */
-static uint64_t sleep_us;
-
-/* What the next power-on reports for each way a run ends: tmr.softwd, like
- * node.restart(), calls the SDK's system_restart on the device. */
-static nm_reset_reason reason_of(int status)
-{
-    return status == NM_EXIT_DEEP_SLEEP ? NM_RESET_DEEP_SLEEP : NM_RESET_SOFT_RESTART;
-}
 
 void nm_node_restart(int status, const char *why)
 {
     if (exit_status != 0)
         return;
     exit_status = status;
-    nm_reset_request(reason_of(status));
-    if (rebooting && status == NM_EXIT_DEEP_SLEEP)
-        fprintf(stderr, "netmcu: %s: deep sleep, then rebooting\n", why);
-    else if (rebooting)
+    if (rebooting)
         fprintf(stderr, "netmcu: %s: rebooting\n", why);
     else
         fprintf(stderr, "netmcu: %s: the run ends here (exit status %d)\n", why, status);
     fflush(stderr);
     uv_stop(nm_loop());
-}
-
-void nm_node_deep_sleep(uint64_t us)
-{
-    if (exit_status != 0)
-        return;
-    char why[64];
-    snprintf(why, sizeof why, "node.dsleep(%llu)", (unsigned long long)us);
-    sleep_us = us;
-    nm_node_restart(NM_EXIT_DEEP_SLEEP, why);
-}
-
-uint64_t nm_node_sleep_us(void)
-{
-    return sleep_us;
 }
 
 void nm_node_set_rebooting(bool on)
@@ -83,7 +56,6 @@ void nm_node_set_rebooting(bool on)
 void nm_node_clear_restart(void)
 {
     exit_status = 0;
-    sleep_us = 0;
 }
 
 int nm_node_restart_status(void)

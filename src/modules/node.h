@@ -10,14 +10,12 @@
 #define NETMCU_NODE_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "runtime/compat.h"
 
 enum {
-    NM_EXIT_RESTART = 3,    /* node.restart() */
-    NM_EXIT_WATCHDOG = 4,   /* tmr.softwd() expired */
-    NM_EXIT_DEEP_SLEEP = 5, /* node.dsleep() */
+    NM_EXIT_RESTART = 3,  /* node.restart() */
+    NM_EXIT_WATCHDOG = 4, /* tmr.softwd() expired */
 };
 
 /* Asks the run to end with status (NM_EXIT_*) after printing why to stderr.
@@ -25,12 +23,6 @@ enum {
 void nm_node_restart(int status, const char *why);
 /* The status asked for, or 0 when nothing asked the run to end. */
 int nm_node_restart_status(void);
-/* node.dsleep(us): ends the run like a restart, with NM_EXIT_DEEP_SLEEP; in
- * boot mode the board sleeps `us` microseconds (0: until switched off) and
- * wakes with the deep-sleep reset reason. */
-void nm_node_deep_sleep(uint64_t us);
-/* The sleep asked for with the restart status NM_EXIT_DEEP_SLEEP. */
-uint64_t nm_node_sleep_us(void);
 /* Boot mode (runtime/boot.h): a restart reboots the board instead of ending
  * the run, and is cleared once the fresh state is up. */
 void nm_node_set_rebooting(bool on);
@@ -43,6 +35,14 @@ enum { NM_TASK_LOW = 0, NM_TASK_MEDIUM = 1, NM_TASK_HIGH = 2 };
  * does: it runs on a later loop turn with prio as its argument, through the
  * protected call. False (function dropped) when the queue cannot grow. */
 bool nm_node_post_task(lua_State *L, int prio);
+
+#include <stdint.h>
+
+/* node.dsleep(us) ends the run like a restart, with this status; in boot
+ * mode the board sleeps nm_node_sleep_us() microseconds (0: until switched
+ * off), then powers on with the deep-sleep reset reason. */
+#define NM_EXIT_DEEP_SLEEP 5
+uint64_t nm_node_sleep_us(void);
 
 /* Adds the chip's functions to the node table on top of the stack
  * (node_chip.c): bootreason, dsleep, dsleepMax, the CPU clock, random, osprint. */

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <openssl/rand.h>
 
@@ -30,6 +31,7 @@
 #define DSLEEP_LIMIT_30 36000000000.0 /* the 3.0 firmware's bound, in us */
 
 static int cpu_mhz = CPU80MHZ;
+static uint64_t sleep_us; /* the deep sleep asked for */
 static bool os_print = true;
 
 /* node.bootreason(): raw code, reason. An exception reset (never on the host)
@@ -79,8 +81,19 @@ static int node_dsleep(lua_State *L)
         luaL_argcheck(L, us >= 0 && us < DSLEEP_LIMIT_30, 1, "invalid time value");
     else if (!(us >= 0) || (!nm_since(NM_ERA_2_2) && us > 4294967295.0) || us > 18446744073709551615.0)
         return luaL_error(L, "wrong arg range");
-    nm_node_deep_sleep((uint64_t)us);
+    if (nm_node_restart_status() != 0)
+        return 0; /* the board is already going down another way */
+    sleep_us = (uint64_t)us;
+    char why[64];
+    snprintf(why, sizeof why, "node.dsleep(%llu) (deep sleep)", (unsigned long long)sleep_us);
+    nm_reset_request(NM_RESET_DEEP_SLEEP);
+    nm_node_restart(NM_EXIT_DEEP_SLEEP, why);
     return 0;
+}
+
+uint64_t nm_node_sleep_us(void)
+{
+    return sleep_us;
 }
 
 /* node.setcpufreq(mhz): 160 selects 160 MHz, anything else 80; returns it. */
@@ -162,6 +175,7 @@ static void set_function(lua_State *L, const char *name, lua_CFunction fn)
 void nm_node_chip_open(lua_State *L)
 {
     cpu_mhz = CPU80MHZ; /* the clock after every power-on */
+    sleep_us = 0;
     set_function(L, "bootreason", node_bootreason);
     set_function(L, "dsleep", node_dsleep);
     set_function(L, "setcpufreq", node_setcpufreq);

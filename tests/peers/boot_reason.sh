@@ -71,7 +71,7 @@ start=$(now_ms)
 timeout "$(bound 10)" "$NETMCU" "$T/script.lua" >"$T/s.out" 2>"$T/s.err"; status=$?
 elapsed=$(( $(now_ms) - start ))
 if [ "$status" = 5 ] && [ "$elapsed" -lt 10000 ] && grep -q $'^REASON\t1\t0$' "$T/s.out" &&
-   grep -q 'node.dsleep(60000000): the run ends here (exit status 5)' "$T/s.err"; then
+   grep -q 'node.dsleep(60000000) (deep sleep): the run ends here (exit status 5)' "$T/s.err"; then
   ok "script: a cold start; dsleep ends the run with status 5"
 else
   fail "script: dsleep" "status $status after ${elapsed} ms: $(tr '\n' '|' <"$T/s.out") $(tr '\n' '|' <"$T/s.err")"
