@@ -10,6 +10,7 @@
 #define NETMCU_NODE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "runtime/compat.h"
 
@@ -35,8 +36,6 @@ enum { NM_TASK_LOW = 0, NM_TASK_MEDIUM = 1, NM_TASK_HIGH = 2 };
  * does: it runs on a later loop turn with prio as its argument, through the
  * protected call. False (function dropped) when the queue cannot grow. */
 bool nm_node_post_task(lua_State *L, int prio);
-
-#include <stdint.h>
 
 /* node.dsleep(us) ends the run like a restart, with this status; in boot
  * mode the board sleeps nm_node_sleep_us() microseconds (0: until switched
