@@ -79,7 +79,7 @@ static int node_dsleep(lua_State *L)
     lua_Number us = lua_tonumber(L, 1);
     if (nm_since(NM_ERA_3_0))
         luaL_argcheck(L, us >= 0 && us < DSLEEP_LIMIT_30, 1, "invalid time value");
-    else if (!(us >= 0) || (!nm_since(NM_ERA_2_2) && us > 4294967295.0) || us > 18446744073709551615.0)
+    else if (!(us >= 0) || (!nm_since(NM_ERA_2_2) && us > 4294967295.0) || us >= 18446744073709551616.0)
         return luaL_error(L, "wrong arg range");
     if (nm_node_restart_status() != 0)
         return 0; /* the board is already going down another way */
@@ -99,7 +99,7 @@ uint64_t nm_node_sleep_us(void)
 /* node.setcpufreq(mhz): 160 selects 160 MHz, anything else 80; returns it. */
 static int node_setcpufreq(lua_State *L)
 {
-    lua_Integer mhz = luaL_checkinteger(L, 1);
+    long mhz = nm_check_int32(L, 1);
     cpu_mhz = mhz == CPU160MHZ ? CPU160MHZ : CPU80MHZ;
     lua_pushinteger(L, cpu_mhz);
     return 1;
