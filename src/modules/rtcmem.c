@@ -32,9 +32,10 @@ static uint32_t to_word(lua_State *L, int arg)
 static int rtcmem_read32(lua_State *L)
 {
     long idx = nm_check_int32(L, 1);
-    long n = lua_gettop(L) < 2 ? 1 : (long)lua_tonumber(L, 2);
-    if (n <= 0 || idx < 0 || idx >= WORDS)
+    lua_Number count = lua_gettop(L) < 2 ? 1 : lua_tonumber(L, 2);
+    if (!(count >= 1) || idx < 0 || idx >= WORDS)
         return 0;
+    long n = count > WORDS ? WORDS : (long)count;
     if (n > WORDS - idx)
         n = WORDS - idx;
     luaL_checkstack(L, (int)n, "too many results");
