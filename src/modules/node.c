@@ -247,7 +247,7 @@ static int stripdebug_15(lua_State *L)
     int n = lua_gettop(L);
     if (n == 0)
         return lua_pushinteger(L, strip_level), 1;
-    lua_Integer level = luaL_checkinteger(L, 1);
+    lua_Integer level = nm_check_int32(L, 1);
     if (level <= 0 || level > 3)
         luaL_argerror(L, 1, "must in range 1-3");
     if (n == 1) {
@@ -257,7 +257,7 @@ static int stripdebug_15(lua_State *L)
     if (level == 1)
         return lua_pushinteger(L, 0), 1;
     if (!lua_isfunction(L, 2))
-        function_at_level(L, luaL_checkinteger(L, 2));
+        function_at_level(L, nm_check_int32(L, 2));
     if (!lua_isfunction(L, 2) || lua_iscfunction(L, 2))
         luaL_argerror(L, 2, "must be a Lua Function");
     lua_settop(L, 2);
@@ -275,7 +275,7 @@ static int stripdebug_30(lua_State *L)
         luaL_argcheck(L, level > 0 && level < 4, 1, "Invalid strip level");
     }
     if (lua_isnumber(L, 2))
-        function_at_level(L, luaL_checkinteger(L, 2));
+        function_at_level(L, nm_check_int32(L, 2));
     bool isfunc = lua_isfunction(L, 2);
     luaL_argcheck(L, n < 2 || isfunc, 2, "not a valid function");
     if (isfunc) {
