@@ -19,6 +19,7 @@ PROGRAMS = {  # name -> (source, the pkg-config libraries it links)
     "tls_client": ("bench/tools/tls_client.c", ["libuv", "openssl"]),
     "c_udp_echo": ("bench/peers/c_udp_echo.c", ["libuv"]),
     "udp_client": ("bench/tools/udp_client.c", []),
+    "c_http_get": ("bench/peers/c_http_get.c", ["libuv"], ["-lhttp_parser"]),  # no .pc file
 }
 CFLAGS = ["-O2", "-std=c11", "-Wall", "-Wextra"]
 
@@ -58,6 +59,7 @@ def missing_packages(lua):
         ("pkg-config", lambda: shutil.which("pkg-config")),
         ("libuv1-dev", lambda: output(["pkg-config", "--modversion", "libuv"])),
         ("libssl-dev", lambda: output(["pkg-config", "--modversion", "openssl"])),
+        ("libhttp-parser-dev", lambda: os.path.exists("/usr/include/http_parser.h")),
         ("nginx-light", lambda: shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")),
     ]
     return [pkg for pkg, present in checks if not present()]
@@ -90,10 +92,10 @@ def build(build_dir):
     out_dir = os.path.join(build_dir, "bench")
     os.makedirs(out_dir, exist_ok=True)
     paths = {}
-    for name, (src, libs) in PROGRAMS.items():
+    for name, (src, libs, *extra) in PROGRAMS.items():
         path = os.path.join(out_dir, name)
         cflags = output(["pkg-config", "--cflags"] + libs).split() if libs else []
-        ldlibs = output(["pkg-config", "--libs"] + libs).split() if libs else []
+        ldlibs = (output(["pkg-config", "--libs"] + libs).split() if libs else []) + sum(extra, [])
         argv = ["cc"] + CFLAGS + cflags + [src, "-o", path] + ldlibs
         if subprocess.run(argv).returncode != 0:
             sys.exit("bench: building %s failed" % name)

@@ -26,6 +26,7 @@ static const board_module board_modules[] = {
     {"encoder", luaopen_encoder, NM_ERA_1_5, NM_ERA_NONE},
     {"file", luaopen_file, NM_ERA_1_5, NM_ERA_NONE},
     {"gpio", luaopen_gpio, NM_ERA_1_5, NM_ERA_NONE},
+    {"http", luaopen_http, NM_ERA_1_5, NM_ERA_NONE},
     {"net", luaopen_net, NM_ERA_1_5, NM_ERA_NONE},
     {"node", luaopen_node, NM_ERA_1_5, NM_ERA_NONE},
     {"pipe", luaopen_pipe, NM_ERA_3_0, NM_ERA_NONE},
@@ -53,9 +54,9 @@ void nm_open_board_modules(lua_State *L)
 
 void nm_push_module_list(lua_State *L)
 {
-    static const char *const names[] = {"adc",   "bit",  "crypto", "encoder", "file", "gpio",
-                                        "mqtt",  "net",  "node",   "pipe",    "pwm", "rtcmem", "rtctime",
-                                        "sjson", "sntp", "struct", "tls",    "tmr",     "uart", "wifi", NULL};
+    static const char *const names[] = {"adc",  "bit",  "crypto", "encoder", "file",   "gpio",    "http",
+                                        "mqtt", "net",  "node",   "pipe",    "pwm",    "rtcmem",  "rtctime",
+                                        "sjson", "sntp", "struct", "tls",    "tmr",    "uart",    "wifi", NULL};
     luaL_Buffer b;
     bool first = true;
     luaL_buffinit(L, &b);

@@ -26,6 +26,8 @@ int luaopen_control(lua_State *L);
 int luaopen_gpio(lua_State *L);
 int luaopen_wifi(lua_State *L);
 int luaopen_tls(lua_State *L); /* 3.0 profile only */
+int luaopen_http(lua_State *L);
+int luaopen_net_http(lua_State *L); /* require "net.http" with net.so */
 
 /* Opens every module of the profile in force as a global (the table in
  * modules.c says which era has which module). */
