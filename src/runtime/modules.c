@@ -33,7 +33,7 @@ static const board_module board_modules[] = {
     {"pwm", luaopen_pwm, NM_ERA_1_5, NM_ERA_NONE},
     {"rtcmem", luaopen_rtcmem, NM_ERA_1_5, NM_ERA_NONE},
     {"struct", luaopen_struct, NM_ERA_1_5, NM_ERA_NONE},
-    {"tls", luaopen_tls, NM_ERA_3_0, NM_ERA_NONE},
+    {"tls", luaopen_tls, NM_ERA_2_2, NM_ERA_NONE},
     {"tmr", luaopen_tmr, NM_ERA_1_5, NM_ERA_NONE},
     {"uart", luaopen_uart, NM_ERA_1_5, NM_ERA_NONE},
     {"wifi", luaopen_wifi, NM_ERA_1_5, NM_ERA_NONE},
