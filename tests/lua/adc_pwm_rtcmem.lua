@@ -1,3 +1,4 @@
+-- profile: 1.5 2.2 3.0
 -- adc_pwm_rtcmem.lua — adc readings driven through the control channel, pwm
 -- channels watched through it, rtcmem words; the firmware's checks of each.
 local T = require "testlib"

@@ -1,3 +1,4 @@
+-- profile: 1.5 2.2 3.0
 -- bit_api.lua — the bit module on the device's signed 32-bit integers, the
 -- same answers under every host Lua (5.1, LuaJIT, 5.3, 5.4).
 local T = require "testlib"

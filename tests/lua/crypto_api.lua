@@ -1,4 +1,5 @@
--- crypto_api.lua — crypto in the 1.5 profile: the shared cases, and toHex/toBase64.
+-- profile: 1.5 2.2
+-- crypto_api.lua — crypto in the 1.5 and 2.2 profiles: the shared cases, and toHex/toBase64.
 local T = require "testlib"
 require("lib_crypto").run()
 

@@ -1,3 +1,4 @@
+-- profile: 1.5 2.2 3.0
 -- struct_api.lua — struct.pack/unpack/size with the ESP8266's type sizes,
 -- the firmware's format language and its errors.
 local T = require "testlib"
