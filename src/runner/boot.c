@@ -20,6 +20,7 @@
 #include "runtime/profile.h"
 #include "runtime/reset.h"
 #include "runtime/watchdog.h"
+#include "modules/node.h"
 
 /* The SDK each firmware era was built with, as its banner names it. */
 #define SDK_15 "1.5.4.1(39cb9a32)"
@@ -58,10 +59,10 @@ static void banner(lua_State *L)
                         "\trelease DTS: \n"
                         "\tSSL: true\n"
                         "\tbuild type: float\n"
-                        "\tLFS: 0 bytes total capacity\n"
+                        "\tLFS: %d bytes total capacity\n"
                         "\tmodules: %s\n"
                         " build netmcu-%s powered by %s on SDK %s\n",
-                        NETMCU_VERSION, NETMCU_VERSION, NETMCU_VERSION, lua_tostring(L, -1), NETMCU_VERSION,
+                        NETMCU_VERSION, NETMCU_VERSION, NETMCU_VERSION, (int)NM_LFS_SIZE, lua_tostring(L, -1), NETMCU_VERSION,
                         LUA_RELEASE, SDK_30);
         lua_remove(L, -2);
     }
@@ -158,6 +159,44 @@ static bool power_on(nm_new_state_fn new_state, void *arg)
     return true;
 }
 
+static void wake(uv_timer_t *timer)
+{
+    (void)timer;
+    uv_stop(nm_loop());
+}
+
+/* SIGTERM while asleep switches the board off; a second one stays pending
+ * until exit, as when awake. */
+static void switch_off_asleep(uv_signal_t *handle, int signum)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signum);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    *(bool *)handle->data = true;
+    uv_stop(nm_loop());
+}
+
+/* Deep sleep between two power-ons: nothing runs until the RTC timer wakes
+ * the board (us 0: nothing but being switched off ends it). Returns false
+ * when the board was switched off while asleep. */
+static bool sleep_deeply(uint64_t us)
+{
+    bool off = false;
+    uv_signal_t sigterm;
+    uv_timer_t timer;
+    uv_signal_init(nm_loop(), &sigterm);
+    sigterm.data = &off;
+    uv_signal_start(&sigterm, switch_off_asleep, SIGTERM);
+    if (us > 0) {
+        uv_timer_init(nm_loop(), &timer);
+        uv_timer_start(&timer, wake, (us + 999) / 1000, 0);
+    }
+    nm_loop_run(UV_RUN_DEFAULT);
+    nm_loop_shutdown();
+    return !off;
+}
+
 int nm_boot_run(nm_new_state_fn new_state, void *arg)
 {
     nm_set_rebooting(true);
@@ -166,6 +205,8 @@ int nm_boot_run(nm_new_state_fn new_state, void *arg)
         if (!power_on(new_state, arg))
             return 1;
         if (powered_off() || !nm_restart_status())
+            return 0;
+        if (nm_restart_status() == NM_EXIT_DEEP_SLEEP && !sleep_deeply(nm_node_sleep_us()))
             return 0;
         nm_clear_restart();
         nm_interrupt_clear_watchdog();

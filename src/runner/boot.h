@@ -6,7 +6,8 @@
  * none), then the console. node.restart() (and an expired soft watchdog)
  * reboots: the console stops, the Lua state closes, every socket, server and
  * timer still open is closed with the loop's handles, and the board powers on
- * again with a fresh state. Ctrl-D on a terminal or SIGTERM switches it off;
+ * again with a fresh state; node.dsleep() first sleeps (nothing runs), then
+ * powers on the same way. Ctrl-D on a terminal or SIGTERM switches it off;
  * when standard input is no terminal, its end leaves the board running until
  * nothing is left to do, as a device without a serial cable goes on serving.
  */

@@ -38,6 +38,7 @@
 #include "runtime/restart.h"
 #include "core/radio.h"
 #include "runtime/profile.h"
+#include "runtime/reset.h"
 #include "runner/serial.h"
 #include "runtime/trace.h"
 
@@ -90,7 +91,8 @@ static void usage(FILE *out)
           "                  server, received data in pieces of 1460 bytes\n"
           "  --rx-chunks=N   deliver received TCP data in pieces of at most N bytes (the\n"
           "                  device: 1460); random[:SEED]: pieces of random sizes\n"
-          "  --gpio-trace    print every change of a gpio pin's level or mode on stderr\n"
+          "  --gpio-trace    print every change of a gpio pin's level or mode (and pwm) on stderr\n"
+          "  --board=BOARD   devkit (default: D0, D3, D4 read high undriven) or module (a bare ESP-12)\n"
           "  --ip=ADDR       the host address the wifi station reports (default: the host's own)\n"
           "  --wifi=LINK     the simulated access point at power-on: up (default), offline, wrongpwd\n"
           "  --ca-system     secure sockets verify servers against the system's CA store\n"
@@ -182,6 +184,8 @@ static int parse_args(int argc, char **argv, run_options *opt)
             select_trace("--trace", a + 8);
         } else if (strcmp(a, "--gpio-trace") == 0) {
             nm_gpio_set_trace(true);
+        } else if (strcmp(a, "--board=devkit") == 0 || strcmp(a, "--board=module") == 0) {
+            nm_gpio_set_bare_module(a[8] == 'm');
         } else if (strncmp(a, "--ip=", 5) == 0) {
             if (nm_radio_set_address(a + 5) != 0) {
                 fprintf(stderr, "netmcu: --ip=%s is not an IPv4 address of this host\n", a + 5);
@@ -461,8 +465,10 @@ int main(int argc, char **argv)
     lua_close(L);
     nm_loop_shutdown();
     nm_lua_clear_failure();
-    if (restart && opt.serial)
+    if (restart && opt.serial) {
+        nm_reset_request(NM_RESET_SOFT_RESTART); /* unless a cause was given: it goes through exec */
         nm_serial_reboot(argv); /* the board boots again on the same pty */
+    }
     nm_serial_stop();
     if (restart)
         return restart;

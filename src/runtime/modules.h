@@ -13,6 +13,19 @@ int luaopen_tmr(lua_State *L);
 int luaopen_node(lua_State *L);
 int luaopen_uart(lua_State *L);
 int luaopen_file(lua_State *L);
+int luaopen_bit(lua_State *L);
+int luaopen_struct(lua_State *L);
+int luaopen_crypto(lua_State *L);
+int luaopen_adc(lua_State *L);
+int luaopen_pwm(lua_State *L);
+int luaopen_rtcmem(lua_State *L);
+/* require "net.bit" and the other small modules with net.so */
+int luaopen_net_bit(lua_State *L);
+int luaopen_net_struct(lua_State *L);
+int luaopen_net_crypto(lua_State *L);
+int luaopen_net_adc(lua_State *L);
+int luaopen_net_pwm(lua_State *L);
+int luaopen_net_rtcmem(lua_State *L);
 int luaopen_encoder(lua_State *L);
 int luaopen_net_encoder(lua_State *L); /* require "net.encoder" with net.so */
 int luaopen_pipe(lua_State *L); /* 3.0 profile only */

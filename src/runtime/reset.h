@@ -6,6 +6,11 @@
  * cause before the reset (nm_reset_request); the board's life cycle (boot.c)
  * makes it the current one at the next power-on. A reset nobody explained is
  * a software restart (node.restart()); the first power-on is a power-on.
+ *
+ * The cause also travels in the environment (NETMCU_BOOTREASON, the reason
+ * code), so a runner that re-executes itself to reboot (--serial) still knows
+ * it, and a user can start a run as if the board had woken from deep sleep:
+ * NETMCU_BOOTREASON=5 netmcu init.lua.
  */
 #ifndef NETMCU_RESET_H
 #define NETMCU_RESET_H
@@ -26,7 +31,11 @@ typedef enum {
 void nm_reset_request(nm_reset_reason why);
 /* A power-on: the recorded cause becomes the current reason. */
 void nm_reset_power_on(void);
-/* Why the board last started (NM_RESET_POWER_ON in script mode). */
+/* Why the board last started (NM_RESET_POWER_ON in script mode, unless the
+ * environment says otherwise). */
 nm_reset_reason nm_reset_reason_now(void);
+/* The raw RTC code the firmware returns before the reason (node.bootreason's
+ * first value): 1 after a power-on, 4 after the hardware watchdog, else 2. */
+int nm_reset_raw_code(nm_reset_reason why);
 
 #endif
