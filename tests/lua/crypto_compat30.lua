@@ -1,3 +1,4 @@
+-- profile: 3.0
 -- crypto_compat30.lua — crypto in the 3.0 profile: the shared cases; toHex
 -- and toBase64 have moved to encoder.
 local T = require "testlib"
