@@ -8,6 +8,7 @@
 #   make fuzz            seeded random API sequences against misbehaving peers, ASan+UBSan
 #                        (FUZZ_SECONDS=60 by default; FUZZ_SEED, FUZZ_PROFILE to reproduce)
 #   make soak            10,000 held connections and 1,000,000 keep-alive requests
+#   make install, uninstall, deb: see mk/install.mk
 
 LUA ?= 5.3
 ifeq ($(LUA),5.3)
@@ -118,3 +119,5 @@ bench: deps
 
 clean:
 	rm -rf build build-*
+
+include mk/install.mk

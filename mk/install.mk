@@ -1,0 +1,49 @@
+# mk/install.mk — installing netmcu (included by the Makefile).
+#   make install         the runner(s), net.so for each Lua, the man page and the LuaLS
+#                        type stubs under PREFIX (default /usr/local), staged under DESTDIR
+#   make uninstall       removes exactly what install put there
+#   make deb             the Debian packages netmcu and lua-netmcu in build/deb/ (lintian-checked)
+#   make print-version   the version, whose one definition is NETMCU_VERSION in src/runtime/modules.h
+#
+# INSTALL_RUNNER_LUAS: the Luas whose runner is installed; the first is `netmcu`, the
+# others `netmcu-5.3`, … beside it, where `netmcu --lua=5.3` finds them.
+# INSTALL_MODULE_LUAS: the Luas whose net.so is installed into that Lua's C module
+# folder (Debian's multiarch folder under PREFIX=/usr, else PREFIX/lib/lua/5.x).
+# A Lua's build folder is that of `make LUA=…`: $(BUILD) for this run's Lua, else build-5.x.
+
+VERSION := $(shell sed -n 's/^\#define NETMCU_VERSION "\(.*\)"$$/\1/p' src/runtime/modules.h)
+PREFIX ?= /usr/local
+DESTDIR ?=
+INSTALL_RUNNER_LUAS ?= $(LUA)
+INSTALL_MODULE_LUAS ?= $(INSTALL_RUNNER_LUAS)
+
+nm_build_dir = $(if $(filter $(1),$(LUA)),$(BUILD),build-$(1))
+
+.PHONY: install uninstall install-build deb print-version
+print-version:
+	@echo $(VERSION)
+
+# Builds every Lua's runner and module that install takes.
+install-build:
+	$(foreach l,$(sort $(INSTALL_RUNNER_LUAS) $(INSTALL_MODULE_LUAS)),\
+	  $(MAKE) --no-print-directory LUA=$(l) BUILD=$(call nm_build_dir,$(l)) \
+	    $(call nm_build_dir,$(l))/netmcu $(call nm_build_dir,$(l))/net.so &&) true
+
+install: install-build
+	@PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' sh tools/install.sh install \
+	  '$(foreach l,$(INSTALL_RUNNER_LUAS),$(l):$(call nm_build_dir,$(l)))' \
+	  '$(foreach l,$(INSTALL_MODULE_LUAS),$(l):$(call nm_build_dir,$(l)))'
+
+uninstall:
+	@PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' sh tools/install.sh uninstall \
+	  '$(foreach l,$(INSTALL_RUNNER_LUAS),$(l):-)' '$(foreach l,$(INSTALL_MODULE_LUAS),$(l):-)'
+
+# The packages are built from a copy of the tree (tracked and new files, not the
+# build folders) in build/deb/, so `debian/rules clean` never touches the
+# developer's builds; the .deb files land in build/deb/.
+deb:
+	rm -rf build/deb && mkdir -p build/deb/netmcu-$(VERSION)
+	git ls-files -co --exclude-standard -z | xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh \
+	  | tar --null -T - -cf - | tar xf - -C build/deb/netmcu-$(VERSION)
+	cd build/deb/netmcu-$(VERSION) && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error build/deb/netmcu_$(VERSION)_*.changes
