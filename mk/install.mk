@@ -47,3 +47,21 @@ deb:
 	  | tar --null -T - -cf - | tar xf - -C build/deb/netmcu-$(VERSION)
 	cd build/deb/netmcu-$(VERSION) && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error build/deb/netmcu_$(VERSION)_*.changes
+
+# LuaRocks' make backend (rockspecs/): `luarocks make` runs `make rock` and
+# `make rock-install` with the interpreter it runs for (ROCK_LUA_INTERP) and the
+# rock's C module folder (ROCK_LIBDIR); the module is that Lua's build of net.so.
+ROCK_LUA = $(shell $(ROCK_LUA_INTERP) -e 'io.write((_VERSION:gsub("^Lua ", "")))')
+.PHONY: rock rock-install
+rock:
+	@test -n '$(ROCK_LUA)' || { echo 'rock: ROCK_LUA_INTERP must name a Lua interpreter' >&2; exit 2; }
+	$(MAKE) --no-print-directory LUA=$(ROCK_LUA) BUILD=$(call nm_build_dir,$(ROCK_LUA)) \
+	  $(call nm_build_dir,$(ROCK_LUA))/net.so
+
+rock-install:
+	install -D -m 0644 $(call nm_build_dir,$(ROCK_LUA))/net.so $(ROCK_LIBDIR)/net.so
+
+# The packages, then the test that unpacks and runs them (not part of make test: slow).
+.PHONY: deb-check
+deb-check: deb
+	bash tests/deb/deb.sh

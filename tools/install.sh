@@ -4,7 +4,8 @@
 # The first list names the runners: the first Lua's runner becomes bin/netmcu, the
 # others bin/netmcu-LUA (where `netmcu --lua=LUA` looks, beside itself). The second
 # names the modules: each BUILD/net.so goes into that Lua's C module folder.
-# PREFIX (default /usr/local) and DESTDIR as the GNU conventions say. Uninstall
+# PREFIX (default /usr/local) and DESTDIR as the GNU conventions say. The man page
+# goes to share/man/man1, the LuaLS stubs (types/PROFILE/*.lua) to share/netmcu/types. Uninstall
 # removes only the files install writes, and the folders it made if left empty.
 set -eu
 action=$1 runners=$2 modules=$3
@@ -44,8 +45,8 @@ install)
     install -D -m 0644 "${pair#*:}/net.so" "$(cmod_dir "${pair%%:*}")/net.so"
   done
   install -D -m 0644 "$here/man/netmcu.1" "$mandir/netmcu.1"
-  for f in "$here"/types/*.lua; do
-    install -D -m 0644 "$f" "$typesdir/$(basename "$f")"
+  for f in "$here"/types/*/*.lua; do
+    install -D -m 0644 "$f" "$typesdir/${f#"$here"/types/}"
   done
   ;;
 uninstall)
@@ -60,8 +61,9 @@ uninstall)
     rmdir "$d" "$(dirname "$d")" 2>/dev/null || true
   done
   rm -f "$mandir/netmcu.1"
-  for f in "$here"/types/*.lua; do
-    rm -f "$typesdir/$(basename "$f")"
+  for f in "$here"/types/*/*.lua; do
+    rm -f "$typesdir/${f#"$here"/types/}"
+    rmdir "$(dirname "$typesdir/${f#"$here"/types/}")" 2>/dev/null || true
   done
   rmdir "$typesdir" "$root/share/netmcu" 2>/dev/null || true
   ;;
