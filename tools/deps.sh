@@ -12,6 +12,8 @@ esac
 # Build: compiler, pkg-config, the libraries. Tests: real peers on loopback.
 want="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libhttp-parser-dev libreadline-dev $lua_pkgs
       curl wrk netcat-openbsd socat openssl iproute2 procps python3 tmux dnsmasq-base nginx ${EXTRA_DEPS:-}"
+# Packaging tests: the man page's lint, luarocks for Lua 5.1 and 5.3, the .deb build and its check.
+want="$want mandoc man-db luarocks lua5.1 liblua5.1-0-dev lua5.3 liblua5.3-dev dpkg-dev debhelper fakeroot lintian"
 # NodeMCU-Tool (tools/nodemcu-tool.sh) needs node and npm; a machine with its own node keeps it.
 command -v npm >/dev/null 2>&1 || want="$want nodejs npm"
 missing=""

@@ -161,6 +161,19 @@ local function readme_counts(stubs)
 end
 
 function M.run(profile)
+  T.case("every stub file of the " .. profile .. " profile is a ---@meta file that Lua compiles", function(done)
+    local files = list_dir(root .. "types/common")
+    for _, f in ipairs(list_dir(root .. "types/" .. profile)) do files[#files + 1] = f end
+    T.check(#files > 0, "no stub files in types/common or types/" .. profile)
+    for _, path in ipairs(files) do
+      local text = read(path)
+      T.check(text:sub(1, 9) == "---@meta\n", path:sub(#root + 1) .. " does not start with ---@meta")
+      local chunk, err = loadstring and loadstring(text) or load(text)
+      T.check(chunk ~= nil, tostring(err))
+    end
+    done()
+  end)
+
   local stubs, classes = load_stubs(profile)
   local have = runtime_functions(classes)
 
