@@ -107,8 +107,18 @@ end
 -- The runtime's functions: module tables, and the methods of each object class.
 local function runtime_functions(classes)
   local out, seen = {}, {}
-  for name, v in pairs(_G) do
-    if type(v) == "table" and not LUA_LIBS[name] then walk(v, name .. ".", out, seen) end
+  -- The globals, and those a metatable of _G would hand out (the firmware keeps
+  -- its modules in ROM behind _G's __index).
+  local globals = {}
+  for name, v in pairs(_G) do globals[name] = v end
+  local gmt = getmetatable(_G)
+  if gmt and type(gmt.__index) == "table" then
+    for name, v in pairs(gmt.__index) do if globals[name] == nil then globals[name] = v end end
+  end
+  for name, v in pairs(globals) do
+    if type(name) == "string" and type(v) == "table" and not LUA_LIBS[name] then
+      walk(v, name .. ".", out, seen)
+    end
   end
   for class in pairs(classes) do
     local make = CONSTRUCTORS[class]
