@@ -9,7 +9,8 @@
 # others `netmcu-5.3`, … beside it, where `netmcu --lua=5.3` finds them.
 # INSTALL_MODULE_LUAS: the Luas whose net.so is installed into that Lua's C module
 # folder (Debian's multiarch folder under PREFIX=/usr, else PREFIX/lib/lua/5.x).
-# A Lua's build folder is that of `make LUA=…`: $(BUILD) for this run's Lua, else build-5.x.
+# A Lua's build folder is that of `make LUA=…`: $(BUILD) for this run's Lua, build/ for the
+# default Lua, else build-5.x.
 
 VERSION := $(shell sed -n 's/^\#define NETMCU_VERSION "\(.*\)"$$/\1/p' src/runtime/modules.h)
 PREFIX ?= /usr/local
@@ -17,7 +18,9 @@ DESTDIR ?=
 INSTALL_RUNNER_LUAS ?= $(LUA)
 INSTALL_MODULE_LUAS ?= $(INSTALL_RUNNER_LUAS)
 
-nm_build_dir = $(if $(filter $(1),$(LUA)),$(BUILD),build-$(1))
+# The Lua that `make` alone builds into build/ (the Makefile's DEFAULT_LUA where it has one).
+NM_DEFAULT_LUA := $(or $(DEFAULT_LUA),5.3)
+nm_build_dir = $(if $(filter $(1),$(LUA)),$(BUILD),$(if $(filter $(1),$(NM_DEFAULT_LUA)),build,build-$(1)))
 
 .PHONY: install uninstall install-build deb print-version
 print-version:

@@ -23,11 +23,14 @@ case "${LUA_BIN:-}" in luajit) THIS_LUA=luajit ;; esac
 OTHER_LUA=
 for l in 5.1 5.3; do
   [ "$l" = "$THIS_LUA" ] && continue
-  # make takes another Lua's module from build-5.x (mk/install.mk).
-  if [ -x "$ROOT/build-$l/netmcu" ] && [ -f "$ROOT/build-$l/net.so" ] && [ "$(lua_of "$ROOT/build-$l")" = "$l" ]; then
-    OTHER_LUA=$l
-    break
-  fi
+  # make takes another Lua's module from build-5.x, or build/ for the default Lua (mk/install.mk).
+  for d in "build-$l" build; do
+    if [ "$d" != "$BUILD_DIR" ] && [ -x "$ROOT/$d/netmcu" ] && [ -f "$ROOT/$d/net.so" ] &&
+       [ "$(lua_of "$ROOT/$d")" = "$l" ]; then
+      OTHER_LUA=$l
+      break 2
+    fi
+  done
 done
 
 inst() { # PREFIX DESTDIR target [vars...]
@@ -82,7 +85,7 @@ for PREFIX in /usr/local /usr; do
     fi
   done
   [ -z "$OTHER_LUA" ] && [ "$PREFIX" = /usr/local ] &&
-    skip "install: the module of the other Debian Lua (5.1/5.3)" "no build-5.1/ or build-5.3/ here (make LUA=5.1 builds one)"
+    skip "install: the module of the other Debian Lua (5.1/5.3)" "no build of it here (make LUA=5.1 or LUA=5.3 builds one)"
 
   if mandoc -T lint -W warning "$DEST$PREFIX/share/man/man1/netmcu.1" >"$T/lint" 2>&1; then
     ok "install: $PREFIX: the installed man page passes mandoc -T lint"
