@@ -5,7 +5,7 @@
 # (tests/plain/require_net.lua: real sockets on loopback), the installed man
 # page passes mandoc's lint, and uninstall leaves no file behind.
 . "$(dirname "$0")/lib/common.sh"
-need make mandoc
+need make mandoc python3
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD_DIR=${NETMCU_SO_DIR#"$ROOT"/}
 preload=
@@ -86,6 +86,19 @@ for PREFIX in /usr/local /usr; do
   done
   [ -z "$OTHER_LUA" ] && [ "$PREFIX" = /usr/local ] &&
     skip "install: the module of the other Debian Lua (5.1/5.3)" "no build of it here (make LUA=5.1 or LUA=5.3 builds one)"
+
+  if [ "$PREFIX" = /usr/local ]; then
+    # The README's .luarc.json names folders that install made.
+    libs=$(sed -n '/^```json$/,/^```$/p' "$ROOT/README.md" | sed '1d;$d' |
+      python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)["workspace.library"]))' 2>&1)
+    bad=
+    for d in $libs; do [ -f "$DEST$d/net.lua" ] || [ -n "$(ls "$DEST$d" 2>/dev/null)" ] || bad="$bad $d"; done
+    if [ -n "$libs" ] && [ -z "$bad" ]; then
+      ok "install: the README's .luarc.json is JSON and its library folders are installed"
+    else
+      fail "install: the README's .luarc.json is JSON and its library folders are installed" "${bad:-$libs}"
+    fi
+  fi
 
   if mandoc -T lint -W warning "$DEST$PREFIX/share/man/man1/netmcu.1" >"$T/lint" 2>&1; then
     ok "install: $PREFIX: the installed man page passes mandoc -T lint"
