@@ -6,7 +6,8 @@
 #   make print-version   the version, whose one definition is NETMCU_VERSION in src/runtime/modules.h
 #
 # INSTALL_RUNNER_LUAS: the Luas whose runner is installed; the first is `netmcu`, the
-# others `netmcu-5.3`, … beside it, where `netmcu --lua=5.3` finds them.
+# others `netmcu-5.3`, … beside it, where `netmcu --lua=5.3` finds them (default: the
+# build's Lua, and 5.3 for the default build).
 # INSTALL_MODULE_LUAS: the Luas whose net.so is installed into that Lua's C module
 # folder (Debian's multiarch folder under PREFIX=/usr, else PREFIX/lib/lua/5.x).
 # A Lua's build folder is that of `make LUA=…`: $(BUILD) for this run's Lua, build/ for the
@@ -15,7 +16,8 @@
 VERSION := $(shell sed -n 's/^\#define NETMCU_VERSION "\(.*\)"$$/\1/p' src/runtime/modules.h)
 PREFIX ?= /usr/local
 DESTDIR ?=
-INSTALL_RUNNER_LUAS ?= $(LUA)
+# The default build (build/) also makes the Lua 5.3 runner that `--lua=5.3` runs.
+INSTALL_RUNNER_LUAS ?= $(LUA)$(if $(and $(filter build,$(BUILD)),$(filter-out 5.3,$(LUA))), 5.3)
 INSTALL_MODULE_LUAS ?= $(INSTALL_RUNNER_LUAS)
 
 # The Lua that `make` alone builds into build/ (the Makefile's DEFAULT_LUA where it has one).

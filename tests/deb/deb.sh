@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian packages built by `make deb` (build/deb/*.deb): each is unpacked
-# with dpkg -x into a scratch root; the runner runs from there, every Debian
+# with dpkg -x into a scratch root; the runner (and with --lua=5.3 the 5.3
+# runner beside it) runs from there, every Debian
 # Lua whose module it holds requires net from there (tests/plain/require_net.lua,
 # real sockets on loopback), the man page and types are in place, and the
 # dependencies dh_shlibdeps computed name the libraries netmcu links.
@@ -33,6 +34,14 @@ if "$NETMCU" -v | grep -q "^netmcu $VERSION "; then
   ok "deb: the packaged runner reports version $VERSION"
 else
   fail "deb: the packaged runner reports version $VERSION" "$("$NETMCU" -v 2>&1)"
+fi
+
+out=$(cd "$T" && NETMCU_FLASH="$T" NETMCU_HOME="$T/home" timeout "$(bound 10)" "$NETMCU" --lua=5.3 \
+  -e 'print(_VERSION)' 2>&1)
+if [ "$out" = "Lua 5.3" ]; then
+  ok "deb: netmcu --lua=5.3 runs the packaged netmcu-5.3"
+else
+  fail "deb: netmcu --lua=5.3 runs the packaged netmcu-5.3" "got '$out'"
 fi
 
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)

@@ -1,5 +1,5 @@
 -- lib_types.lua — the LuaLS stubs in types/ against the runtime of one profile
--- (run by types_stubs.lua for 1.5 and types_stubs_compat30.lua for 3.0).
+-- (run by types_stubs.lua, once in each profile).
 --
 -- The stubs of a profile are types/common/*.lua plus types/PROFILE/*.lua. The
 -- runtime's functions are found by walking every global table that is not one
@@ -7,7 +7,8 @@
 -- declare (a `---@class X` followed by `local x = {}`), made by CONSTRUCTORS.
 -- C functions carry no parameter count, so the stubs' counts are checked
 -- against the README's signatures of the same functions, e.g.
--- `net.createConnection(type[, secure][, fn])` or `### socket:send(data[, fn])`.
+-- `net.createConnection(type[, secure][, fn])` or `### socket:send(data[, fn])`:
+-- a stub has as many parameters as one of the documented forms.
 local T = require("testlib")
 local M = {}
 
@@ -144,7 +145,8 @@ local function runtime_functions(classes)
   return out
 end
 
--- The README's signatures: name → the largest parameter count documented.
+-- The README's signatures: name → the set of parameter counts of its documented
+-- forms (overloads, and forms that differ between profiles), and one of them to quote.
 local function readme_counts(stubs)
   local counts, where = {}, {}
   local text = read(root .. "README.md")
@@ -154,7 +156,11 @@ local function readme_counts(stubs)
     if plain:match('[^%w_%[%],%s|"]') then return end -- a usage example, not a signature
     local n = count_params((plain:gsub("[%[%]]", "")))
     if not plain:match("%S") then n = 0 end
-    if not counts[name] or n > counts[name] then counts[name], where[name] = n, sig end
+    if n > 0 then -- `f()` is as often a mention as a signature
+      counts[name] = counts[name] or {}
+      counts[name][n] = true
+      where[name] = where[name] and where[name] .. "`, `" .. sig or sig
+    end
   end
   -- Only code spans and headings: the code blocks hold calls, not signatures.
   local pieces = {}
@@ -225,11 +231,11 @@ function M.run(profile)
     local counts, where = readme_counts(stubs)
     local wrong, checked = {}, 0
     for name, stub in pairs(stubs) do
-      if counts[name] and counts[name] > 0 then
+      if counts[name] then
         checked = checked + 1
-        if stub.params ~= counts[name] then
-          wrong[#wrong + 1] = string.format("%s has %d in %s, README `%s` has %d", name, stub.params,
-            stub.file, where[name], counts[name])
+        if not counts[name][stub.params] then
+          wrong[#wrong + 1] = string.format("%s has %d parameters in %s; the README documents `%s`",
+            name, stub.params, stub.file, where[name])
         end
       end
     end

@@ -2,8 +2,9 @@
 # make install / uninstall: the build under test is installed with DESTDIR into
 # a scratch root, under PREFIX=/usr/local and PREFIX=/usr; the installed runner
 # runs, the system interpreter of each built Lua loads the installed net.so
-# (tests/plain/require_net.lua: real sockets on loopback), the installed man
-# page passes mandoc's lint, and uninstall leaves no file behind.
+# (tests/plain/require_net.lua: real sockets on loopback), `netmcu --lua=5.3`
+# runs the installed 5.3 runner, the installed man page passes mandoc's lint,
+# and uninstall leaves no file behind.
 . "$(dirname "$0")/lib/common.sh"
 need make mandoc python3
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,10 +34,16 @@ for l in 5.1 5.3; do
   done
 done
 
+# A runner with --lua gets the 5.3 runner installed beside it (bin/netmcu-5.3).
+RUNNER_LUAS=$THIS_LUA
+if [ "$OTHER_LUA" = 5.3 ] && "$NETMCU" --help 2>&1 | grep -q -- '--lua='; then
+  RUNNER_LUAS="$THIS_LUA 5.3"
+fi
+
 inst() { # PREFIX DESTDIR target [vars...]
   local prefix=$1 dest=$2 target=$3; shift 3
   make -C "$ROOT" --no-print-directory -s "$target" PREFIX="$prefix" DESTDIR="$dest" \
-    LUA="$THIS_LUA" BUILD="$BUILD_DIR" INSTALL_RUNNER_LUAS="$THIS_LUA" \
+    LUA="$THIS_LUA" BUILD="$BUILD_DIR" INSTALL_RUNNER_LUAS="$RUNNER_LUAS" \
     INSTALL_MODULE_LUAS="$THIS_LUA${OTHER_LUA:+ $OTHER_LUA}" "$@" >"$T/make.out" 2>&1
 }
 cmod() { # PREFIX LUA → the installed module's folder under the scratch root
@@ -67,6 +74,18 @@ for PREFIX in /usr/local /usr; do
     ok "install: $PREFIX: the installed runner runs a chunk"
   else
     fail "install: $PREFIX: the installed runner runs a chunk" "got '$out'"
+  fi
+
+  if [ "$RUNNER_LUAS" != "$THIS_LUA" ]; then
+    out=$(cd "$T" && NETMCU_FLASH="$T" timeout "$(bound 10)" "$DEST$PREFIX/bin/netmcu" --lua=5.3 \
+      -e 'print(_VERSION, math.type(1))' 2>&1)
+    if [ "$out" = "Lua 5.3	integer" ] && [ -x "$DEST$PREFIX/bin/netmcu-5.3" ]; then
+      ok "install: $PREFIX: the installed netmcu --lua=5.3 runs the installed netmcu-5.3"
+    else
+      fail "install: $PREFIX: the installed netmcu --lua=5.3 runs the installed netmcu-5.3" "got '$out'"
+    fi
+  elif [ "$PREFIX" = /usr/local ] && [ "$THIS_LUA" != 5.3 ]; then
+    skip "install: netmcu --lua=5.3 from the installed layout" "no Lua 5.3 runner built beside this $THIS_LUA build"
   fi
 
   for l in "$THIS_LUA" $OTHER_LUA; do

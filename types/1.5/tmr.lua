@@ -1,6 +1,6 @@
 ---@meta
--- LuaLS definitions of the 1.5 profile's tmr module forms: each timer method as a
--- module function taking the timer object or a static timer number (0-6) first.
+-- LuaLS definitions of the tmr module forms of the 1.5 and 2.2 profiles: each timer
+-- method as a module function taking the timer object or a static timer number (0-6) first.
 
 ---@param id integer|tmr.timer
 ---@param interval_ms integer

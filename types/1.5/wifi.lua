@@ -1,5 +1,5 @@
 ---@meta
--- LuaLS definitions of the 1.5 profile's own wifi functions.
+-- LuaLS definitions of the 1.5 profile's own wifi functions (the 1.x wifi API).
 
 ---@param wake? integer 0 or 1
 ---@return integer, nil

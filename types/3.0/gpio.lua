@@ -1,5 +1,5 @@
 ---@meta
--- LuaLS definitions of the 3.0 profile's gpio.pulse.
+-- LuaLS definitions of gpio.pulse, in the 2.2 and 3.0 profiles.
 
 ---@class gpio.pulse
 gpio.pulse = {}

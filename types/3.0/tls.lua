@@ -1,5 +1,5 @@
 ---@meta
--- LuaLS definitions of the 3.0 profile's tls module.
+-- LuaLS definitions of the tls module, in the 2.2 and 3.0 profiles.
 
 ---@class tls
 tls = {}

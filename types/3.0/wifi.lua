@@ -1,5 +1,5 @@
 ---@meta
--- LuaLS definitions of the 3.0 profile's own wifi functions.
+-- LuaLS definitions of the 2.x wifi functions, in the 2.2 and 3.0 profiles.
 
 ---@return {country: string, start_ch: integer, end_ch: integer, policy: integer}
 function wifi.getcountry() end
@@ -20,9 +20,9 @@ function wifi.suspend(cfg) end
 ---@param fn? function
 function wifi.resume(fn) end
 
----@param cfg {ssid: string, pwd?: string, auto?: boolean, bssid?: string, save?: boolean, connected_cb?: function, disconnected_cb?: function, authmode_change_cb?: function, got_ip_cb?: function, dhcp_timeout_cb?: function}
+---@param station_config {ssid: string, pwd?: string, auto?: boolean, bssid?: string, save?: boolean, connected_cb?: function, disconnected_cb?: function, authmode_change_cb?: function, got_ip_cb?: function, dhcp_timeout_cb?: function}
 ---@return boolean
-function wifi.sta.config(cfg) end
+function wifi.sta.config(station_config) end
 
 ---@return boolean
 function wifi.sta.clearconfig() end
