@@ -39,7 +39,14 @@ install)
   n=0
   for pair in $runners; do
     n=$((n + 1))
-    install -D -m 0755 "${pair#*:}/netmcu" "$bindir/$(runner_name $n "${pair%%:*}")"
+    name=$(runner_name $n "${pair%%:*}")
+    install -D -m 0755 "${pair#*:}/netmcu" "$bindir/$name"
+    # Another Lua's runner is described by netmcu(1): its page points there.
+    if [ "$n" -gt 1 ]; then
+      mkdir -p "$mandir"
+      printf '.so man1/netmcu.1\n' >"$mandir/$name.1"
+      chmod 0644 "$mandir/$name.1"
+    fi
   done
   for pair in $modules; do
     install -D -m 0644 "${pair#*:}/net.so" "$(cmod_dir "${pair%%:*}")/net.so"
@@ -53,7 +60,9 @@ uninstall)
   n=0
   for pair in $runners; do
     n=$((n + 1))
-    rm -f "$bindir/$(runner_name $n "${pair%%:*}")"
+    name=$(runner_name $n "${pair%%:*}")
+    rm -f "$bindir/$name"
+    [ "$n" -gt 1 ] && rm -f "$mandir/$name.1"
   done
   for pair in $modules; do
     d=$(cmod_dir "${pair%%:*}")

@@ -60,7 +60,7 @@ for v in 5.1 5.3 5.4; do
   fi
 done
 
-if [ -f "$SCRATCH/root/usr/share/man/man1/netmcu.1.gz" ] &&
+if [ -f "$SCRATCH/root/usr/share/man/man1/netmcu.1.gz" ] && [ -e "$SCRATCH/root/usr/share/man/man1/netmcu-5.3.1.gz" ] &&
    [ -f "$SCRATCH/root/usr/share/netmcu/types/common/net.lua" ]; then
   ok "deb: the man page and the LuaLS types are in the netmcu package"
 else

@@ -79,10 +79,11 @@ for PREFIX in /usr/local /usr; do
   if [ "$RUNNER_LUAS" != "$THIS_LUA" ]; then
     out=$(cd "$T" && NETMCU_FLASH="$T" timeout "$(bound 10)" "$DEST$PREFIX/bin/netmcu" --lua=5.3 \
       -e 'print(_VERSION, math.type(1))' 2>&1)
-    if [ "$out" = "Lua 5.3	integer" ] && [ -x "$DEST$PREFIX/bin/netmcu-5.3" ]; then
-      ok "install: $PREFIX: the installed netmcu --lua=5.3 runs the installed netmcu-5.3"
+    if [ "$out" = "Lua 5.3	integer" ] && [ -x "$DEST$PREFIX/bin/netmcu-5.3" ] &&
+       grep -qx '.so man1/netmcu.1' "$DEST$PREFIX/share/man/man1/netmcu-5.3.1"; then
+      ok "install: $PREFIX: the installed netmcu --lua=5.3 runs the installed netmcu-5.3 (its man page: netmcu(1))"
     else
-      fail "install: $PREFIX: the installed netmcu --lua=5.3 runs the installed netmcu-5.3" "got '$out'"
+      fail "install: $PREFIX: the installed netmcu --lua=5.3 runs the installed netmcu-5.3 (its man page: netmcu(1))" "got '$out'"
     fi
   elif [ "$PREFIX" = /usr/local ] && [ "$THIS_LUA" != 5.3 ]; then
     skip "install: netmcu --lua=5.3 from the installed layout" "no Lua 5.3 runner built beside this $THIS_LUA build"
