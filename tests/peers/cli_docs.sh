@@ -12,7 +12,7 @@ NOT_RUNNER=" --softreset "
 # The README's runner options: code spans that start with one, and the options
 # that follow `netmcu` on a line (`build/netmcu --ip=ADDR --wifi=offline app.lua`).
 readme_options() {
-  grep -oE '`--?[a-z][a-z0-9-]*' "$ROOT/README.md" | tr -d '`'
+  grep -oE '`[^`]*`' "$ROOT/README.md" | grep -oE '^`--?[a-z][a-z0-9-]*' | tr -d '`'
   grep -oE 'netmcu( +--?[a-z][^ `]*)+' "$ROOT/README.md" | grep -oE ' --?[a-z][a-z0-9-]*'
 }
 has_option() { # text option
