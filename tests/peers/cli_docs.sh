@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The command line as documented: every runner option the README names is in
 # `netmcu --help` and in the man page, every option --help lists is in the man
-# page, and man/netmcu.1 passes `mandoc -T lint` and `man --warnings`.
+# page, so are the README's exit statuses and the NETMCU_ variables the runner
+# reads, and man/netmcu.1 passes `mandoc -T lint` and `man --warnings`.
 . "$(dirname "$0")/lib/common.sh"
 need mandoc man
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -48,6 +49,32 @@ if [ -z "$missing" ]; then
   ok "cli: the man page describes every option of netmcu --help"
 else
   fail "cli: the man page describes every option of netmcu --help" "missing:$missing"
+fi
+
+# Every exit status of the README's table is in the man page's EXIT STATUS.
+statuses=$(sed -n '/^### Exit statuses of the runner/,/^#/p' "$ROOT/README.md" | sed -n 's/^| \([0-9][0-9]*\) |.*/\1/p')
+man_statuses=$(sed -n '/^\.Sh EXIT STATUS/,/^\.Sh /p' "$MAN" | sed -n 's/^\.It \([0-9][0-9]*\)$/\1/p')
+missing=
+for st in $statuses; do grep -qx "$st" <<<"$man_statuses" || missing="$missing $st"; done
+if [ -n "$statuses" ] && [ -z "$missing" ]; then
+  ok "cli: the man page lists each exit status of the README ($(echo $statuses))"
+else
+  fail "cli: the man page lists each exit status of the README" "missing:${missing:- none} (README: $(echo $statuses))"
+fi
+
+# Every NETMCU_* variable the runner reads is in the man page's ENVIRONMENT
+# (NETMCU_LUA_REEXEC is --lua's own marker between two runners, not the user's).
+envs=$(grep -rhoE 'getenv\("NETMCU_[A-Z_]+"\)' "$ROOT/src" | sed 's/getenv("\(.*\)")/\1/' | sort -u)
+man_envs=$(sed -n '/^\.Sh ENVIRONMENT/,/^\.Sh /p' "$MAN" | sed -n 's/^\.It Ev \([A-Z_]*\).*/\1/p')
+missing=
+for e in $envs; do
+  [ "$e" = NETMCU_LUA_REEXEC ] && continue
+  grep -qx "$e" <<<"$man_envs" || missing="$missing $e"
+done
+if [ -n "$envs" ] && [ -z "$missing" ]; then
+  ok "cli: the man page's ENVIRONMENT has every NETMCU_ variable the runner reads"
+else
+  fail "cli: the man page's ENVIRONMENT has every NETMCU_ variable the runner reads" "missing:${missing:- none}"
 fi
 
 if mandoc -T lint -W warning "$MAN" >"$T/lint" 2>&1; then
