@@ -116,8 +116,12 @@ local function runtime_functions(classes)
   if gmt and type(gmt.__index) == "table" then
     for name, v in pairs(gmt.__index) do if globals[name] == nil then globals[name] = v end end
   end
+  -- LuaJIT's own bit library (BitOp, with bit.tobit) is the interpreter's, not netmcu's.
+  local function interpreters(name, v)
+    return LUA_LIBS[name] or (name == "bit" and rawget(_G, "jit") ~= nil and type(v.tobit) == "function")
+  end
   for name, v in pairs(globals) do
-    if type(name) == "string" and type(v) == "table" and not LUA_LIBS[name] then
+    if type(name) == "string" and type(v) == "table" and not interpreters(name, v) then
       walk(v, name .. ".", out, seen)
     end
   end

@@ -24,6 +24,7 @@ case "${LUA_BIN:-}" in luajit) THIS_LUA=luajit ;; esac
 OTHER_LUA=
 for l in 5.1 5.3; do
   [ "$l" = "$THIS_LUA" ] && continue
+  [ "$THIS_LUA" = luajit ] && [ "$l" = 5.1 ] && continue # the same module folder as LuaJIT's
   # make takes another Lua's module from build-5.x, or build/ for the default Lua (mk/install.mk).
   for d in "build-$l" build; do
     if [ "$d" != "$BUILD_DIR" ] && [ -x "$ROOT/$d/netmcu" ] && [ -f "$ROOT/$d/net.so" ] &&
