@@ -29,8 +29,8 @@ LUA_BIN := lua$(LUA)
 endif
 
 CC ?= cc
-# The C libraries: the loop, DNS and TLS (the Lua library comes with LUA_PC).
-SYS_PKGS := libuv libcares openssl
+# The C libraries: the loop, DNS, TLS and JSON (the Lua library comes with LUA_PC).
+SYS_PKGS := libuv libcares openssl yajl
 PKGS := $(LUA_PC) $(SYS_PKGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libhttp-parser (Debian's libhttp-parser-dev) has no pkg-config file.
