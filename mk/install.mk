@@ -55,7 +55,8 @@ deb:
 
 # LuaRocks' make backend (rockspecs/): `luarocks make` runs `make rock` and
 # `make rock-install` with the interpreter it runs for (ROCK_LUA_INTERP) and the
-# rock's C module folder (ROCK_LIBDIR); the module is that Lua's build of net.so.
+# rock's C and Lua module folders (ROCK_LIBDIR, ROCK_LUADIR); the module is that Lua's build
+# of net.so, with netmcu.test beside it.
 ROCK_LUA = $(shell $(ROCK_LUA_INTERP) -e 'io.write((_VERSION:gsub("^Lua ", "")))')
 .PHONY: rock rock-install
 rock:
@@ -65,6 +66,7 @@ rock:
 
 rock-install:
 	install -D -m 0644 $(call nm_build_dir,$(ROCK_LUA))/net.so $(ROCK_LIBDIR)/net.so
+	install -D -m 0644 lua/netmcu/test.lua $(ROCK_LUADIR)/netmcu/test.lua
 
 # The packages, then the test that unpacks and runs them (not part of make test: slow).
 .PHONY: deb-check

@@ -33,5 +33,5 @@ build = {
    build_target = "rock",
    build_variables = { ROCK_LUA_INTERP = "$(LUA)" },
    install_target = "rock-install",
-   install_variables = { ROCK_LUA_INTERP = "$(LUA)", ROCK_LIBDIR = "$(LIBDIR)" },
+   install_variables = { ROCK_LUA_INTERP = "$(LUA)", ROCK_LIBDIR = "$(LIBDIR)", ROCK_LUADIR = "$(LUADIR)" },
 }

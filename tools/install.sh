@@ -3,7 +3,8 @@
 #   tools/install.sh install|uninstall 'LUA:BUILD ...' 'LUA:BUILD ...'
 # The first list names the runners: the first Lua's runner becomes bin/netmcu, the
 # others bin/netmcu-LUA (where `netmcu --lua=LUA` looks, beside itself). The second
-# names the modules: each BUILD/net.so goes into that Lua's C module folder.
+# names the modules: each BUILD/net.so goes into that Lua's C module folder, and
+# lua/netmcu/*.lua (netmcu.test) into its Lua module folder.
 # PREFIX (default /usr/local) and DESTDIR as the GNU conventions say. The man page
 # goes to share/man/man1, the LuaLS stubs (types/PROFILE/*.lua) to share/netmcu/types. Uninstall
 # removes only the files install writes, and the folders it made if left empty.
@@ -29,6 +30,13 @@ cmod_dir() {
   fi
 }
 
+# A Lua's Lua module folder (netmcu.test): PREFIX/share/lua/5.x (Debian's INSTALL_LMOD under /usr).
+lmod_dir() {
+  v=$1
+  [ "$v" = luajit ] && v=5.1
+  echo "$root/share/lua/$v"
+}
+
 runner_name() { # position lua
   if [ "$1" = 1 ]; then echo netmcu; else echo "netmcu-$2"; fi
 }
@@ -50,6 +58,9 @@ install)
   done
   for pair in $modules; do
     install -D -m 0644 "${pair#*:}/net.so" "$(cmod_dir "${pair%%:*}")/net.so"
+    for f in "$here"/lua/netmcu/*.lua; do
+      install -D -m 0644 "$f" "$(lmod_dir "${pair%%:*}")/netmcu/$(basename "$f")"
+    done
   done
   install -D -m 0644 "$here/man/netmcu.1" "$mandir/netmcu.1"
   for f in "$here"/types/*/*.lua; do
@@ -68,6 +79,9 @@ uninstall)
     d=$(cmod_dir "${pair%%:*}")
     rm -f "$d/net.so"
     rmdir "$d" "$(dirname "$d")" 2>/dev/null || true
+    d=$(lmod_dir "${pair%%:*}")
+    for f in "$here"/lua/netmcu/*.lua; do rm -f "$d/netmcu/$(basename "$f")"; done
+    rmdir "$d/netmcu" "$d" "$(dirname "$d")" 2>/dev/null || true
   done
   rm -f "$mandir/netmcu.1"
   for f in "$here"/types/*/*.lua; do

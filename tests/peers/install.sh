@@ -105,6 +105,14 @@ for PREFIX in /usr/local /usr; do
         "$(grep -v '^ok' <<<"$out" | tr '\n' '|' | head -c 400)"
     fi
   done
+  lmod="$DEST$PREFIX/share/lua/$([ "$THIS_LUA" = luajit ] && echo 5.1 || echo "$THIS_LUA")"
+  out=$(LUA_PATH="$lmod/?.lua;;" timeout "$(bound 10)" "$(lua_bin "$THIS_LUA")" \
+    -e 'local T = require "netmcu.test"; print(type(T.runner))' 2>&1)
+  if [ "$out" = string ]; then
+    ok "install: $PREFIX: $(lua_bin "$THIS_LUA") requires the installed netmcu.test"
+  else
+    fail "install: $PREFIX: $(lua_bin "$THIS_LUA") requires the installed netmcu.test" "$(tr '\n' '|' <<<"$out")"
+  fi
   [ -z "$OTHER_LUA" ] && [ "$PREFIX" = /usr/local ] &&
     skip "install: the module of the other Debian Lua (5.1/5.3)" "no build of it here (make LUA=5.1 or LUA=5.3 builds one)"
 
