@@ -111,7 +111,7 @@ int nm_gpio_drive(int n, int level, char *err, size_t size)
     pin *p = &pins[n];
     if (level >= 0 && p->driver_on && p->mode != NM_GPIO_OPENDRAIN) {
         snprintf(err, size, "pin %d is an output the script drives", n);
-        return -1;
+        return UV_EBUSY;
     }
     p->outside = level;
     update(n, NM_GPIO_BY_CONTROL);
@@ -202,7 +202,7 @@ static void describe_all(char *reply, size_t size)
 static int usage(char *reply, size_t size)
 {
     snprintf(reply, size, "usage: gpio set PIN 0|1 | gpio release PIN | gpio get [PIN]");
-    return -1;
+    return UV_EINVAL;
 }
 
 static int control_gpio(void *data, int argc, char **argv, char *reply, size_t size)
@@ -218,14 +218,14 @@ static int control_gpio(void *data, int argc, char **argv, char *reply, size_t s
         return usage(reply, size);
     int n = parse_pin(argv[1], reply, size);
     if (n < 0)
-        return -1;
+        return UV_EINVAL;
     if (verb[0] == 'g') {
         describe_pin(n, reply, size);
         return 0;
     }
     int level = set ? parse_level(argv[2], reply, size) : -1;
     if (set && level < 0)
-        return -1;
+        return UV_EINVAL;
     return nm_gpio_drive(n, level, reply, size);
 }
 

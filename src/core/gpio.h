@@ -54,8 +54,8 @@ int nm_gpio_level(int pin);
  * level follows only on a pin whose driver is on. */
 void nm_gpio_latch(int pin, int level);
 
-/* From outside: level 0 or 1, or -1 to stop driving. Returns 0, or -1 with
- * the reason in err (an output the script drives cannot be overdriven). */
+/* From outside: level 0 or 1, or -1 to stop driving. Returns 0, or UV_EBUSY
+ * with the reason in err (an output the script drives cannot be overdriven). */
 int nm_gpio_drive(int pin, int level, char *err, size_t size);
 
 /* Keeps the loop alive while on and the control socket is open: a script

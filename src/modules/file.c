@@ -49,7 +49,7 @@ static const char *check_name(lua_State *L, int arg, bool whole)
     return name;
 }
 
-const char *nm_file_check_name(lua_State *L, int arg)
+const char *file_check_name(lua_State *L, int arg)
 {
     return check_name(L, arg, false);
 }

@@ -408,7 +408,7 @@ static int module_gc(lua_State *L)
         nm_timer_close(serout.timer);
         serout.timer = NULL;
     }
-    nm_gpio_pulse_close();
+    gpio_pulse_close();
     return 0;
 }
 
@@ -444,7 +444,7 @@ int luaopen_gpio(lua_State *L)
     set_int(L, "FLOAT", FW_FLOAT);
     set_int(L, "PULLUP", FW_PULLUP);
     if (nm_since(NM_ERA_2_2)) {
-        nm_gpio_pulse_open(L);
+        gpio_pulse_open(L);
         lua_setfield(L, -2, "pulse");
     }
     return 1;

@@ -22,6 +22,7 @@
 #include "runtime/output.h"
 #include "runtime/profile.h"
 #include "runtime/repl.h"
+#include "runtime/restart.h"
 
 #define CHIP_ID 0x00C0FFEE   /* the low 3 bytes of a made-up station MAC */
 #define FLASH_ID 0x001640EF  /* Winbond W25Q32: 4 MB */
@@ -32,41 +33,10 @@
 enum { PRIO_LOW = NM_TASK_LOW, PRIO_MEDIUM = NM_TASK_MEDIUM, PRIO_HIGH = NM_TASK_HIGH, NUM_PRIO };
 enum { EGC_NOT_ACTIVE = 0, EGC_ON_ALLOC_FAILURE = 1, EGC_ON_MEM_LIMIT = 2, EGC_ALWAYS = 4 };
 
-static int exit_status;
-static bool rebooting; /* boot mode: a restart reboots the board */
-
-void nm_node_restart(int status, const char *why)
-{
-    if (exit_status != 0)
-        return;
-    exit_status = status;
-    if (rebooting)
-        fprintf(stderr, "netmcu: %s: rebooting\n", why);
-    else
-        fprintf(stderr, "netmcu: %s: the run ends here (exit status %d)\n", why, status);
-    fflush(stderr);
-    uv_stop(nm_loop());
-}
-
-void nm_node_set_rebooting(bool on)
-{
-    rebooting = on;
-}
-
-void nm_node_clear_restart(void)
-{
-    exit_status = 0;
-}
-
-int nm_node_restart_status(void)
-{
-    return exit_status;
-}
-
 static int node_restart(lua_State *L)
 {
     (void)L;
-    nm_node_restart(NM_EXIT_RESTART, "node.restart()");
+    nm_request_restart(NM_EXIT_RESTART, "node.restart()");
     return 0;
 }
 
@@ -183,7 +153,7 @@ static int dump_writer(lua_State *L, const void *p, size_t len, void *ud)
 /* node.compile("x.lua"): the chunk, compiled and stripped, into "x.lc". */
 static int node_compile(lua_State *L)
 {
-    const char *name = nm_file_check_name(L, 1);
+    const char *name = file_check_name(L, 1);
     size_t len = strlen(name);
     if (len < 4 || strcmp(name + len - 4, ".lua") != 0)
         return luaL_error(L, "not a .lua file");
@@ -296,12 +266,12 @@ static int node_task_post(lua_State *L)
     }
     luaL_argcheck(L, lua_isfunction(L, n), n, "invalid function");
     lua_pushvalue(L, n);
-    if (!nm_node_post_task(L, (int)prio))
+    if (!node_post_task(L, (int)prio))
         return luaL_error(L, "Task queue overflow. Task not posted");
     return 0;
 }
 
-bool nm_node_post_task(lua_State *L, int prio)
+bool node_post_task(lua_State *L, int prio)
 {
     int ref = luaL_ref(L, LUA_REGISTRYINDEX);
     if (!queue_push(&task_queues[prio], ref)) {
@@ -335,7 +305,7 @@ static int write_stdout_pipe(lua_State *L)
 {
     size_t len;
     const char *text = lua_tolstring(L, 2, &len);
-    nm_pipe_write(L, 1, text, len);
+    pipe_append(L, 1, text, len);
     return 0;
 }
 
@@ -367,7 +337,7 @@ static int node_output(lua_State *L)
     }
     lua_settop(L, 1);
     if (lua_isfunction(L, 1)) {
-        nm_pipe_push_new(L, 1, PRIO_MEDIUM);
+        pipe_push_new(L, 1, PRIO_MEDIUM);
         nm_ref_set(L, &stdout_ref, -1);
         nm_output_redirect_sink(output_to_pipe, serial);
     } else {

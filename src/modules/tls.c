@@ -1,5 +1,5 @@
 /*
- * tls.c — the `tls` module of the 3.0 firmware (net-behaviour.md §5):
+ * tls.c — the `tls` module of the 3.0 firmware (docs/firmware-behaviour.md §9.3):
  * tls.createConnection() → tls.socket, tls.cert.verify/auth, tls.setDebug.
  *
  * A tls.socket is a secure socket of the net binding with the tls module's

@@ -17,7 +17,7 @@
 #include "core/timer.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
-#include "modules/node.h"
+#include "runtime/restart.h"
 #include "runtime/profile.h"
 
 #define TIMER_MT "tmr.timer"
@@ -273,7 +273,7 @@ static void watchdog_tick(nm_timer *timer, void *data)
     (void)data;
     if (watchdog_left > 0 && --watchdog_left == 0) {
         nm_timer_stop(timer);
-        nm_node_restart(NM_EXIT_WATCHDOG, "tmr.softwd: the soft watchdog expired");
+        nm_request_restart(NM_EXIT_WATCHDOG, "tmr.softwd: the soft watchdog expired");
     }
 }
 

@@ -38,7 +38,7 @@ static void levels_follow_mode_latch_pullup_and_drive(void)
     int driven = nm_gpio_level(2) == 0;
     nm_gpio_drive(2, -1, err, sizeof err);
     int released = nm_gpio_level(2) == 1;
-    int refused = nm_gpio_drive(4, 0, err, sizeof err) == -1 && strstr(err, "output") != NULL;
+    int refused = nm_gpio_drive(4, 0, err, sizeof err) == UV_EBUSY && strstr(err, "output") != NULL;
     nm_gpio_set_mode(0, NM_GPIO_INPUT, true);
     int no_pullup_on_0 = nm_gpio_level(0) == 0;
     nm_gpio_set_mode(8, NM_GPIO_OPENDRAIN, true);

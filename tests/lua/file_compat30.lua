@@ -1,3 +1,4 @@
+-- profile: 3.0
 -- file_compat30.lua — the 3.0 file module: stat, getcontents, putcontents,
 -- list(pattern), nil at the end of a read, its read lengths and error texts,
 -- node.getpartitiontable.

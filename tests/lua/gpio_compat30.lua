@@ -1,3 +1,4 @@
+-- profile: 3.0
 -- gpio_compat30.lua — gpio under the 3.0 profile: the common cases
 -- (lib_gpio.lua), the trig callback's time and count, and gpio.pulse.
 local T = require "testlib"

@@ -7,8 +7,8 @@ local encoder = require "net.encoder"
 local control = require "net.control"
 local ok, fails = 0, 0
 local function check(cond, name, why)
-  if cond then ok = ok + 1; print("ok - " .. name)
-  else fails = fails + 1; print("not ok - " .. name .. ": " .. (why or "failed")) end
+  if cond then ok = ok + 1; print("ok " .. ok + fails .. " - " .. name)
+  else fails = fails + 1; print("not ok " .. ok + fails .. " - " .. name .. ": " .. (why or "failed")) end
 end
 
 check(rawget(_G, "gpio") == nil and rawget(_G, "encoder") == nil, "require makes no globals")
@@ -29,4 +29,5 @@ check(got == nil, "no callback inside control.send")
 net.run()
 check(got == 0 and control.send("gpio get 4") == "1 output", "the button's callback ran from net.run()",
       tostring(got) .. " " .. control.send("gpio get 4"))
+print("1.." .. ok + fails)
 os.exit(fails == 0 and 0 or 1)

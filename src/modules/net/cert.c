@@ -1,8 +1,8 @@
 /*
  * cert.c — `net.cert.verify/auth` and `tls.cert.verify/auth` (see cert.h).
  *
- * The argument rules and error texts are the firmware's (net-behaviour.md
- * §2.21, §5): a string is PEM to store (then verification is on), anything
+ * The argument rules and error texts are the firmware's (docs/firmware-behaviour.md
+ * §9.1, §9.3): a string is PEM to store (then verification is on), anything
  * else switches by truthiness, and switching on needs a stored certificate
  * ("no certificates found").
  */

@@ -1,5 +1,6 @@
--- api15.lua — the 1.5 wifi API: constants, return values, argument checks
--- and error texts (run by tests/peers/wifi.sh with a fresh NETMCU_HOME).
+-- profile: 1.5
+-- wifi_api15.lua — the 1.5 wifi API: constants, return values, argument checks
+-- and error texts.
 local T = require "testlib"
 
 T.case("constants", function(done)

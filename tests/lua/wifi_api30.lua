@@ -1,5 +1,5 @@
--- api30.lua — the 3.0 wifi API where it differs from 1.5 (run by
--- tests/peers/wifi.sh with --compat=3.0 and a fresh NETMCU_HOME).
+-- profile: 3.0
+-- wifi_api30.lua — the 3.0 wifi API where it differs from 1.5.
 local T = require "testlib"
 
 T.case("profile_tables", function(done)

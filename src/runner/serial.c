@@ -1,7 +1,7 @@
 /*
  * serial.c — the serial console on a pseudo-terminal.
  */
-#include "runtime/serial.h"
+#include "runner/serial.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
  * console runs on the same loop until Ctrl-D. The exit status is 0, 1 after
  * a load error or an unhandled error in a callback, 3 after node.restart()
  * and 4 when tmr.softwd() expired. With --boot it runs the board's life
- * cycle instead (runtime/boot.h).
+ * cycle instead (runner/boot.h).
  */
 #include <errno.h>
 #include <limits.h>
@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runtime/boot.h"
+#include "runner/boot.h"
 #include "runtime/compat.h"
-#include "runtime/console.h"
+#include "runner/console.h"
 #include "runtime/device.h"
 #include "runtime/devicelua.h"
 #include "core/control.h"
@@ -32,10 +32,10 @@
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "modules/net/cert.h"
-#include "modules/node.h"
-#include "modules/wifi/radio.h"
+#include "runtime/restart.h"
+#include "core/radio.h"
 #include "runtime/profile.h"
-#include "runtime/serial.h"
+#include "runner/serial.h"
 #include "runtime/trace.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
@@ -182,12 +182,12 @@ static int parse_args(int argc, char **argv, run_options *opt)
         } else if (strcmp(a, "--gpio-trace") == 0) {
             nm_gpio_set_trace(true);
         } else if (strncmp(a, "--ip=", 5) == 0) {
-            if (radio_set_address(a + 5) != 0) {
+            if (nm_radio_set_address(a + 5) != 0) {
                 fprintf(stderr, "netmcu: --ip=%s is not an IPv4 address of this host\n", a + 5);
                 exit(EXIT_USAGE);
             }
         } else if (strncmp(a, "--wifi=", 7) == 0) {
-            if (radio_set_start_link(a + 7) != 0)
+            if (nm_radio_set_start_link(a + 7) != 0)
                 return -1;
         } else if (strcmp(a, "--ca-system") == 0) {
             net_cert_trust_system();
@@ -357,7 +357,7 @@ static void run_loop(bool console)
 {
     for (;;) {
         nm_loop_run(UV_RUN_DEFAULT);
-        if (!console || !nm_console_active() || stop_requested || nm_node_restart_status())
+        if (!console || !nm_console_active() || stop_requested || nm_restart_status())
             return;
         if (nm_lua_failed()) {
             nm_console_refresh();
@@ -430,7 +430,7 @@ int main(int argc, char **argv)
     }
     if (opt.serial && !nm_serial_open(opt.serial_link))
         return EXIT_ERROR;
-    nm_node_set_rebooting(opt.serial || opt.boot); /* --serial alone reboots by exec */
+    nm_set_rebooting(opt.serial || opt.boot); /* --serial alone reboots by exec */
     board b = {&opt, argc, argv};
     if (opt.boot) {
         rc = nm_boot_run(new_board, &b);
@@ -452,12 +452,12 @@ int main(int argc, char **argv)
         ok = run_script(L, &opt, argc, argv);
     /* The board's console comes up whatever the script did. */
     ok = ok || opt.serial;
-    bool console = ok && opt.interactive && !nm_node_restart_status() && nm_console_start(L);
-    if (ok && !nm_node_restart_status())
+    bool console = ok && opt.interactive && !nm_restart_status() && nm_console_start(L);
+    if (ok && !nm_restart_status())
         run_loop(console);
     if (nm_lua_failed())
         ok = false;
-    int restart = nm_node_restart_status();
+    int restart = nm_restart_status();
     nm_console_stop();
 
     nm_trace_report(L);

@@ -1,7 +1,7 @@
 /*
- * netaddr.c — address parsing and printing, and the error-code table.
+ * netaddr.c — address parsing, and the error-code table.
  */
-#include "modules/net/netaddr.h"
+#include "core/netaddr.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -46,31 +46,6 @@ int nm_addr_port(const struct sockaddr *sa)
     if (sa->sa_family == AF_INET6)
         return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
     return 0;
-}
-
-void nm_addr_push_ip(lua_State *L, const struct sockaddr *sa)
-{
-    char text[INET6_ADDRSTRLEN] = "";
-    if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text, sizeof(text));
-    else
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, sizeof(text));
-    lua_pushstring(L, text);
-}
-
-void nm_addr_push_peer(lua_State *L, const struct sockaddr *sa, bool port_first)
-{
-    int port = sa ? nm_addr_port(sa) : 0;
-    if (port == 0) {
-        lua_pushnil(L);
-        lua_pushnil(L);
-    } else if (port_first) {
-        lua_pushinteger(L, port);
-        nm_addr_push_ip(L, sa);
-    } else {
-        nm_addr_push_ip(L, sa);
-        lua_pushinteger(L, port);
-    }
 }
 
 /* lwIP's err_t values (release branch err.h), which the later firmware passes
@@ -118,30 +93,17 @@ const char *nm_err_name(int code)
     return "unknown error";
 }
 
-void nm_err_push_tls_reason(lua_State *L, int code)
+const char *nm_err_tls_reason(int code)
 {
-    const char *reason = NULL;
     switch (code) {
-    case ERR_MEM: reason = "Out of memory"; break;
-    case ERR_TIMEOUT: reason = "Timeout"; break;
-    case ERR_RTE: reason = "Routing problem"; break;
-    case ERR_ABRT: reason = "Connection aborted"; break;
-    case ERR_RST: reason = "Connection reset"; break;
-    case ERR_CLSD: reason = "Connection closed"; break;
-    case ESPCONN_HANDSHAKE: reason = "SSL handshake failed"; break;
-    case ESPCONN_SSL_INVALID_DATA: reason = "SSL application invalid"; break;
+    case ERR_MEM: return "Out of memory";
+    case ERR_TIMEOUT: return "Timeout";
+    case ERR_RTE: return "Routing problem";
+    case ERR_ABRT: return "Connection aborted";
+    case ERR_RST: return "Connection reset";
+    case ERR_CLSD: return "Connection closed";
+    case ESPCONN_HANDSHAKE: return "SSL handshake failed";
+    case ESPCONN_SSL_INVALID_DATA: return "SSL application invalid";
+    default: return NULL;
     }
-    if (reason)
-        lua_pushstring(L, reason);
-    else
-        lua_pushnil(L);
-}
-
-int nm_err_raise_bind(lua_State *L, int status, int port)
-{
-    if (status == UV_EADDRINUSE)
-        return luaL_error(L, "address in use");
-    if (status == UV_EACCES)
-        return luaL_error(L, "permission denied: port %d needs privileges", port);
-    return luaL_error(L, "%s", uv_strerror(status));
 }

@@ -1,7 +1,7 @@
 /*
  * boot.c — the board's life cycle (see boot.h).
  */
-#include "runtime/boot.h"
+#include "runner/boot.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -10,8 +10,8 @@
 
 #include "core/loop.h"
 #include "core/timer.h"
-#include "modules/node.h"
-#include "runtime/console.h"
+#include "runtime/restart.h"
+#include "runner/console.h"
 #include "runtime/loader.h"
 #include "runtime/luacall.h"
 #include "runtime/trace.h"
@@ -104,7 +104,7 @@ static void run(bool console)
     bool terminal = isatty(STDIN_FILENO);
     for (;;) {
         int alive = nm_loop_run(UV_RUN_DEFAULT);
-        if (powered_off || nm_node_restart_status())
+        if (powered_off || nm_restart_status())
             return;
         if (nm_lua_failed()) { /* reported; the user at the console decides */
             nm_console_refresh(); /* the serial console shows the failure */
@@ -141,8 +141,8 @@ static bool power_on(nm_new_state_fn new_state, void *arg)
 
     banner(L);
     run_init(L);
-    bool console = !nm_node_restart_status() && nm_console_start(L);
-    if (!nm_node_restart_status())
+    bool console = !nm_restart_status() && nm_console_start(L);
+    if (!nm_restart_status())
         run(console);
 
     nm_console_stop();
@@ -156,13 +156,13 @@ static bool power_on(nm_new_state_fn new_state, void *arg)
 
 int nm_boot_run(nm_new_state_fn new_state, void *arg)
 {
-    nm_node_set_rebooting(true);
+    nm_set_rebooting(true);
     powered_off = false;
     for (;;) {
         if (!power_on(new_state, arg))
             return 1;
-        if (powered_off || !nm_node_restart_status())
+        if (powered_off || !nm_restart_status())
             return 0;
-        nm_node_clear_restart();
+        nm_clear_restart();
     }
 }

@@ -10,7 +10,7 @@
  * unused, no Lua code was running: the hook is removed and the typed line
  * dropped instead. A second Ctrl-C before either happened ends the process.
  */
-#include "runtime/console.h"
+#include "runner/console.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,12 +25,12 @@
 
 #include "core/bytebuf.h"
 #include "core/loop.h"
-#include "modules/node.h"
+#include "runtime/restart.h"
 #include "runtime/input.h"
 #include "runtime/luacall.h"
 #include "runtime/output.h"
 #include "runtime/repl.h"
-#include "runtime/serial.h"
+#include "runner/serial.h"
 
 static lua_State *console_L;
 static bool started, active, use_readline, in_line_handler;
@@ -180,7 +180,7 @@ static void on_winch(uv_signal_t *handle, int signum)
 /* Whether more typed lines may run: not after node.restart(). */
 static bool taking_lines(void)
 {
-    return active && nm_node_restart_status() == 0;
+    return active && nm_restart_status() == 0;
 }
 
 static void run_lines(bool at_eof)

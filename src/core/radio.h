@@ -52,7 +52,7 @@ enum {
 enum { AUTH_OPEN = 0, AUTH_WPA_PSK = 2, AUTH_WPA2_PSK = 3, AUTH_WPA_WPA2_PSK = 4 };
 
 /* The link as the fault injection sets it. */
-typedef enum { LINK_UP, LINK_DOWN, LINK_WRONG_PASSWORD } radio_link;
+typedef enum { LINK_UP, LINK_DOWN, LINK_WRONG_PASSWORD } nm_radio_link;
 
 enum { CONNECT_MS = 400, DHCP_MS = 250, RETRY_MS = 2000, SCAN_MS = 300 };
 
@@ -69,16 +69,16 @@ typedef struct ap_config {
     int auth, channel, hidden, max, beacon;
 } ap_config;
 
-typedef struct radio_event {
+typedef struct nm_radio_event {
     int id;
     char ssid[33];
     uint8_t bssid[6];
     int channel, reason;
     uint32_t ip, mask, gw; /* network byte order */
     int old_mode, new_mode;
-} radio_event;
+} nm_radio_event;
 
-typedef struct radio_state {
+typedef struct nm_radio_state {
     int mode, saved_mode;
     sta_config sta, sta_saved;
     bool autoconnect, autoconnect_saved;
@@ -86,7 +86,7 @@ typedef struct radio_state {
     int status;
     bool associated;  /* STA_CONNECTED fired, no disconnect since */
     bool want_link;   /* connect() requested and not disconnect()ed */
-    radio_link link;
+    nm_radio_link link;
     uint32_t ip, mask, gw;          /* the station's address while it has one */
     bool static_ip;                 /* wifi.sta.setip() took over from DHCP */
     uint32_t sip, smask, sgw;       /* the address setip() chose */
@@ -100,52 +100,54 @@ typedef struct radio_state {
     int aplimit;
     char country[3];
     int country_start, country_end, country_policy;
-} radio_state;
+} nm_radio_state;
 
-extern radio_state radio;
+extern nm_radio_state nm_radio;
 
 /* Runner options (before the first wifi use): the link at power-on
  * ("up", "offline", "wrongpwd") and the host address to report. Return 0,
- * or -1 for a value that is not one of those / not an address of the host. */
-int radio_set_start_link(const char *name);
-int radio_set_address(const char *dotted);
+ * or UV_EINVAL for a value that is not one of those, a negative code
+ * (nm_hostnet_pick's) for an address the host does not have. */
+int nm_radio_set_start_link(const char *name);
+int nm_radio_set_address(const char *dotted);
 
 /* Where events go; called with every event, possibly inside an API call. */
-void radio_set_sink(void (*sink)(const radio_event *ev));
+void nm_radio_set_sink(void (*sink)(const nm_radio_event *ev));
 /* The station's attempts keep the run alive only while watched() says a
  * script can see their outcome (an event callback is registered); call
- * radio_watch_changed when that may have changed. */
-void radio_set_watch(bool (*watched)(void));
-void radio_watch_changed(void);
+ * nm_radio_watch_changed when that may have changed. */
+void nm_radio_set_watch(bool (*watched)(void));
+void nm_radio_watch_changed(void);
 
 /* Power-on: settings from flash, MAC addresses, auto-connect. Idempotent
  * within one run except that it resets the radio when called again (reboot). */
-void radio_power_on(void);
+void nm_radio_power_on(void);
 
-int radio_setmode(int mode, bool save);
-void radio_connect(void);
-void radio_disconnect(void);
-void radio_set_autoconnect(bool on);
+int nm_radio_set_mode(int mode, bool save);
+void nm_radio_connect(void);
+void nm_radio_disconnect(void);
+void nm_radio_set_autoconnect(bool on);
 /* Configures the station (disconnects first, connects when auto). Returns true. */
-bool radio_sta_config(const sta_config *cfg, bool autoconnect, bool save);
-void radio_sta_clear(void);
-bool radio_save_ap(const ap_config *cfg, bool save);
-bool radio_has_station(void);
-bool radio_has_ap(void);
+bool nm_radio_config_sta(const sta_config *cfg, bool autoconnect, bool save);
+void nm_radio_clear_sta(void);
+bool nm_radio_config_ap(const ap_config *cfg, bool save);
+bool nm_radio_has_station(void);
+bool nm_radio_has_ap(void);
 /* The station's channel, BSSID and RSSI while associated (of the simulated AP). */
-int radio_channel(void);
-int radio_ap_channel(void); /* the simulated access point's channel */
-void radio_ap_bssid(uint8_t out[6]);
-int radio_rssi(void);
+int nm_radio_channel(void);
+int nm_radio_ap_channel(void); /* the simulated access point's channel */
+void nm_radio_ap_bssid(uint8_t out[6]);
+int nm_radio_rssi(void);
 /* The station's address: false when it has none. */
-bool radio_sta_ip(uint32_t *ip, uint32_t *mask, uint32_t *gw);
-void radio_sta_setip(uint32_t ip, uint32_t mask, uint32_t gw);
+bool nm_radio_sta_ip(uint32_t *ip, uint32_t *mask, uint32_t *gw);
+void nm_radio_set_sta_ip(uint32_t ip, uint32_t mask, uint32_t gw);
 
 /* Remembers the saved settings as what the flash holds (after loading). */
-void radio_store_mark_clean(void);
-/* Writes the flash settings file when they changed; false when the state directory is unusable. */
-bool radio_store_save(void);
-/* Reads it into the saved settings; false when there is none. */
-bool radio_store_load(void);
+void nm_radio_mark_settings_clean(void);
+/* Writes the flash settings file when they changed; 0, or a negative code
+ * when the state directory is unusable. */
+int nm_radio_save_settings(void);
+/* Reads it into the saved settings; 0, or UV_ENOENT when there is none. */
+int nm_radio_load_settings(void);
 
 #endif

@@ -1,6 +1,7 @@
--- events.lua — the station's life in both profiles: status and events in the
+-- profile: 1.5 3.0
+-- wifi_events.lua — the station's life in both profiles: status and events in the
 -- firmware's order, the host's real address, disconnect, and faults injected
--- through the control module (run by tests/peers/wifi.sh).
+-- through the control module (tests/peers/wifi.sh runs it again with --ip).
 local T = require "testlib"
 local ev = wifi.eventmon
 
