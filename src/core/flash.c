@@ -78,10 +78,13 @@ bool nm_flash_chosen(void)
     return chosen;
 }
 
+/* Without a folder chosen (net.so under a plain Lua, where no runner reads
+ * the option): $NETMCU_FLASH as the runner would, else the working directory. */
 static int root(void)
 {
     int rc;
-    if (root_fd < 0 && (rc = nm_flash_configure(NULL, 0)) != 0)
+    const char *env = getenv("NETMCU_FLASH");
+    if (root_fd < 0 && (rc = nm_flash_configure(env && *env ? env : NULL, 0)) != 0)
         return rc;
     return root_fd;
 }

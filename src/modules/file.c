@@ -570,3 +570,9 @@ int luaopen_file(lua_State *L)
         luaL_setfuncs(L, functions_30, 0);
     return 1;
 }
+
+/* require "net.file" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_file(lua_State *L)
+{
+    return nm_require_board_module(L, "file");
+}

@@ -24,6 +24,7 @@
 #include "core/gpio.h"
 #include "core/loop.h"
 #include "core/timer.h"
+#include "runtime/interrupt.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "runtime/profile.h"
@@ -321,21 +322,17 @@ static void serout_tick(nm_timer *timer, void *data)
         serout_arm();
 }
 
-static void sleep_us(uint32_t us)
-{
-    struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
-/* The synchronous form blocks the whole process, as on the device. */
+/* The synchronous form blocks the whole process, as on the device, until
+ * a stop signal or the watchdog interrupts it (runtime/interrupt.h): a
+ * sequence may be given 2^31 cycles. */
 static void serout_sync(int pin, int level, const uint32_t *delays, size_t len, lua_Integer cycles)
 {
     while (cycles-- > 0) {
         for (size_t i = 0; i < len; i++) {
             nm_gpio_write(pin, level);
             level ^= 1;
-            sleep_us(delays[i]);
+            if (!nm_interrupt_sleep_us(delays[i]))
+                return;
         }
     }
 }

@@ -440,3 +440,9 @@ int luaopen_node(lua_State *L)
     add_egc_table(L);
     return 1;
 }
+
+/* require "net.node" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_node(lua_State *L)
+{
+    return nm_require_board_module(L, "node");
+}

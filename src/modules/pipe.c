@@ -484,3 +484,9 @@ int luaopen_pipe(lua_State *L)
     lua_setfield(L, -2, "create");
     return 1;
 }
+
+/* require "net.pipe" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_pipe(lua_State *L)
+{
+    return nm_require_board_module(L, "pipe");
+}

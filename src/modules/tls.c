@@ -42,3 +42,9 @@ int luaopen_tls(lua_State *L)
     lua_setfield(L, -2, "cert");
     return 1;
 }
+
+/* require "net.tls" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_tls(lua_State *L)
+{
+    return nm_require_board_module(L, "tls");
+}

@@ -3,7 +3,6 @@
  */
 #include "runner/boot.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,19 +11,26 @@
 #include "core/timer.h"
 #include "runtime/restart.h"
 #include "runner/console.h"
+#include "runtime/interrupt.h"
 #include "runtime/loader.h"
 #include "runtime/luacall.h"
 #include "runtime/trace.h"
 #include "runtime/modules.h"
 #include "runtime/output.h"
 #include "runtime/profile.h"
+#include "runtime/reset.h"
+#include "runtime/watchdog.h"
 
 /* The SDK each firmware era was built with, as its banner names it. */
 #define SDK_15 "1.5.4.1(39cb9a32)"
 #define SDK_22 "2.2.1(6ab97e9)"
 #define SDK_30 "3.0.1-dev(fce080e)"
 
-static bool powered_off;
+/* SIGTERM switches the board off. */
+static bool powered_off(void)
+{
+    return nm_interrupted() == NM_INTERRUPT_STOP;
+}
 
 static void say(const char *text)
 {
@@ -74,7 +80,7 @@ static void run_init(lua_State *L)
         lua_insert(L, base + 1);
         status = lua_pcall(L, 0, 0, base + 1);
     }
-    if (status != LUA_OK) {
+    if (status != LUA_OK && nm_interrupted() == NM_INTERRUPT_NONE) {
         const char *msg = lua_tostring(L, -1);
         if (!nm_since(NM_ERA_3_0))
             say("lua: ");
@@ -84,18 +90,15 @@ static void run_init(lua_State *L)
     lua_settop(L, base);
 }
 
-static void on_sigterm(uv_signal_t *handle, int signum)
+/* The loop woke after SIGTERM (off) or the watchdog (a reset). */
+static void on_interrupt(nm_interrupt why)
 {
-    (void)handle;
-    /* A second one (timeout(1) signals the process and its group) would find
-     * the default action once the loop's handles are closed, and kill the
-     * board half way through switching off: it stays pending until exit. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, signum);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    powered_off = true;
-    uv_stop(nm_loop());
+    if (why == NM_INTERRUPT_STOP) {
+        uv_stop(nm_loop());
+    } else if (why == NM_INTERRUPT_WATCHDOG) {
+        nm_reset_request(NM_RESET_SOFT_WATCHDOG);
+        nm_request_restart(NM_EXIT_WATCHDOG, "the watchdog: Lua kept the loop waiting for 3.2 s");
+    }
 }
 
 /* Runs the loop of one power-on until the board reboots or is switched off. */
@@ -104,7 +107,7 @@ static void run(bool console)
     bool terminal = isatty(STDIN_FILENO);
     for (;;) {
         int alive = nm_loop_run(UV_RUN_DEFAULT);
-        if (powered_off || nm_restart_status())
+        if (powered_off() || nm_restart_status())
             return;
         if (nm_lua_failed()) { /* reported; the user at the console decides */
             nm_console_refresh(); /* the serial console shows the failure */
@@ -131,21 +134,22 @@ static void run(bool console)
 static bool power_on(nm_new_state_fn new_state, void *arg)
 {
     nm_uptime_restart();
+    nm_reset_power_on();
     lua_State *L = new_state(arg);
     if (L == NULL)
         return false;
-    uv_signal_t sigterm;
-    uv_signal_init(nm_loop(), &sigterm);
-    uv_signal_start(&sigterm, on_sigterm, SIGTERM);
-    uv_unref((uv_handle_t *)&sigterm);
+    nm_interrupt_set_state(L);
+    nm_watchdog_arm();
 
     banner(L);
     run_init(L);
-    bool console = !nm_restart_status() && nm_console_start(L);
-    if (!nm_restart_status())
+    bool console = !nm_restart_status() && !powered_off() && nm_console_start(L);
+    if (!nm_restart_status() && !powered_off())
         run(console);
 
+    nm_watchdog_disarm();
     nm_console_stop();
+    nm_interrupt_set_state(NULL); /* before the report: it may run Lua */
     nm_trace_report(L);
     nm_lua_forget();
     lua_close(L);
@@ -157,12 +161,13 @@ static bool power_on(nm_new_state_fn new_state, void *arg)
 int nm_boot_run(nm_new_state_fn new_state, void *arg)
 {
     nm_set_rebooting(true);
-    powered_off = false;
+    nm_interrupt_watch_signals(true, on_interrupt); /* the console's Ctrl-C takes over while it runs */
     for (;;) {
         if (!power_on(new_state, arg))
             return 1;
-        if (powered_off || !nm_restart_status())
+        if (powered_off() || !nm_restart_status())
             return 0;
         nm_clear_restart();
+        nm_interrupt_clear_watchdog();
     }
 }

@@ -6,8 +6,10 @@
  * handle can produce an event; with no script on a terminal, or with -i, the
  * console runs on the same loop until Ctrl-D. The exit status is 0, 1 after
  * a load error or an unhandled error in a callback, 3 after node.restart()
- * and 4 when tmr.softwd() expired. With --boot it runs the board's life
- * cycle instead (runner/boot.h).
+ * and 4 when tmr.softwd() expired. SIGTERM, and SIGINT outside the console,
+ * stop the run cleanly with status 0 even while Lua is busy
+ * (runtime/interrupt.h). With --boot it runs the board's life cycle instead
+ * (runner/boot.h).
  */
 #include <errno.h>
 #include <limits.h>
@@ -29,6 +31,7 @@
 #include "core/rxchunk.h"
 #include "core/timer.h"
 #include "runtime/heap.h"
+#include "runtime/interrupt.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "modules/net/cert.h"
@@ -56,8 +59,6 @@ typedef struct run_options {
     const char *lua;        /* --lua=NAME: the Lua the script needs, or NULL */
     bool version;           /* -v: print the version and stop */
 } run_options;
-
-static bool stop_requested; /* SIGINT/SIGTERM outside the console */
 
 static void usage(FILE *out)
 {
@@ -277,10 +278,20 @@ static void set_arg_table(lua_State *L, int argc, char **argv, int script_index)
     lua_setglobal(L, "arg");
 }
 
+/* SIGTERM or SIGINT (outside the console) asked the run to end. */
+static bool stopping(void)
+{
+    return nm_interrupted() == NM_INTERRUPT_STOP;
+}
+
 static bool report_status(lua_State *L, int status)
 {
     if (status == LUA_OK)
         return true;
+    if (stopping()) { /* the error that took Lua back: no error of the script's */
+        lua_pop(L, 1);
+        return false;
+    }
     const char *msg = lua_tostring(L, -1);
     fprintf(stderr, "netmcu: %s\n", msg ? msg : "(error object is not a string)");
     lua_pop(L, 1);
@@ -308,31 +319,11 @@ static bool run_script(lua_State *L, const run_options *opt, int argc, char **ar
     return run_loaded(L, nargs);
 }
 
-static void stop_on_signal(uv_signal_t *handle, int signum)
+/* The loop woke after SIGTERM or SIGINT: the run ends after this turn. */
+static void stop_on_signal(nm_interrupt why)
 {
-    (void)handle;
-    /* Further ones wait until exit: after the loop's handles are closed they
-     * would kill the run before it cleaned up (the --serial link). */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, signum);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    stop_requested = true;
-    uv_stop(nm_loop());
-}
-
-/* The console handles SIGINT itself (interrupt, not stop). */
-static void watch_signals(uv_signal_t *sigint, uv_signal_t *sigterm, bool console)
-{
-    if (!console) {
-        uv_signal_init(nm_loop(), sigint);
-        uv_signal_start(sigint, stop_on_signal, SIGINT);
-        uv_unref((uv_handle_t *)sigint);
-    }
-    uv_signal_init(nm_loop(), sigterm);
-    uv_signal_start(sigterm, stop_on_signal, SIGTERM);
-    /* Signal watchers must not keep an otherwise finished run alive. */
-    uv_unref((uv_handle_t *)sigterm);
+    if (why == NM_INTERRUPT_STOP)
+        uv_stop(nm_loop());
 }
 
 /* The heap budget: --heap, else NETMCU_HEAP, else the default. */
@@ -355,9 +346,9 @@ static size_t heap_budget(const run_options *opt)
  * is there to see it (the device would restart). */
 static void run_loop(bool console)
 {
-    for (;;) {
+    while (!stopping()) {
         nm_loop_run(UV_RUN_DEFAULT);
-        if (!console || !nm_console_active() || stop_requested || nm_restart_status())
+        if (!console || !nm_console_active() || stopping() || nm_restart_status())
             return;
         if (nm_lua_failed()) {
             nm_console_refresh();
@@ -441,8 +432,10 @@ int main(int argc, char **argv)
     if (L == NULL)
         return EXIT_ERROR;
 
-    uv_signal_t sigint, sigterm;
-    watch_signals(&sigint, &sigterm, opt.interactive);
+    /* While the console runs, its own SIGINT handler takes over (interrupt,
+     * not stop), and gives SIGINT back when it ends. */
+    nm_interrupt_watch_signals(true, stop_on_signal);
+    nm_interrupt_set_state(L);
 
     bool ok = true;
     for (int i = 0; ok && i < opt.nchunks; i++)
@@ -452,14 +445,17 @@ int main(int argc, char **argv)
         ok = run_script(L, &opt, argc, argv);
     /* The board's console comes up whatever the script did. */
     ok = ok || opt.serial;
-    bool console = ok && opt.interactive && !nm_restart_status() && nm_console_start(L);
+    bool console = ok && opt.interactive && !nm_restart_status() && !stopping() && nm_console_start(L);
     if (ok && !nm_restart_status())
         run_loop(console);
     if (nm_lua_failed())
         ok = false;
+    if (stopping()) /* a clean stop, whatever the interrupted code was doing */
+        ok = true;
     int restart = nm_restart_status();
     nm_console_stop();
 
+    nm_interrupt_set_state(NULL); /* before the report: it may run Lua */
     nm_trace_report(L);
     nm_lua_forget();
     lua_close(L);

@@ -4,6 +4,7 @@
 #include "runtime/modules.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "runtime/profile.h"
 
@@ -48,6 +49,28 @@ void nm_open_board_modules(lua_State *L)
         if (in_profile(&board_modules[i]))
             nm_open_global(L, board_modules[i].name, board_modules[i].open);
     }
+}
+
+static const char *era_name(nm_era era)
+{
+    return era == NM_ERA_3_0 ? "3.0" : era == NM_ERA_2_2 ? "2.2" : "1.5";
+}
+
+int nm_require_board_module(lua_State *L, const char *name)
+{
+    for (size_t i = 0; i < sizeof board_modules / sizeof board_modules[0]; i++) {
+        const board_module *m = &board_modules[i];
+        if (strcmp(m->name, name) != 0)
+            continue;
+        if (!nm_since(m->since))
+            return luaL_error(L, "module 'net.%s' came with firmware %s: set NETMCU_COMPAT=%s", name,
+                              era_name(m->since), era_name(m->since));
+        if (!in_profile(m))
+            return luaL_error(L, "module 'net.%s' was dropped in firmware %s: set NETMCU_COMPAT=%s", name,
+                              era_name(m->until), era_name(m->since));
+        return m->open(L);
+    }
+    return luaL_error(L, "module 'net.%s' is not a board module", name);
 }
 
 void nm_push_module_list(lua_State *L)

@@ -31,6 +31,20 @@ int luaopen_net_rtctime(lua_State *L);
 int luaopen_sntp(lua_State *L);
 int luaopen_net_sntp(lua_State *L);
 
+/* require "net.NAME" finds luaopen_net_NAME in net.so (Lua's all-in-one
+ * loader): the board's modules for a plain Lua interpreter, no globals made. */
+int luaopen_net_tmr(lua_State *L);
+int luaopen_net_node(lua_State *L);
+int luaopen_net_file(lua_State *L);
+int luaopen_net_uart(lua_State *L);
+int luaopen_net_pipe(lua_State *L); /* 3.0 profile only */
+int luaopen_net_tls(lua_State *L);  /* 3.0 profile only */
+
+/* Opens the board module `name` for require: raises an error naming the era
+ * it came in when the profile in force predates it (as the runner would not
+ * have it as a global), else returns what its luaopen returns. */
+int nm_require_board_module(lua_State *L, const char *name);
+
 /* Opens every module of the profile in force as a global (the table in
  * modules.c says which era has which module). */
 void nm_open_board_modules(lua_State *L);
