@@ -9,10 +9,10 @@ local tmr = require "net.tmr"
 local node = require "net.node"
 local file = require "net.file"
 local uart = require "net.uart"
-local fails = 0
+local passes, fails = 0, 0
 local function check(cond, name, why)
-  if cond then print("ok - " .. name)
-  else fails = fails + 1; print("not ok - " .. name .. ": " .. tostring(why or "failed")) end
+  if cond then passes = passes + 1; print("ok " .. passes + fails .. " - " .. name)
+  else fails = fails + 1; print("not ok " .. passes + fails .. " - " .. name .. ": " .. tostring(why or "failed")) end
 end
 
 check(rawget(_G, "tmr") == nil and rawget(_G, "node") == nil and rawget(_G, "file") == nil
@@ -58,4 +58,5 @@ for name, era in pairs({["net.tls"] = "2.2", ["net.pipe"] = "3.0"}) do
 end
 local ok, err = pcall(require, "net.nosuch")
 check(not ok, "an unknown module is not found", err)
+print("1.." .. passes + fails)
 os.exit(fails == 0 and 0 or 1)

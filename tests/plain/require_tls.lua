@@ -5,10 +5,10 @@
 local net = require "net"
 local tls = require "net.tls"
 local pipe = require "net.pipe"
-local fails = 0
+local passes, fails = 0, 0
 local function check(cond, name, why)
-  if cond then print("ok - " .. name)
-  else fails = fails + 1; print("not ok - " .. name .. ": " .. tostring(why or "failed")) end
+  if cond then passes = passes + 1; print("ok " .. passes + fails .. " - " .. name)
+  else fails = fails + 1; print("not ok " .. passes + fails .. " - " .. name .. ": " .. tostring(why or "failed")) end
 end
 
 check(rawget(_G, "tls") == nil and rawget(_G, "pipe") == nil, "require makes no globals")
@@ -36,4 +36,5 @@ p:write("plain Lua\nrest")
 local first, rest = p:read(), p:read()
 check(first == "plain Lua" and rest == "rest", "require 'net.pipe': a record, then the rest",
       tostring(first) .. "|" .. tostring(rest))
+print("1.." .. passes + fails)
 os.exit(fails == 0 and 0 or 1)
