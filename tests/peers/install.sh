@@ -106,7 +106,7 @@ for PREFIX in /usr/local /usr; do
     fi
   done
   lmod="$DEST$PREFIX/share/lua/$([ "$THIS_LUA" = luajit ] && echo 5.1 || echo "$THIS_LUA")"
-  out=$(LUA_PATH="$lmod/?.lua;;" timeout "$(bound 10)" "$(lua_bin "$THIS_LUA")" \
+  out=$(LUA_PATH="$lmod/?.lua;;" LUA_PATH_5_3="$lmod/?.lua;;" LUA_PATH_5_4="$lmod/?.lua;;" timeout "$(bound 10)" "$(lua_bin "$THIS_LUA")" \
     -e 'local T = require "netmcu.test"; print(type(T.runner))' 2>&1)
   if [ "$out" = string ]; then
     ok "install: $PREFIX: $(lua_bin "$THIS_LUA") requires the installed netmcu.test"
