@@ -14,6 +14,7 @@
 #   make fuzz            seeded random API sequences against misbehaving peers, ASan+UBSan
 #                        (FUZZ_SECONDS=60 by default; FUZZ_SEED, FUZZ_PROFILE to reproduce)
 #   make soak            10,000 held connections and 1,000,000 keep-alive requests
+#   make install, uninstall, deb: see mk/install.mk
 
 DEFAULT_LUA := 5.1
 LUA ?= $(DEFAULT_LUA)
@@ -174,3 +175,5 @@ bench: deps
 
 clean:
 	rm -rf build build-*
+
+include mk/install.mk
