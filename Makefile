@@ -5,11 +5,16 @@
 #   make run             install what the build needs (tools/deps.sh build), build, run examples/demo.lua
 #   make test            install that and the test peers (tools/deps.sh test; a peer that cannot
 #                        be installed fails only its tests), build, run every test
+#   make check           build, run every test (no package check)
+#   make check-lua       build, run only the tests that depend on the Lua version
+#   make prove           build, run every test and let prove(1) read each file's TAP
+#   make format-check    the C files against .clang-format (make format rewrites them)
 #   make sanitize        ASan+UBSan build in build-asan/, then the whole suite
 #   make bench           benchmarks against plain C, Node.js and luv (not part of test)
 #   make fuzz            seeded random API sequences against misbehaving peers, ASan+UBSan
 #                        (FUZZ_SECONDS=60 by default; FUZZ_SEED, FUZZ_PROFILE to reproduce)
 #   make soak            10,000 held connections and 1,000,000 keep-alive requests
+#   make install, uninstall, deb: see mk/install.mk
 
 DEFAULT_LUA := 5.1
 LUA ?= $(DEFAULT_LUA)
@@ -31,6 +36,14 @@ CC ?= cc
 # The C libraries: the loop, DNS, TLS and JSON (the Lua library comes with LUA_PC).
 SYS_PKGS := libuv libcares openssl yajl
 PKGS := $(LUA_PC) $(SYS_PKGS)
+# Goals that build nothing themselves may run before the libraries are installed.
+NO_LIB_GOALS := deps deps-build deps-test clean run test sanitize fuzz soak bench format-check format print-%
+ifneq ($(filter-out $(NO_LIB_GOALS),$(or $(MAKECMDGOALS),all)),)
+MISSING_PKGS := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo yes),,$(p))))
+ifneq ($(MISSING_PKGS),)
+$(error pkg-config cannot find $(MISSING_PKGS) (LUA=$(LUA)); `make deps LUA=$(LUA)` installs the packages)
+endif
+endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libhttp-parser (Debian's libhttp-parser-dev) has no pkg-config file.
 HTTP_PARSER_LIBS := -lhttp_parser
@@ -38,15 +51,19 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(HTTP_PARSER_LIBS)
 PKG_SYS_LIBS = $(shell pkg-config --libs $(SYS_PKGS) 2>/dev/null) $(HTTP_PARSER_LIBS)
 READLINE_LIBS = $(shell pkg-config --libs readline 2>/dev/null || echo -lreadline)
 
+# CFLAGS is the user's (optimisation, debugging: `make CFLAGS=-O0`); the
+# project's own flags live in NM_CFLAGS, which a command-line CFLAGS cannot drop.
+# STRICT_CFLAGS is for CI (-Werror -Wmissing-prototypes).
 OPT ?= -O2 -g
 CFLAGS ?= $(OPT)
-CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -fPIC -Isrc $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+NM_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -fPIC -Isrc $(PKG_CFLAGS)
+ALL_CFLAGS = $(NM_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) $(STRICT_CFLAGS)
 LDFLAGS += $(EXTRA_LDFLAGS)
 
 CORE_SRC := $(wildcard src/core/*.c)
-# The consoles (readline, the pty) and the board's life cycle belong to the runner only, not to net.so.
-RUNNER_SRC := src/main.c src/runtime/console.c src/runtime/boot.c src/runtime/serial.c
-LUA_SRC := $(filter-out $(RUNNER_SRC),$(wildcard src/runtime/*.c src/modules/*.c src/modules/*/*.c))
+# The runner (src/runner: the consoles, readline, the pty, the board's life cycle) is not part of net.so.
+RUNNER_SRC := $(wildcard src/runner/*.c)
+LUA_SRC := $(wildcard src/runtime/*.c src/modules/*.c src/modules/*/*.c)
 # The CA certificate embedded at build time: server-ca.crt at the root of the
 # tree, as in the firmware's build (an empty one when the file is absent).
 CA_OBJ := $(BUILD)/obj/gen/server_ca.o
@@ -54,7 +71,7 @@ LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(LUA_SRC)) $(CA_OBJ)
 MAIN_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(RUNNER_SRC))
 CORE_TESTS := $(patsubst tests/core/%.c,$(BUILD)/tests/%,$(wildcard tests/core/*.c))
 
-.PHONY: all deps deps-build deps-test run test check sanitize asan fuzz soak bench clean lua53 FORCE
+.PHONY: all deps deps-build deps-test run test check check-lua prove format-check format sanitize asan fuzz soak bench clean lua53 FORCE
 all: $(BUILD)/netmcu $(BUILD)/net.so $(CORE_TESTS)
 
 # The default build also makes the runner for firmware built with LUA=53,
@@ -67,25 +84,25 @@ lua53:
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/gen/server_ca.c: FORCE
 	@sh tools/embed-ca.sh server-ca.crt $@
 
 $(CA_OBJ): $(BUILD)/gen/server_ca.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/netmcu: $(MAIN_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(READLINE_LIBS) -lm -Wl,-E
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(READLINE_LIBS) -lm -Wl,-E
 
 # The module leaves the Lua symbols to the interpreter that loads it.
 $(BUILD)/net.so: $(LIB_OBJ)
-	$(CC) $(CFLAGS) -shared -o $@ $^ $(LDFLAGS) $(PKG_SYS_LIBS)
+	$(CC) $(ALL_CFLAGS) -shared -o $@ $^ $(LDFLAGS) $(PKG_SYS_LIBS)
 
 $(BUILD)/tests/%: tests/core/%.c tests/core/harness.h $(filter $(BUILD)/obj/core/%,$(LIB_OBJ)) $(CA_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $(filter-out %.h,$^) $(LDFLAGS) $(PKG_SYS_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter-out %.h,$^) $(LDFLAGS) $(PKG_SYS_LIBS)
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
@@ -113,6 +130,26 @@ test: deps-test
 check: all
 	NETMCU_BUILD=$(BUILD) LUA_BIN=$(LUA_BIN) tests/run-tests
 
+check-lua: all
+	NETMCU_BUILD=$(BUILD) LUA_BIN=$(LUA_BIN) NETMCU_TEST_SET=lua tests/run-tests
+
+# run-tests keeps each file's TAP; prove reads them all, whatever run-tests said.
+prove: all
+	rm -rf $(BUILD)/tap
+	NETMCU_BUILD=$(BUILD) LUA_BIN=$(LUA_BIN) NETMCU_TAP_DIR=$(BUILD)/tap tests/run-tests; \
+	  status=$$?; prove --exec cat $(BUILD)/tap/*.tap || status=1; exit $$status
+
+# The C files against .clang-format: format-check lists what differs, format rewrites.
+C_FILES = $(wildcard src/*/*.[ch] src/*/*/*.[ch] tests/core/*.[ch])
+format-check:
+	clang-format --dry-run -Werror $(C_FILES)
+
+format:
+	clang-format -i $(C_FILES)
+
+print-%:
+	@echo $($*)
+
 # The ASan+UBSan build, shared by sanitize and fuzz.
 asan:
 	@$(MAKE) --no-print-directory all BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
@@ -138,3 +175,5 @@ bench: deps
 
 clean:
 	rm -rf build build-*
+
+include mk/install.mk

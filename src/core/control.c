@@ -139,20 +139,20 @@ static int run_words(char *line, char *info, size_t size)
     char *words[NM_CONTROL_WORDS_MAX];
     int count = split_words(line, words, info, size);
     if (count < 0)
-        return -1;
+        return UV_EINVAL;
     if (strcmp(words[0], "help") == 0) {
         if (count > 1) {
             snprintf(info, size, "help takes no arguments");
-            return -1;
+            return UV_EINVAL;
         }
         return help(info, size);
     }
     noun_entry *e = find_noun(words[0]);
     if (e == NULL) {
         snprintf(info, size, "unknown command '%.32s' (help lists the commands)", words[0]);
-        return -1;
+        return UV_EINVAL;
     }
-    return e->fn(e->data, count - 1, words + 1, info, size) == 0 ? 0 : -1;
+    return e->fn(e->data, count - 1, words + 1, info, size) == 0 ? 0 : UV_EINVAL;
 }
 
 int nm_control_execute(const char *line, char *reply, size_t size)
@@ -164,7 +164,7 @@ int nm_control_execute_bytes(const char *line, size_t len, char *reply, size_t s
 {
     char copy[NM_CONTROL_LINE_MAX + 1];
     char info[NM_CONTROL_LINE_MAX + 1];
-    int rc = -1;
+    int rc = UV_EINVAL;
     info[0] = '\0';
     if (len > NM_CONTROL_LINE_MAX) {
         snprintf(info, sizeof info, "line too long (at most %d bytes)", NM_CONTROL_LINE_MAX);

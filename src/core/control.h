@@ -1,6 +1,6 @@
 /*
  * control.h — the board's control channel: simulated inputs driven from
- * outside the script (DESIGN §7).
+ * outside the script (docs/architecture.md §7).
  *
  * Commands are lines of words, "NOUN VERB [ARG...]" (e.g. "wifi drop",
  * "gpio set 3 1"), and every command gets exactly one reply line: "ok" or
@@ -30,8 +30,8 @@
 #define NM_CONTROL_UNSENT_MAX (64 * 1024)
 
 /* Handles the words after the noun (argc may be 0). On success returns 0 and
- * may write an INFO text to reply (it starts empty); on failure returns -1
- * with the error text in reply. reply has room for NM_CONTROL_LINE_MAX+1. */
+ * may write an INFO text to reply (it starts empty); on failure returns a
+ * negative code (UV_EINVAL) with the error text in reply. reply has room for NM_CONTROL_LINE_MAX+1. */
 typedef int (*nm_control_fn)(void *data, int argc, char **argv, char *reply, size_t size);
 
 /* Registers the handler of a noun (lowercase letters, digits, '_'; at most
@@ -43,7 +43,7 @@ int nm_control_register(const char *noun, nm_control_fn fn, void *data);
 
 /* Runs one command line (no newline) and writes the reply line (no newline)
  * to reply, whose size should be NM_CONTROL_LINE_MAX+1. Returns 0 when the
- * reply is "ok...", -1 when it is "error...". */
+ * reply is "ok...", UV_EINVAL when it is "error...". */
 int nm_control_execute(const char *line, char *reply, size_t size);
 /* The same for a line of len bytes that may hold NUL bytes, which are
  * refused like every other control character. */

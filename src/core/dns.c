@@ -433,7 +433,7 @@ static void pump_queue(nm_task *task)
     }
 }
 
-nm_dns_lookup *nm_dns_lookup_start(const char *name, int port, nm_dns_answer_fn fn, void *owner)
+nm_dns_lookup *nm_dns_resolve(const char *name, int port, nm_dns_answer_fn fn, void *owner)
 {
     size_t len = strlen(name);
     nm_dns_lookup *l = calloc(1, sizeof(*l) + len + 1);

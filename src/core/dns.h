@@ -25,16 +25,18 @@
 
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <uv.h>
 
-/* Outcomes of a lookup, as passed to nm_dns_answer_fn. */
+/* Outcomes of a lookup, as passed to nm_dns_answer_fn: libuv codes, as
+ * every status in core (core/loop.h), named for what they mean here. */
 enum {
     NM_DNS_OK = 0,
-    NM_DNS_NOTFOUND = -1,  /* NXDOMAIN, or the name has no address */
-    NM_DNS_FAILED = -2,    /* every server refused or failed (REFUSED, SERVFAIL, ...) */
-    NM_DNS_TIMEOUT = -3,   /* no server answered in time */
-    NM_DNS_BADNAME = -4,   /* empty, over-long or malformed name */
-    NM_DNS_NOMEM = -5,
-    NM_DNS_CANCELLED = -6, /* only at exit: the loop is shutting down */
+    NM_DNS_NOTFOUND = UV_EAI_NONAME, /* NXDOMAIN, or the name has no address */
+    NM_DNS_FAILED = UV_EAI_FAIL,     /* every server refused or failed (REFUSED, SERVFAIL, ...) */
+    NM_DNS_TIMEOUT = UV_ETIMEDOUT,   /* no server answered in time */
+    NM_DNS_BADNAME = UV_EINVAL,      /* empty, over-long or malformed name */
+    NM_DNS_NOMEM = UV_ENOMEM,
+    NM_DNS_CANCELLED = UV_ECANCELED, /* only at exit: the loop is shutting down */
 };
 
 #define NM_DNS_SERVERS 2
@@ -52,7 +54,7 @@ typedef void (*nm_dns_answer_fn)(void *owner, int status, const struct sockaddr 
 /* Starts looking up name; fn(owner, ...) follows from the loop. Returns the
  * lookup's handle, valid until fn is called or nm_dns_cancel; NULL when out
  * of memory (then fn is never called). */
-nm_dns_lookup *nm_dns_lookup_start(const char *name, int port, nm_dns_answer_fn fn, void *owner);
+nm_dns_lookup *nm_dns_resolve(const char *name, int port, nm_dns_answer_fn fn, void *owner);
 /* Drops a lookup: fn will not be called. Only before the answer arrived. */
 void nm_dns_cancel(nm_dns_lookup *lookup);
 

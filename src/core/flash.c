@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/loop.h"
+
 /* SPIFFS geometry of the firmware: 256-byte pages in 8 KB logical blocks,
  * each block starting with one lookup page; a page carries 251 bytes of
  * data after its header. An object index header page holds the name and
@@ -76,10 +78,14 @@ bool nm_flash_chosen(void)
     return chosen;
 }
 
+/* Without a folder chosen (net.so under a plain Lua, where no runner reads
+ * the option): $NETMCU_FLASH as the runner would, else the working directory. */
 static int root(void)
 {
-    if (root_fd < 0 && nm_flash_configure(NULL, 0) != 0)
-        return -1;
+    int rc;
+    const char *env = getenv("NETMCU_FLASH");
+    if (root_fd < 0 && (rc = nm_flash_configure(env && *env ? env : NULL, 0)) != 0)
+        return rc;
     return root_fd;
 }
 
@@ -336,8 +342,10 @@ ssize_t nm_flash_read(nm_flash_file *f, void *buf, size_t len)
 {
     for (;;) {
         ssize_t n = read(f->fd, buf, len);
-        if (n >= 0 || errno != EINTR)
+        if (n >= 0)
             return n;
+        if (errno != EINTR)
+            return nm_uv_error(errno);
     }
 }
 
@@ -349,7 +357,7 @@ static ssize_t write_all(int fd, const char *p, size_t len)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return done ? (ssize_t)done : -1;
+            return done ? (ssize_t)done : n < 0 ? nm_uv_error(errno) : UV_EIO;
         done += (size_t)n;
     }
     return (ssize_t)done;
@@ -373,8 +381,10 @@ static size_t fitting(uint64_t old_size, uint64_t start, size_t len, uint64_t ex
 ssize_t nm_flash_write(nm_flash_file *f, const void *buf, size_t len)
 {
     struct stat st;
-    if (!(f->flags & NM_FLASH_WRITE) || fstat(f->fd, &st) != 0)
-        return -1;
+    if (!(f->flags & NM_FLASH_WRITE))
+        return UV_EBADF;
+    if (fstat(f->fd, &st) != 0)
+        return nm_uv_error(errno);
     uint64_t old = (uint64_t)st.st_size;
     off_t pos = lseek(f->fd, 0, SEEK_CUR);
     uint64_t start = (f->flags & NM_FLASH_APPEND) || pos < 0 ? old : (uint64_t)pos;
@@ -393,22 +403,22 @@ int64_t nm_flash_seek(nm_flash_file *f, int64_t offset, int whence, bool to_end)
     struct stat st;
     off_t cur = lseek(f->fd, 0, SEEK_CUR);
     if (cur < 0 || fstat(f->fd, &st) != 0)
-        return -1;
+        return nm_uv_error(errno);
     int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_END ? (int64_t)st.st_size : (int64_t)cur;
     int64_t target = base + offset;
     if (target < 0)
-        return -1;
+        return UV_EINVAL;
     if (target > (int64_t)st.st_size) {
         if (to_end)
             lseek(f->fd, st.st_size, SEEK_SET);
-        return -1;
+        return UV_EINVAL;
     }
     return lseek(f->fd, (off_t)target, SEEK_SET);
 }
 
 int nm_flash_flush(nm_flash_file *f)
 {
-    return f->fd >= 0 ? 0 : -1; /* writes reach the file at once */
+    return f->fd >= 0 ? 0 : UV_EBADF; /* writes reach the file at once */
 }
 
 /* ---- the name space ------------------------------------------------------ */
@@ -417,8 +427,10 @@ int64_t nm_flash_size(const char *name)
 {
     struct stat st;
     name = spiffs_name(name);
-    if (!storable(name) || stat_file(name, &st) != 0)
-        return -1;
+    if (!storable(name))
+        return UV_EINVAL;
+    if (stat_file(name, &st) != 0)
+        return UV_ENOENT;
     return (int64_t)st.st_size;
 }
 
@@ -426,16 +438,18 @@ int nm_flash_remove(const char *name)
 {
     struct stat st;
     name = spiffs_name(name);
-    if (!storable(name) || stat_file(name, &st) != 0)
-        return -1;
+    if (!storable(name))
+        return UV_EINVAL;
+    if (stat_file(name, &st) != 0)
+        return UV_ENOENT;
     const char *leaf;
     int dfd = open_parent(name, false, &leaf);
-    int rc = dfd < 0 ? -1 : unlinkat(dfd, leaf, 0);
+    int rc = dfd < 0 ? UV_ENOENT : unlinkat(dfd, leaf, 0) == 0 ? 0 : nm_uv_error(errno);
     close_dir(dfd);
     used_pages = -1;
     if (rc == 0)
         prune_dirs(name);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 int nm_flash_rename(const char *oldname, const char *newname)
@@ -443,17 +457,22 @@ int nm_flash_rename(const char *oldname, const char *newname)
     struct stat st;
     oldname = spiffs_name(oldname);
     newname = spiffs_name(newname);
-    if (!storable(oldname) || !storable(newname) || stat_file(oldname, &st) != 0 ||
-        stat_file(newname, &st) == 0)
-        return -1;
+    if (!storable(oldname) || !storable(newname))
+        return UV_EINVAL;
+    if (stat_file(oldname, &st) != 0)
+        return UV_ENOENT;
+    if (stat_file(newname, &st) == 0)
+        return UV_EEXIST;
     const char *oldleaf, *newleaf;
     int newdir = open_parent(newname, true, &newleaf);
     int olddir = open_parent(oldname, false, &oldleaf);
-    int rc = newdir < 0 || olddir < 0 ? -1 : renameat2(olddir, oldleaf, newdir, newleaf, RENAME_NOREPLACE);
+    int rc = UV_ENOENT;
+    if (newdir >= 0 && olddir >= 0)
+        rc = renameat2(olddir, oldleaf, newdir, newleaf, RENAME_NOREPLACE) == 0 ? 0 : nm_uv_error(errno);
     close_dir(newdir);
     close_dir(olddir);
     prune_dirs(rc == 0 ? oldname : newname);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 /* Lists dfd's files with names prefix + entry; prefix has plen bytes. */
@@ -530,14 +549,14 @@ int nm_flash_format(void)
             l.failed = true;
     free(l.names);
     used_pages = -1;
-    return l.failed ? -1 : 0;
+    return l.failed ? UV_EIO : 0;
 }
 
 int nm_flash_slurp(const char *name, char **data, size_t *len)
 {
     nm_flash_file *f = nm_flash_open(name, NM_FLASH_READ);
     if (f == NULL)
-        return -1;
+        return UV_ENOENT;
     struct stat st;
     char *buf = NULL;
     size_t got = 0;
@@ -548,7 +567,7 @@ int nm_flash_slurp(const char *name, char **data, size_t *len)
     }
     nm_flash_close(f);
     if (buf == NULL)
-        return -1;
+        return UV_ENOMEM;
     *data = buf;
     *len = got;
     return 0;

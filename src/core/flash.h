@@ -58,23 +58,25 @@ nm_flash_file *nm_flash_open(const char *name, int flags);
 void nm_flash_close(nm_flash_file *f);
 /* How many files are open now. */
 int nm_flash_open_count(void);
-/* Bytes read (0 at the end), or -1 (e.g. a file opened only for writing). */
+/* Bytes read (0 at the end), or a negative code (UV_EBADF: opened only for writing). */
 ssize_t nm_flash_read(nm_flash_file *f, void *buf, size_t len);
-/* Bytes written: fewer than len when the flash is full; -1 on an error. */
+/* Bytes written: fewer than len when the flash is full; a negative code on an
+ * error (UV_EBADF: opened only for reading). */
 ssize_t nm_flash_write(nm_flash_file *f, const void *buf, size_t len);
-/* Moves to offset from SEEK_SET/SEEK_CUR/SEEK_END; the new position, or -1
- * when it would lie before the start or past the end (SPIFFS allows no gap;
+/* Moves to offset from SEEK_SET/SEEK_CUR/SEEK_END; the new position, or
+ * UV_EINVAL when it would lie before the start or past the end (SPIFFS allows no gap;
  * later SPIFFS versions leave the position at the end then: to_end). */
 int64_t nm_flash_seek(nm_flash_file *f, int64_t offset, int whence, bool to_end);
+/* 0: writes reach the file at once. */
 int nm_flash_flush(nm_flash_file *f);
 
 /* Whether a name is one the flash can hold (see above). */
 bool nm_flash_name_ok(const char *name);
-/* 0, or -1 when no such file (or the name is refused). */
+/* 0, UV_ENOENT when no such file, UV_EINVAL for a refused name. */
 int nm_flash_remove(const char *name);
-/* 0, or -1 (no old file, the new name exists, a name refused). */
+/* 0, UV_ENOENT (no old file), UV_EEXIST (the new name exists), UV_EINVAL (a name refused). */
 int nm_flash_rename(const char *oldname, const char *newname);
-/* The size of a file, or -1 when there is none. */
+/* The size of a file, UV_ENOENT when there is none, UV_EINVAL for a refused name. */
 int64_t nm_flash_size(const char *name);
 
 /* Calls fn for every file, with its flash name and size; fn returns false to stop. */
@@ -85,10 +87,11 @@ void nm_flash_list(nm_flash_list_fn fn, void *arg);
 void nm_flash_info(uint32_t *total, uint32_t *used);
 /* The partition: its flash address and size. */
 void nm_flash_partition(uint32_t *addr, uint32_t *size);
-/* Removes every file (the folders the names made go too). 0 or -1. */
+/* Removes every file (the folders the names made go too). 0, or UV_EIO when one stays. */
 int nm_flash_format(void);
 
-/* Reads a whole file into a malloc'd buffer; 0, or -1 when it cannot be read. */
+/* Reads a whole file into a malloc'd buffer; 0, UV_ENOENT when it cannot be
+ * opened, UV_ENOMEM. */
 int nm_flash_slurp(const char *name, char **data, size_t *len);
 
 #endif

@@ -25,22 +25,32 @@ static bool outside_set; /* pins[].outside initialised (to -1) */
 static nm_gpio_listener listener;
 static void *listener_data;
 static bool tracing;
+static bool bare_module; /* no dev kit around the module: nothing pulls the pins up */
+
+/* The NodeMCU dev kit pulls three pins up: D0 (GPIO16) through its LED, D3
+ * (GPIO0) through the FLASH button's resistor, D4 (GPIO2) through the
+ * module's LED and pull-up. */
+static bool board_pulls_up(int n)
+{
+    return !bare_module && (n == 0 || n == 3 || n == 4);
+}
 
 static const char *const MODE_NAMES[] = {"input", "output", "opendrain", "int"};
 
 static int compute_level(const pin *p)
 {
+    int n = (int)(p - pins);
     if (p->driver_on && p->mode != NM_GPIO_OPENDRAIN)
         return p->latch; /* also an input written to: the ESP8266 then enables its driver */
     if (p->driver_on && p->latch == 0)
         return 0; /* open drain pulling low */
     if (p->outside >= 0)
         return p->outside;
-    return p->pullup ? 1 : 0;
+    return p->pullup || board_pulls_up(n) ? 1 : 0;
 }
 
 /* "gpio: [seconds.micros] pin N WHAT (script|control)" on stderr. */
-static void trace(int n, const char *what, nm_gpio_cause cause)
+void nm_gpio_trace_event(int n, const char *what, nm_gpio_cause cause)
 {
     if (!tracing)
         return;
@@ -58,7 +68,7 @@ static void update(int n, nm_gpio_cause cause)
     if (level == p->level)
         return;
     p->level = level;
-    trace(n, level ? "= 1" : "= 0", cause);
+    nm_gpio_trace_event(n, level ? "= 1" : "= 0", cause);
     if (listener)
         listener(n, level, listener_data);
 }
@@ -78,7 +88,7 @@ void nm_gpio_set_mode(int n, nm_gpio_mode mode, bool pullup)
     if (tracing) {
         char what[32];
         snprintf(what, sizeof what, "mode %s%s", MODE_NAMES[mode], p->pullup ? " pullup" : "");
-        trace(n, what, NM_GPIO_BY_SCRIPT);
+        nm_gpio_trace_event(n, what, NM_GPIO_BY_SCRIPT);
     }
     update(n, NM_GPIO_BY_SCRIPT);
 }
@@ -111,7 +121,7 @@ int nm_gpio_drive(int n, int level, char *err, size_t size)
     pin *p = &pins[n];
     if (level >= 0 && p->driver_on && p->mode != NM_GPIO_OPENDRAIN) {
         snprintf(err, size, "pin %d is an output the script drives", n);
-        return -1;
+        return UV_EBUSY;
     }
     p->outside = level;
     update(n, NM_GPIO_BY_CONTROL);
@@ -148,6 +158,11 @@ void nm_gpio_hold_loop(bool on)
 void nm_gpio_set_trace(bool on)
 {
     tracing = on;
+}
+
+void nm_gpio_set_bare_module(bool on)
+{
+    bare_module = on;
 }
 
 /* ---- the control noun ---------------------------------------------------- */
@@ -202,7 +217,7 @@ static void describe_all(char *reply, size_t size)
 static int usage(char *reply, size_t size)
 {
     snprintf(reply, size, "usage: gpio set PIN 0|1 | gpio release PIN | gpio get [PIN]");
-    return -1;
+    return UV_EINVAL;
 }
 
 static int control_gpio(void *data, int argc, char **argv, char *reply, size_t size)
@@ -218,14 +233,14 @@ static int control_gpio(void *data, int argc, char **argv, char *reply, size_t s
         return usage(reply, size);
     int n = parse_pin(argv[1], reply, size);
     if (n < 0)
-        return -1;
+        return UV_EINVAL;
     if (verb[0] == 'g') {
         describe_pin(n, reply, size);
         return 0;
     }
     int level = set ? parse_level(argv[2], reply, size) : -1;
     if (set && level < 0)
-        return -1;
+        return UV_EINVAL;
     return nm_gpio_drive(n, level, reply, size);
 }
 

@@ -7,7 +7,10 @@
  * latch; an open-drain output pulls low when its latch is 0 and otherwise
  * lets the line go; an input (or a released open-drain line) reads what the
  * outside drives, or else its pull-up (1 with the pull-up, 0 without; pin 0
- * has none, as GPIO16 on the device). The outside drives pins through the
+ * has none, as GPIO16 on the device) or the board's: on the NodeMCU dev kit,
+ * which most scripts are written for, pins 0 (D0, GPIO16: the LED), 3 (D3,
+ * GPIO0: the FLASH button) and 4 (D4, GPIO2: the LED) read 1 undriven; a
+ * bare module (nm_gpio_set_bare_module) has no such pulls. The outside drives pins through the
  * control channel's `gpio` noun (registered by nm_gpio_init):
  *
  *   gpio set PIN 0|1      drive an input from outside (press a button)
@@ -54,8 +57,8 @@ int nm_gpio_level(int pin);
  * level follows only on a pin whose driver is on. */
 void nm_gpio_latch(int pin, int level);
 
-/* From outside: level 0 or 1, or -1 to stop driving. Returns 0, or -1 with
- * the reason in err (an output the script drives cannot be overdriven). */
+/* From outside: level 0 or 1, or -1 to stop driving. Returns 0, or UV_EBUSY
+ * with the reason in err (an output the script drives cannot be overdriven). */
 int nm_gpio_drive(int pin, int level, char *err, size_t size);
 
 /* Keeps the loop alive while on and the control socket is open: a script
@@ -64,7 +67,13 @@ int nm_gpio_drive(int pin, int level, char *err, size_t size);
  * the run ends when nothing else is pending. */
 void nm_gpio_hold_loop(bool on);
 
+/* A bare ESP-12 module instead of the dev kit (runner option --board=module). */
+void nm_gpio_set_bare_module(bool on);
+
 /* Prints every level and mode change on stderr ("gpio: ..."). */
 void nm_gpio_set_trace(bool on);
+/* With the trace on, prints "gpio: [time] pin N WHAT (script|control)"; other
+ * pin functions (pwm) report their changes through it. */
+void nm_gpio_trace_event(int pin, const char *what, nm_gpio_cause cause);
 
 #endif

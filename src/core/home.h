@@ -1,6 +1,7 @@
 /*
  * home.h — the board's state directory, where netmcu keeps what the device
- * keeps in flash outside the file system (the stored CA, wifi settings).
+ * keeps in flash outside the file system (the stored CA, wifi settings, the
+ * LFS image, the PHY init byte that picks the ADC's input).
  *
  * The device keeps that state with the board, so here it goes with the flash
  * folder (core/flash.h): $NETMCU_HOME when set, otherwise

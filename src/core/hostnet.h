@@ -1,6 +1,6 @@
 /*
  * hostnet.h — the host's real IPv4 address, netmask and gateway, for the
- * simulated wifi station to report (DESIGN §7: what the script serves is
+ * simulated wifi station to report (docs/architecture.md §7: what the script serves is
  * reachable on the address it is told).
  */
 #ifndef NETMCU_HOSTNET_H

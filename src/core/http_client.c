@@ -546,7 +546,7 @@ static void start_target(nm_http_request *r)
         return;
     }
     bare_host(&r->at, host);
-    r->lookup = nm_dns_lookup_start(host, r->at.port, name_answered, r);
+    r->lookup = nm_dns_resolve(host, r->at.port, name_answered, r);
     if (r->lookup == NULL)
         fail_later(r, "out of memory");
 }

@@ -121,7 +121,10 @@ void nm_loop_shutdown(void)
     while (queue.next != &queue)
         drain_tasks(&drain_idle);
     uv_walk(uv_default_loop(), close_any, NULL);
-    uv_run(uv_default_loop(), UV_RUN_DEFAULT);
+    /* A uv_stop() still pending (a restart asked for before the loop ran)
+     * makes the first uv_run return at once: run until every close is done. */
+    while (uv_run(uv_default_loop(), UV_RUN_DEFAULT) != 0)
+        continue;
     uv_loop_close(uv_default_loop());
     ready_loop = NULL;
 }

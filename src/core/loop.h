@@ -10,8 +10,25 @@
 #ifndef NETMCU_LOOP_H
 #define NETMCU_LOOP_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <uv.h>
+
+/*
+ * The error rule of core. A core function that can fail returns an int (or a
+ * count, ssize_t/int64_t) that is 0 or more on success and a negative libuv
+ * code on failure: UV_ENOENT, UV_EINVAL, UV_ENOMEM, ... — the codes libuv's
+ * own functions and callbacks report, so one status type flows from the loop
+ * to the bindings, which turn it into the firmware's text (netaddr.h) or a
+ * Lua error. A failed system call becomes nm_uv_error(errno) (on Linux libuv's
+ * codes are the negated errno values, so a -errno is one too). A bool is kept
+ * only for a question (nm_flash_chosen, nm_timer_active), never for a failure;
+ * NULL is the failure of a function that returns an object (out of memory).
+ */
+static inline int nm_uv_error(int sys_errno)
+{
+    return uv_translate_sys_error(sys_errno);
+}
 
 typedef struct nm_task nm_task;
 typedef void (*nm_task_fn)(nm_task *task);

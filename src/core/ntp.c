@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "core/loop.h"
+
 static uint32_t get32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -38,10 +40,10 @@ void nm_ntp_request(uint8_t out[NM_NTP_PACKET], uint64_t xmit)
     put64(out + 40, xmit);
 }
 
-bool nm_ntp_parse(const uint8_t *data, size_t len, nm_ntp_reply *out)
+int nm_ntp_parse(const uint8_t *data, size_t len, nm_ntp_reply *out)
 {
     if (len < NM_NTP_PACKET)
-        return false;
+        return UV_EINVAL;
     out->leap = data[0] >> 6;
     out->version = (data[0] >> 3) & 7;
     out->mode = data[0] & 7;
@@ -52,7 +54,7 @@ bool nm_ntp_parse(const uint8_t *data, size_t len, nm_ntp_reply *out)
     out->origin = get64(data + 24);
     out->receive = get64(data + 32);
     out->transmit = get64(data + 40);
-    return true;
+    return 0;
 }
 
 /* Differences of timestamps wrap as unsigned and read as signed, so the sums

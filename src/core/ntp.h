@@ -31,8 +31,8 @@ typedef struct nm_ntp_reply {
 uint64_t nm_ntp_from_unix_us(int64_t us);
 /* A client request (version 4, mode 3) whose transmit timestamp is xmit. */
 void nm_ntp_request(uint8_t out[NM_NTP_PACKET], uint64_t xmit);
-/* Reads a reply; false when it is shorter than a packet. */
-bool nm_ntp_parse(const uint8_t *data, size_t len, nm_ntp_reply *out);
+/* Reads a reply: 0, or UV_EINVAL when it is shorter than a packet. */
+int nm_ntp_parse(const uint8_t *data, size_t len, nm_ntp_reply *out);
 /* The clock offset (server minus client) and the round-trip delay, both
  * 32.32 signed, of a reply received at dest (RFC 4330 §5). */
 int64_t nm_ntp_offset(const nm_ntp_reply *r, uint64_t dest);

@@ -174,6 +174,7 @@ static void start_timer(nm_stream *s, uint64_t ms, uv_timer_cb fn)
         uv_timer_init(nm_loop(), s->timer);
         s->timer->data = s;
     }
+    uv_ref((uv_handle_t *)s->timer); /* the handshake's bound left it unreferenced */
     uv_timer_start(s->timer, fn, ms, 0);
 }
 
@@ -255,6 +256,15 @@ static void stop_reading(nm_stream *s)
 
 static void drain_then_shut(nm_stream *s);
 
+/* A secure stream's handshake is bounded (tls.h); once it has finished the
+ * timer is simply let go when it fires. */
+static void on_handshake_timeout(uv_timer_t *timer)
+{
+    nm_stream *s = timer->data;
+    if (!nm_tls_on_handshake_timeout(s))
+        stop_timer(s);
+}
+
 static void on_connect(uv_connect_t *req, int status)
 {
     nm_stream *s = (nm_stream *)req->handle;
@@ -272,8 +282,12 @@ static void on_connect(uv_connect_t *req, int status)
         return;
     }
     start_reading(s);
-    if (s->tls)
+    if (s->tls) {
+        start_timer(s, nm_tls_handshake_timeout(), on_handshake_timeout);
+        if (s->timer) /* the connection holds the run, not its bound (a deferred close lets go) */
+            uv_unref((uv_handle_t *)s->timer);
         nm_tls_on_connected(s); /* `connected` comes after the handshake */
+    }
     else if (s->ev && s->ev->connected)
         s->ev->connected(s);
 }

@@ -424,6 +424,31 @@ static void handshake(nm_stream *s)
         read_plaintext(s); /* application data that came with the last flight */
 }
 
+static uint32_t handshake_ms = NM_TLS_HANDSHAKE_MS_DEFAULT;
+
+void nm_tls_set_handshake_timeout(uint32_t ms)
+{
+    handshake_ms = ms ? ms : NM_TLS_HANDSHAKE_MS_DEFAULT;
+}
+
+uint32_t nm_tls_handshake_timeout(void)
+{
+    return handshake_ms;
+}
+
+bool nm_tls_on_handshake_timeout(nm_stream *s)
+{
+    nm_tls *t = s->tls;
+    if (t->handshaken || t->failed || s->closing)
+        return false;
+    char why[80];
+    snprintf(why, sizeof why, "the TLS handshake did not finish within %.1f s", handshake_ms / 1000.0);
+    ERR_clear_error();
+    t->reason = strdup(why); /* set_reason keeps it: no OpenSSL error explains a silence */
+    fail(s, UV_ETIMEDOUT, why);
+    return true;
+}
+
 void nm_tls_on_connected(nm_stream *s)
 {
     if (s->tls->provide && !provide_ssl(s->tls)) {

@@ -26,6 +26,13 @@
 
 #include "core/stream.h"
 
+/* The handshake is bounded: TCP up to `connected` (a server that accepts
+ * and never answers, or answers a byte at a time) takes at most this long,
+ * then the stream ends with `closed(UV_ETIMEDOUT)`. */
+#define NM_TLS_HANDSHAKE_MS_DEFAULT 10000
+void nm_tls_set_handshake_timeout(uint32_t ms);
+uint32_t nm_tls_handshake_timeout(void);
+
 /* Stream close statuses outside libuv's range, for TLS failures. */
 #define NM_ETLS_HANDSHAKE (-5028) /* the handshake or the certificate checks failed */
 #define NM_ETLS_DATA (-5061)      /* a record could not be read or written afterwards */
@@ -72,6 +79,9 @@ const char *nm_stream_tls_reason(const nm_stream *s);
 
 /* For stream.c: the filter's hooks on the stream's paths. */
 void nm_tls_on_connected(nm_stream *s);
+/* The handshake's time is up: fails the stream unless it has finished
+ * (false then, and the timer can go). */
+bool nm_tls_on_handshake_timeout(nm_stream *s);
 void nm_tls_on_received(nm_stream *s, const char *data, size_t len);
 int nm_tls_on_eof(nm_stream *s);
 int nm_tls_write(nm_stream *s, const char *data, size_t len);

@@ -1,6 +1,6 @@
 /*
  * control.c — the `control` module: the board's control channel from Lua
- * (DESIGN §7), so a script's own tests can drop the wifi link or drive an
+ * (docs/architecture.md §7), so a script's own tests can drop the wifi link or drive an
  * input over the real loop, with the same commands as the control socket.
  *
  *   control.send("wifi drop")  → the reply's INFO text ("" when none);
@@ -51,6 +51,7 @@ int luaopen_control(lua_State *L)
 }
 
 /* require "net.control" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_control(lua_State *L); /* looked up by name, never called from C */
 int luaopen_net_control(lua_State *L)
 {
     return luaopen_control(L);

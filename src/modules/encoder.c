@@ -18,6 +18,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "modules/encoder.h"
 #include "runtime/modules.h"
 
 /* EVP_*Block take an int length: larger strings go through in slices of
@@ -27,7 +28,7 @@
 
 static const char BASE64_ALPHABET[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static int encoder_toBase64(lua_State *L)
+int nm_encoder_tobase64(lua_State *L)
 {
     size_t len;
     const unsigned char *in = (const unsigned char *)luaL_checklstring(L, 1, &len);
@@ -83,7 +84,7 @@ static int encoder_fromBase64(lua_State *L)
     return 1;
 }
 
-static int encoder_toHex(lua_State *L)
+int nm_encoder_tohex(lua_State *L)
 {
     size_t len;
     const unsigned char *in = (const unsigned char *)luaL_checklstring(L, 1, &len);
@@ -124,9 +125,9 @@ static int encoder_fromHex(lua_State *L)
 }
 
 static const luaL_Reg encoder_functions[] = {
-    {"toBase64", encoder_toBase64},
+    {"toBase64", nm_encoder_tobase64},
     {"fromBase64", encoder_fromBase64},
-    {"toHex", encoder_toHex},
+    {"toHex", nm_encoder_tohex},
     {"fromHex", encoder_fromHex},
     {NULL, NULL},
 };

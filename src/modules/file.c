@@ -49,7 +49,7 @@ static const char *check_name(lua_State *L, int arg, bool whole)
     return name;
 }
 
-const char *nm_file_check_name(lua_State *L, int arg)
+const char *file_check_name(lua_State *L, int arg)
 {
     return check_name(L, arg, false);
 }
@@ -569,4 +569,10 @@ int luaopen_file(lua_State *L)
     if (nm_since(NM_ERA_3_0))
         luaL_setfuncs(L, functions_30, 0);
     return 1;
+}
+
+/* require "net.file" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_file(lua_State *L)
+{
+    return nm_require_board_module(L, "file");
 }

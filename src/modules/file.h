@@ -9,6 +9,6 @@
 int luaopen_file(lua_State *L);
 
 /* The firmware's file name check of argument arg ("filename invalid"). */
-const char *nm_file_check_name(lua_State *L, int arg);
+const char *file_check_name(lua_State *L, int arg);
 
 #endif

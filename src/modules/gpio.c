@@ -24,6 +24,7 @@
 #include "core/gpio.h"
 #include "core/loop.h"
 #include "core/timer.h"
+#include "runtime/interrupt.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "runtime/profile.h"
@@ -321,21 +322,17 @@ static void serout_tick(nm_timer *timer, void *data)
         serout_arm();
 }
 
-static void sleep_us(uint32_t us)
-{
-    struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
-/* The synchronous form blocks the whole process, as on the device. */
+/* The synchronous form blocks the whole process, as on the device, until
+ * a stop signal or the watchdog interrupts it (runtime/interrupt.h): a
+ * sequence may be given 2^31 cycles. */
 static void serout_sync(int pin, int level, const uint32_t *delays, size_t len, lua_Integer cycles)
 {
     while (cycles-- > 0) {
         for (size_t i = 0; i < len; i++) {
             nm_gpio_write(pin, level);
             level ^= 1;
-            sleep_us(delays[i]);
+            if (!nm_interrupt_sleep_us(delays[i]))
+                return;
         }
     }
 }
@@ -408,7 +405,7 @@ static int module_gc(lua_State *L)
         nm_timer_close(serout.timer);
         serout.timer = NULL;
     }
-    nm_gpio_pulse_close();
+    gpio_pulse_close();
     return 0;
 }
 
@@ -444,7 +441,7 @@ int luaopen_gpio(lua_State *L)
     set_int(L, "FLOAT", FW_FLOAT);
     set_int(L, "PULLUP", FW_PULLUP);
     if (nm_since(NM_ERA_2_2)) {
-        nm_gpio_pulse_open(L);
+        gpio_pulse_open(L);
         lua_setfield(L, -2, "pulse");
     }
     return 1;

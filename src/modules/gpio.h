@@ -11,8 +11,8 @@ int luaopen_gpio(lua_State *L);
 int luaopen_net_gpio(lua_State *L); /* require "net.gpio" with net.so */
 
 /* Pushes the gpio.pulse table (build) and registers its object type. */
-void nm_gpio_pulse_open(lua_State *L);
+void gpio_pulse_open(lua_State *L);
 /* Stops a running pulse sequence without calling Lua (the state is closing). */
-void nm_gpio_pulse_close(void);
+void gpio_pulse_close(void);
 
 #endif

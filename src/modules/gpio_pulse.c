@@ -347,7 +347,7 @@ static const luaL_Reg pulse_methods[] = {
     {NULL, NULL},
 };
 
-void nm_gpio_pulse_open(lua_State *L)
+void gpio_pulse_open(lua_State *L)
 {
     active = NULL;
     active_ref = LUA_NOREF;
@@ -357,7 +357,7 @@ void nm_gpio_pulse_open(lua_State *L)
     lua_setfield(L, -2, "build");
 }
 
-void nm_gpio_pulse_close(void)
+void gpio_pulse_close(void)
 {
     active = NULL;
     active_ref = LUA_NOREF;

@@ -22,6 +22,7 @@
 #include "runtime/output.h"
 #include "runtime/profile.h"
 #include "runtime/repl.h"
+#include "runtime/restart.h"
 
 #define CHIP_ID 0x00C0FFEE   /* the low 3 bytes of a made-up station MAC */
 #define FLASH_ID 0x001640EF  /* Winbond W25Q32: 4 MB */
@@ -32,41 +33,10 @@
 enum { PRIO_LOW = NM_TASK_LOW, PRIO_MEDIUM = NM_TASK_MEDIUM, PRIO_HIGH = NM_TASK_HIGH, NUM_PRIO };
 enum { EGC_NOT_ACTIVE = 0, EGC_ON_ALLOC_FAILURE = 1, EGC_ON_MEM_LIMIT = 2, EGC_ALWAYS = 4 };
 
-static int exit_status;
-static bool rebooting; /* boot mode: a restart reboots the board */
-
-void nm_node_restart(int status, const char *why)
-{
-    if (exit_status != 0)
-        return;
-    exit_status = status;
-    if (rebooting)
-        fprintf(stderr, "netmcu: %s: rebooting\n", why);
-    else
-        fprintf(stderr, "netmcu: %s: the run ends here (exit status %d)\n", why, status);
-    fflush(stderr);
-    uv_stop(nm_loop());
-}
-
-void nm_node_set_rebooting(bool on)
-{
-    rebooting = on;
-}
-
-void nm_node_clear_restart(void)
-{
-    exit_status = 0;
-}
-
-int nm_node_restart_status(void)
-{
-    return exit_status;
-}
-
 static int node_restart(lua_State *L)
 {
     (void)L;
-    nm_node_restart(NM_EXIT_RESTART, "node.restart()");
+    nm_request_restart(NM_EXIT_RESTART, "node.restart()");
     return 0;
 }
 
@@ -130,12 +100,14 @@ static int info_legacy(lua_State *L)
  * takes "hw", "sw_version" or "build_config" and returns a table. */
 static int node_info(lua_State *L)
 {
-    static const char *const groups[] = {"hw", "sw_version", "build_config", "legacy", NULL};
+    static const char *const groups[] = {"hw", "sw_version", "build_config", "legacy", "lfs", NULL};
     if (!nm_since(NM_ERA_3_0))
         return info_legacy(L);
     int group = luaL_checkoption(L, 1, "legacy", groups);
     if (group == 3)
         return info_legacy(L);
+    if (group == 4)
+        return nm_node_lfs_push_config(L);
     int v[3];
     version(v);
     lua_newtable(L);
@@ -156,7 +128,7 @@ static int node_info(lua_State *L)
     } else {
         lua_pushboolean(L, 1);
         lua_setfield(L, -2, "ssl");
-        set_int(L, "lfs_size", 0);
+        set_int(L, "lfs_size", NM_LFS_SIZE);
         nm_push_module_list(L);
         lua_setfield(L, -2, "modules");
         set_str(L, "number_type", "float");
@@ -183,7 +155,7 @@ static int dump_writer(lua_State *L, const void *p, size_t len, void *ud)
 /* node.compile("x.lua"): the chunk, compiled and stripped, into "x.lc". */
 static int node_compile(lua_State *L)
 {
-    const char *name = nm_file_check_name(L, 1);
+    const char *name = file_check_name(L, 1);
     size_t len = strlen(name);
     if (len < 4 || strcmp(name + len - 4, ".lua") != 0)
         return luaL_error(L, "not a .lua file");
@@ -204,14 +176,100 @@ static int node_compile(lua_State *L)
     return 0;
 }
 
-/* node.getpartitiontable() (3.0): no LFS; SPIFFS where fscfg says. */
+/* ---- node.stripdebug ------------------------------------------------------ */
+
+#define STRIP_DEFAULT 2 /* LUA_OPTIMIZE_DEBUG of the firmware's builds */
+
+static int strip_level = STRIP_DEFAULT;
+
+static int count_writer(lua_State *L, const void *p, size_t len, void *ud)
+{
+    (void)L;
+    (void)p;
+    *(size_t *)ud += len;
+    return 0;
+}
+
+/* The bytes of debug information the function on top of the stack holds:
+ * its dump with it less its dump without (0 where the Lua cannot strip a
+ * dump, 5.1 and LuaJIT). The host keeps the information in memory. */
+static lua_Integer debug_bytes(lua_State *L)
+{
+    size_t full = 0, stripped = 0;
+    nm_dump(L, count_writer, &full, 0);
+    nm_dump(L, count_writer, &stripped, 1);
+    return full > stripped ? (lua_Integer)(full - stripped) : 0;
+}
+
+/* Replaces a positive stack level at arg 2 by the function running there. */
+static void function_at_level(lua_State *L, lua_Integer scope)
+{
+    lua_Debug ar;
+    if (scope > 0 && lua_getstack(L, (int)scope, &ar)) {
+        lua_getinfo(L, "f", &ar);
+        lua_replace(L, 2);
+    }
+}
+
+/* node.stripdebug([level[, function]]): 1.5 and 2.2 texts and results. */
+static int stripdebug_15(lua_State *L)
+{
+    int n = lua_gettop(L);
+    if (n == 0)
+        return lua_pushinteger(L, strip_level), 1;
+    lua_Integer level = nm_check_int32(L, 1);
+    if (level <= 0 || level > 3)
+        luaL_argerror(L, 1, "must in range 1-3");
+    if (n == 1) {
+        strip_level = (int)level;
+        return 0;
+    }
+    if (level == 1)
+        return lua_pushinteger(L, 0), 1;
+    if (!lua_isfunction(L, 2))
+        function_at_level(L, nm_check_int32(L, 2));
+    if (!lua_isfunction(L, 2) || lua_iscfunction(L, 2))
+        luaL_argerror(L, 2, "must be a Lua Function");
+    lua_settop(L, 2);
+    return lua_pushinteger(L, debug_bytes(L)), 1;
+}
+
+/* 3.0: the level is returned when no function is given. */
+static int stripdebug_30(lua_State *L)
+{
+    int n = lua_gettop(L);
+    lua_settop(L, 2);
+    lua_Integer level = 0;
+    if (!lua_isnil(L, 1)) {
+        level = lua_tointeger(L, 1);
+        luaL_argcheck(L, level > 0 && level < 4, 1, "Invalid strip level");
+    }
+    if (lua_isnumber(L, 2))
+        function_at_level(L, nm_check_int32(L, 2));
+    bool isfunc = lua_isfunction(L, 2);
+    luaL_argcheck(L, n < 2 || isfunc, 2, "not a valid function");
+    if (isfunc) {
+        lua_settop(L, 2);
+        return lua_pushinteger(L, lua_iscfunction(L, 2) ? -1 : debug_bytes(L)), 1;
+    }
+    if (level > 0)
+        strip_level = (int)level;
+    return lua_pushinteger(L, strip_level), 1;
+}
+
+static int node_stripdebug(lua_State *L)
+{
+    return nm_since(NM_ERA_3_0) ? stripdebug_30(L) : stripdebug_15(L);
+}
+
+/* node.getpartitiontable() (3.0): LFS before SPIFFS, SPIFFS where fscfg says. */
 static int node_getpartitiontable(lua_State *L)
 {
     uint32_t addr, size;
     nm_flash_partition(&addr, &size);
     lua_createtable(L, 0, 4);
-    set_int(L, "lfs_addr", 0);
-    set_int(L, "lfs_size", 0);
+    set_int(L, "lfs_addr", NM_LFS_ADDR);
+    set_int(L, "lfs_size", NM_LFS_SIZE);
     set_int(L, "spiffs_addr", addr);
     set_int(L, "spiffs_size", size);
     return 1;
@@ -296,12 +354,12 @@ static int node_task_post(lua_State *L)
     }
     luaL_argcheck(L, lua_isfunction(L, n), n, "invalid function");
     lua_pushvalue(L, n);
-    if (!nm_node_post_task(L, (int)prio))
+    if (!node_post_task(L, (int)prio))
         return luaL_error(L, "Task queue overflow. Task not posted");
     return 0;
 }
 
-bool nm_node_post_task(lua_State *L, int prio)
+bool node_post_task(lua_State *L, int prio)
 {
     int ref = luaL_ref(L, LUA_REGISTRYINDEX);
     if (!queue_push(&task_queues[prio], ref)) {
@@ -335,7 +393,7 @@ static int write_stdout_pipe(lua_State *L)
 {
     size_t len;
     const char *text = lua_tolstring(L, 2, &len);
-    nm_pipe_write(L, 1, text, len);
+    pipe_append(L, 1, text, len);
     return 0;
 }
 
@@ -367,7 +425,7 @@ static int node_output(lua_State *L)
     }
     lua_settop(L, 1);
     if (lua_isfunction(L, 1)) {
-        nm_pipe_push_new(L, 1, PRIO_MEDIUM);
+        pipe_push_new(L, 1, PRIO_MEDIUM);
         nm_ref_set(L, &stdout_ref, -1);
         nm_output_redirect_sink(output_to_pipe, serial);
     } else {
@@ -424,7 +482,7 @@ static const luaL_Reg node_functions[] = {
     {"heap", node_heap},       {"restart", node_restart},       {"chipid", node_chipid},
     {"flashid", node_flashid}, {"flashsize", node_flashsize},   {"info", node_info},
     {"output", node_output},   {"input", node_input},           {"setonerror", node_setonerror},
-    {"compile", node_compile}, {NULL, NULL},
+    {"compile", node_compile}, {"stripdebug", node_stripdebug}, {NULL, NULL},
 };
 
 static void add_task_table(lua_State *L)
@@ -468,5 +526,14 @@ int luaopen_node(lua_State *L)
     }
     add_task_table(L);
     add_egc_table(L);
+    strip_level = STRIP_DEFAULT;
+    nm_node_chip_open(L);
+    nm_node_lfs_open(L);
     return 1;
+}
+
+/* require "net.node" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_node(lua_State *L)
+{
+    return nm_require_board_module(L, "node");
 }

@@ -288,7 +288,7 @@ static int pipe_nrec(lua_State *L)
 /* Posts the reader task on top of the stack (popped). */
 static bool post_reader(lua_State *L, reader_state *r)
 {
-    r->posted = nm_node_post_task(L, r->prio);
+    r->posted = node_post_task(L, r->prio);
     return r->posted;
 }
 
@@ -351,7 +351,7 @@ static int reader_task(lua_State *L)
     return 0;
 }
 
-void nm_pipe_write(lua_State *L, int index, const char *text, size_t len)
+void pipe_append(lua_State *L, int index, const char *text, size_t len)
 {
     index = absolute(L, index);
     lua_rawgeti(L, index, 1);
@@ -430,7 +430,7 @@ static void register_types(lua_State *L)
     lua_pop(L, 1);
 }
 
-void nm_pipe_push_new(lua_State *L, int fn_index, int prio)
+void pipe_push_new(lua_State *L, int fn_index, int prio)
 {
     fn_index = fn_index ? absolute(L, fn_index) : 0;
     register_types(L);
@@ -463,7 +463,7 @@ static int pipe_create(lua_State *L)
 {
     lua_settop(L, 2);
     if (lua_isnil(L, 1)) {
-        nm_pipe_push_new(L, 0, 0);
+        pipe_push_new(L, 0, 0);
         return 1;
     }
     luaL_checktype(L, 1, LUA_TFUNCTION);
@@ -472,7 +472,7 @@ static int pipe_create(lua_State *L)
         prio = luaL_checkinteger(L, 2);
         luaL_argcheck(L, prio >= NM_TASK_LOW && prio <= NM_TASK_HIGH, 2, "invalid priority");
     }
-    nm_pipe_push_new(L, 1, (int)prio);
+    pipe_push_new(L, 1, (int)prio);
     return 1;
 }
 
@@ -483,4 +483,10 @@ int luaopen_pipe(lua_State *L)
     lua_pushcfunction(L, pipe_create);
     lua_setfield(L, -2, "create");
     return 1;
+}
+
+/* require "net.pipe" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_pipe(lua_State *L)
+{
+    return nm_require_board_module(L, "pipe");
 }

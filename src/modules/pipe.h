@@ -18,11 +18,11 @@
 
 /* Pushes a new pipe whose reader is the function at fn_index (0: none),
  * posted at priority prio (node.task's 0-2). */
-void nm_pipe_push_new(lua_State *L, int fn_index, int prio);
+void pipe_push_new(lua_State *L, int fn_index, int prio);
 
 /* Appends text to the pipe at index, as p:write(text) does (posting the
  * reader); raises only when memory runs out. */
-void nm_pipe_write(lua_State *L, int index, const char *text, size_t len);
+void pipe_append(lua_State *L, int index, const char *text, size_t len);
 
 int luaopen_pipe(lua_State *L);
 

@@ -260,7 +260,7 @@ static void on_received(nm_udp *u, const char *data, size_t len, const struct so
     sntp_sync *s = nm_udp_owner(u);
     int64_t now = clock_us();
     nm_ntp_reply r;
-    if (s == NULL || s->server_pos < 0 || !nm_ntp_parse((const uint8_t *)data, len, &r) || from->sa_family != AF_INET)
+    if (s == NULL || s->server_pos < 0 || nm_ntp_parse((const uint8_t *)data, len, &r) != 0 || from->sa_family != AF_INET)
         return;
     struct in_addr sender = ((const struct sockaddr_in *)from)->sin_addr;
     struct in_addr asked = servers[s->server_pos];
@@ -478,7 +478,7 @@ static void do_lookups(sntp_sync *s)
             add_server(literal);
             continue;
         }
-        s->lookup = nm_dns_lookup_start(copy, ntp_port(), on_answer, s);
+        s->lookup = nm_dns_resolve(copy, ntp_port(), on_answer, s);
         if (s->lookup == NULL) {
             fail(s, NTP_MEM_ERR, NULL);
             return;

@@ -1,5 +1,5 @@
 /*
- * tls.c — the `tls` module of the 3.0 firmware (net-behaviour.md §5):
+ * tls.c — the `tls` module of the 3.0 firmware (docs/firmware-behaviour.md §9.3):
  * tls.createConnection() → tls.socket, tls.cert.verify/auth, tls.setDebug.
  *
  * A tls.socket is a secure socket of the net binding with the tls module's
@@ -41,4 +41,10 @@ int luaopen_tls(lua_State *L)
     net_cert_push_table(L, true);
     lua_setfield(L, -2, "cert");
     return 1;
+}
+
+/* require "net.tls" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_tls(lua_State *L)
+{
+    return nm_require_board_module(L, "tls");
 }

@@ -9,15 +9,15 @@
  * fires (ALARM_SINGLE, ALARM_SEMI) or is stopped; then an unreachable object
  * is collected and its __gc unregisters and closes it.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <time.h>
 
 #include "core/timer.h"
+#include "runtime/interrupt.h"
 #include "runtime/luacall.h"
+#include "runtime/watchdog.h"
 #include "runtime/modules.h"
-#include "modules/node.h"
+#include "runtime/restart.h"
 #include "runtime/profile.h"
 
 #define TIMER_MT "tmr.timer"
@@ -248,23 +248,30 @@ static int tmr_time(lua_State *L)
     return 1;
 }
 
-/* tmr.delay(us): blocks the whole process, as the busy loop does on the device. */
+/* tmr.delay(us): blocks the whole process, as the busy loop does on the
+ * device, feeding the watchdog every second as the firmware does; a stop
+ * signal ends the wait (runtime/interrupt.h). */
 static int tmr_delay(lua_State *L)
 {
     lua_Integer us = luaL_checkinteger(L, 1);
     if (us <= 0)
         return luaL_error(L, "wrong arg range");
-    uint64_t host_us = nm_clock_host_us((uint64_t)us); /* the board's µs at its clock's rate */
-    struct timespec left = {(time_t)(host_us / 1000000), (long)(host_us % 1000000) * 1000};
-    while (nanosleep(&left, &left) != 0 && errno == EINTR)
-        ;
+    /* the board's µs at its clock's rate, fed and interruptible per second */
+    for (uint64_t left = nm_clock_host_us((uint64_t)us); left > 0;) {
+        uint64_t part = left < 1000000 ? left : 1000000;
+        if (!nm_interrupt_sleep_us(part))
+            break;
+        nm_watchdog_feed();
+        left -= part;
+    }
     return 0;
 }
 
-/* The hardware watchdog is not emulated: nothing to feed. */
+/* Feeds the board's watchdog (runtime/watchdog.h). */
 static int tmr_wdclr(lua_State *L)
 {
     (void)L;
+    nm_watchdog_feed();
     return 0;
 }
 
@@ -273,7 +280,7 @@ static void watchdog_tick(nm_timer *timer, void *data)
     (void)data;
     if (watchdog_left > 0 && --watchdog_left == 0) {
         nm_timer_stop(timer);
-        nm_node_restart(NM_EXIT_WATCHDOG, "tmr.softwd: the soft watchdog expired");
+        nm_request_restart(NM_EXIT_WATCHDOG, "tmr.softwd: the soft watchdog expired");
     }
 }
 
@@ -352,4 +359,10 @@ int luaopen_tmr(lua_State *L)
     lua_pushinteger(L, MODE_AUTO);
     lua_setfield(L, -2, "ALARM_AUTO");
     return 1;
+}
+
+/* require "net.tmr" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_tmr(lua_State *L)
+{
+    return nm_require_board_module(L, "tmr");
 }

@@ -235,3 +235,9 @@ int luaopen_uart(lua_State *L)
     }
     return 1;
 }
+
+/* require "net.uart" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_uart(lua_State *L)
+{
+    return nm_require_board_module(L, "uart");
+}

@@ -219,4 +219,15 @@ static inline lua_State *nm_main_thread(lua_State *L)
 #endif
 }
 
+/* luaL_checkinteger as the device's Lua 5.1 has it: any number, a fraction
+ * truncated toward zero (5.3 refuses 1.5), clamped to the 32-bit range of
+ * the device's lua_Integer. Same error texts for a non-number. */
+static inline long nm_check_int32(lua_State *L, int arg)
+{
+    lua_Number n = luaL_checknumber(L, arg);
+    if (!(n > -2147483648.0))
+        return n != n ? 0 : -2147483647L - 1;
+    return n >= 2147483647.0 ? 2147483647L : (long)n;
+}
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/loop.h"
+#include "runtime/interrupt.h"
 #include "runtime/output.h"
 
 static lua_State *main_state;
@@ -131,6 +132,12 @@ static void report_default(const char *msg)
  * when the error is that Lua has no memory left. */
 static void report_at(lua_State *L, int idx)
 {
+    if (nm_interrupted() != NM_INTERRUPT_NONE) {
+        /* The error that takes Lua back from a stopping run or a reset
+         * board: nothing of the script's to report or to hand to it. */
+        uv_stop(nm_loop());
+        return;
+    }
     const char *msg = lua_tostring(L, idx);
     if (msg == NULL)
         msg = "(error without a message)";

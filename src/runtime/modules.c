@@ -4,6 +4,7 @@
 #include "runtime/modules.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "runtime/profile.h"
 
@@ -19,8 +20,11 @@ typedef struct board_module {
 /* The firmware modules of the board, one row each, in alphabetical order
  * (the order the firmware's build information lists them). */
 static const board_module board_modules[] = {
+    {"adc", luaopen_adc, NM_ERA_1_5, NM_ERA_NONE},
+    {"bit", luaopen_bit, NM_ERA_1_5, NM_ERA_NONE},
     {"cjson", luaopen_cjson, NM_ERA_1_5, NM_ERA_2_2},      /* sjson replaced it */
     {"control", luaopen_control, NM_ERA_1_5, NM_ERA_NONE}, /* netmcu's own */
+    {"crypto", luaopen_crypto, NM_ERA_1_5, NM_ERA_NONE},
     {"encoder", luaopen_encoder, NM_ERA_1_5, NM_ERA_NONE},
     {"file", luaopen_file, NM_ERA_1_5, NM_ERA_NONE},
     {"gpio", luaopen_gpio, NM_ERA_1_5, NM_ERA_NONE},
@@ -28,9 +32,12 @@ static const board_module board_modules[] = {
     {"net", luaopen_net, NM_ERA_1_5, NM_ERA_NONE},
     {"node", luaopen_node, NM_ERA_1_5, NM_ERA_NONE},
     {"pipe", luaopen_pipe, NM_ERA_3_0, NM_ERA_NONE},
+    {"pwm", luaopen_pwm, NM_ERA_1_5, NM_ERA_NONE},
+    {"rtcmem", luaopen_rtcmem, NM_ERA_1_5, NM_ERA_NONE},
     {"rtctime", luaopen_rtctime, NM_ERA_1_5, NM_ERA_NONE},
     {"sjson", luaopen_sjson, NM_ERA_2_2, NM_ERA_NONE},
     {"sntp", luaopen_sntp, NM_ERA_1_5, NM_ERA_NONE},
+    {"struct", luaopen_struct, NM_ERA_1_5, NM_ERA_NONE},
     {"tls", luaopen_tls, NM_ERA_2_2, NM_ERA_NONE},
     {"tmr", luaopen_tmr, NM_ERA_1_5, NM_ERA_NONE},
     {"uart", luaopen_uart, NM_ERA_1_5, NM_ERA_NONE},
@@ -50,11 +57,34 @@ void nm_open_board_modules(lua_State *L)
     }
 }
 
+static const char *era_name(nm_era era)
+{
+    return era == NM_ERA_3_0 ? "3.0" : era == NM_ERA_2_2 ? "2.2" : "1.5";
+}
+
+int nm_require_board_module(lua_State *L, const char *name)
+{
+    for (size_t i = 0; i < sizeof board_modules / sizeof board_modules[0]; i++) {
+        const board_module *m = &board_modules[i];
+        if (strcmp(m->name, name) != 0)
+            continue;
+        if (!nm_since(m->since))
+            return luaL_error(L, "module 'net.%s' came with firmware %s: set NETMCU_COMPAT=%s", name,
+                              era_name(m->since), era_name(m->since));
+        if (!in_profile(m))
+            return luaL_error(L, "module 'net.%s' was dropped in firmware %s: set NETMCU_COMPAT=%s", name,
+                              era_name(m->until), era_name(m->since));
+        return m->open(L);
+    }
+    return luaL_error(L, "module 'net.%s' is not a board module", name);
+}
+
 void nm_push_module_list(lua_State *L)
 {
-    static const char *const names[] = {"adc",   "bit",  "cjson", "crypto", "encoder", "file", "gpio", "http",
-                                        "mqtt",  "net",  "node",   "pipe",    "rtctime",
-                                        "sjson", "sntp", "tls",    "tmr",     "uart", "wifi", NULL};
+    static const char *const names[] = {"adc",   "bit",    "cjson",  "crypto", "encoder", "file",  "gpio",
+                                        "http",  "mqtt",   "net",    "node",   "pipe",    "pwm",   "rtcmem",
+                                        "rtctime", "sjson", "sntp",  "struct", "tls",     "tmr",   "uart",
+                                        "wifi",  NULL};
     luaL_Buffer b;
     bool first = true;
     luaL_buffinit(L, &b);

@@ -13,6 +13,19 @@ int luaopen_tmr(lua_State *L);
 int luaopen_node(lua_State *L);
 int luaopen_uart(lua_State *L);
 int luaopen_file(lua_State *L);
+int luaopen_bit(lua_State *L);
+int luaopen_struct(lua_State *L);
+int luaopen_crypto(lua_State *L);
+int luaopen_adc(lua_State *L);
+int luaopen_pwm(lua_State *L);
+int luaopen_rtcmem(lua_State *L);
+/* require "net.bit" and the other small modules with net.so */
+int luaopen_net_bit(lua_State *L);
+int luaopen_net_struct(lua_State *L);
+int luaopen_net_crypto(lua_State *L);
+int luaopen_net_adc(lua_State *L);
+int luaopen_net_pwm(lua_State *L);
+int luaopen_net_rtcmem(lua_State *L);
 int luaopen_encoder(lua_State *L);
 int luaopen_net_encoder(lua_State *L); /* require "net.encoder" with net.so */
 int luaopen_pipe(lua_State *L); /* 3.0 profile only */
@@ -30,6 +43,20 @@ int luaopen_rtctime(lua_State *L);
 int luaopen_net_rtctime(lua_State *L);
 int luaopen_sntp(lua_State *L);
 int luaopen_net_sntp(lua_State *L);
+
+/* require "net.NAME" finds luaopen_net_NAME in net.so (Lua's all-in-one
+ * loader): the board's modules for a plain Lua interpreter, no globals made. */
+int luaopen_net_tmr(lua_State *L);
+int luaopen_net_node(lua_State *L);
+int luaopen_net_file(lua_State *L);
+int luaopen_net_uart(lua_State *L);
+int luaopen_net_pipe(lua_State *L); /* 3.0 profile only */
+int luaopen_net_tls(lua_State *L);  /* 3.0 profile only */
+
+/* Opens the board module `name` for require: raises an error naming the era
+ * it came in when the profile in force predates it (as the runner would not
+ * have it as a global), else returns what its luaopen returns. */
+int nm_require_board_module(lua_State *L, const char *name);
 
 /* Opens every module of the profile in force as a global (the table in
  * modules.c says which era has which module). */

@@ -6,7 +6,7 @@
  * era most published scripts were written for: the lwIP-based net module
  * with its transition forms, the 2.x wifi API, both tmr APIs. NM_PROFILE_30
  * is the 3.0 release: getpeer order, reconnection events, error texts and
- * the rest of net-behaviour.md §9 (most of which 2.2 already has). The
+ * the rest of docs/firmware-behaviour.md §11 (most of which 2.2 already has). The
  * profile is chosen before the first socket exists, by `netmcu --compat=2.2`
  * or NETMCU_COMPAT=2.2 (or 3.0), and cannot change afterwards.
  */

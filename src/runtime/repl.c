@@ -8,6 +8,7 @@
 
 #include "core/bytebuf.h"
 #include "core/loop.h"
+#include "runtime/interrupt.h"
 #include "runtime/luacall.h"
 #include "runtime/output.h"
 #include "runtime/profile.h"
@@ -52,6 +53,8 @@ static bool run_chunk(lua_State *L, const char *code, size_t len)
     }
     if (status == LUA_OK) {
         print_results(L, base);
+    } else if (nm_interrupted() != NM_INTERRUPT_NONE) {
+        /* The run stops or the board resets: not an error of the chunk's. */
     } else if (nm_since(NM_ERA_3_0)) {
         /* 3.0 prints the error through print, after a label. */
         lua_pushliteral(L, "Lua error: ");

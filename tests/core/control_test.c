@@ -25,7 +25,7 @@ static int lamp(void *data, int argc, char **argv, char *reply, size_t size)
     if (argc == 1 && strcmp(argv[0], "quiet") == 0)
         return 0;
     snprintf(reply, size, "usage: lamp on|off");
-    return -1;
+    return UV_EINVAL;
 }
 
 static int other(void *data, int argc, char **argv, char *reply, size_t size)
@@ -61,35 +61,35 @@ int main(void)
     report("the handler gets the words after the noun", strcmp(seen, "[on]") == 0, seen);
     expect_reply("ok without INFO", "lamp quiet", 0, "ok");
     expect_reply("spaces and tabs separate words", "  lamp \t off ", 0, "ok lamp1 off");
-    expect_reply("the handler's error", "lamp dim", -1, "error usage: lamp on|off");
-    expect_reply("no words after the noun", "lamp", -1, "error usage: lamp on|off");
+    expect_reply("the handler's error", "lamp dim", UV_EINVAL, "error usage: lamp on|off");
+    expect_reply("no words after the noun", "lamp", UV_EINVAL, "error usage: lamp on|off");
     report("argc 0 reaches the handler", seen[0] == '\0', seen);
-    expect_reply("unknown noun", "kettle on", -1, "error unknown command 'kettle' (help lists the commands)");
-    expect_reply("empty line", "", -1, "error empty command");
-    expect_reply("blank line", " \t ", -1, "error empty command");
+    expect_reply("unknown noun", "kettle on", UV_EINVAL, "error unknown command 'kettle' (help lists the commands)");
+    expect_reply("empty line", "", UV_EINVAL, "error empty command");
+    expect_reply("blank line", " \t ", UV_EINVAL, "error empty command");
     seen[0] = '\0';
-    expect_reply("control characters", "lamp\x01 on", -1,
+    expect_reply("control characters", "lamp\x01 on", UV_EINVAL,
                  "error control characters or non-ASCII bytes in the command");
-    expect_reply("non-ASCII bytes", "lamp \xc3\xa9", -1, "error control characters or non-ASCII bytes in the command");
+    expect_reply("non-ASCII bytes", "lamp \xc3\xa9", UV_EINVAL, "error control characters or non-ASCII bytes in the command");
     /* A NUL ends no command: the bytes after it are part of the line, refused. */
     char reply[NM_CONTROL_LINE_MAX + 1];
     static const char nul_line[] = "lamp on\0junk\001\377";
     int rc = nm_control_execute_bytes(nul_line, sizeof nul_line - 1, reply, sizeof reply);
     report("a NUL byte and what follows are refused, not cut off",
-           rc == -1 && strcmp(reply, "error control characters or non-ASCII bytes in the command") == 0 &&
+           rc == UV_EINVAL && strcmp(reply, "error control characters or non-ASCII bytes in the command") == 0 &&
                strcmp(seen, "[on]") != 0,
            reply);
     rc = nm_control_execute_bytes("lamp on\0", 8, reply, sizeof reply);
-    report("a trailing NUL byte is refused", rc == -1, reply);
+    report("a trailing NUL byte is refused", rc == UV_EINVAL, reply);
     rc = nm_control_execute_bytes("lamp onXX", 7, reply, sizeof reply);
     report("only len bytes are read", rc == 0 && strcmp(reply, "ok lamp1 on") == 0, reply);
-    expect_reply("too many words", "lamp a b c d e f g h", -1, "error too many words (at most 8)");
-    expect_reply("help takes no arguments", "help me", -1, "error help takes no arguments");
+    expect_reply("too many words", "lamp a b c d e f g h", UV_EINVAL, "error too many words (at most 8)");
+    expect_reply("help takes no arguments", "help me", UV_EINVAL, "error help takes no arguments");
 
     char longline[NM_CONTROL_LINE_MAX + 10];
     memset(longline, 'a', sizeof longline - 1);
     longline[sizeof longline - 1] = '\0';
-    expect_reply("an over-long line", longline, -1, "error line too long (at most 255 bytes)");
+    expect_reply("an over-long line", longline, UV_EINVAL, "error line too long (at most 255 bytes)");
 
     char small[8];
     nm_control_execute("lamp on", small, sizeof small);

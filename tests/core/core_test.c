@@ -1,6 +1,6 @@
 /*
  * core_test.c — the core layer from C, without Lua: deferred tasks, streams
- * and the TCP server on loopback. Prints "ok - name" / "not ok - name: why"
+ * and the TCP server on loopback. Reports its cases in TAP (harness.h),
  * per case; every case runs the loop under a timer that bounds it.
  */
 #include <netinet/in.h>
@@ -49,8 +49,7 @@ static void tasks_check(void)
 {
     run_case("tasks run later, once, unless cancelled", tasks_body, 5);
     if (ran_inside_post || task_runs != 2) {
-        failures++;
-        printf("not ok - tasks: ran %d times (inside post: %d), want 2 later\n", task_runs,
+        report_failure("tasks", "ran %d times (inside post: %d), want 2 later", task_runs,
                ran_inside_post);
     }
 }
@@ -156,8 +155,7 @@ static void echo_check(void)
         strcat(want, pieces[i]);
     if (received_len != strlen(want) || memcmp(received, want, received_len) != 0 ||
         next_cookie != WRITES || closed_count != 2) {
-        failures++;
-        printf("not ok - echo: got %zu bytes, %ld writes reported, %d closes\n", received_len,
+        report_failure("echo", "got %zu bytes, %ld writes reported, %d closes", received_len,
                (long)next_cookie, closed_count);
     }
 }
@@ -201,8 +199,7 @@ static void refused_check(void)
 {
     run_case("a refused connect ends in closed(ECONNREFUSED), from the loop", refused_body, 5);
     if (refused_status != UV_ECONNREFUSED) {
-        failures++;
-        printf("not ok - refused: status %d, want %d\n", refused_status, UV_ECONNREFUSED);
+        report_failure("refused", "status %d, want %d", refused_status, UV_ECONNREFUSED);
     }
 }
 
@@ -240,8 +237,7 @@ static void idle_check(void)
     idle_closed_after = 0;
     run_case("an idle accepted connection is closed after the 1 s timeout", idle_body, 10);
     if (idle_closed_after < 900 || idle_closed_after > 3000) {
-        failures++;
-        printf("not ok - idle: closed after %lu ms, want about 1000\n",
+        report_failure("idle", "closed after %lu ms, want about 1000",
                (unsigned long)idle_closed_after);
     }
 }
@@ -263,8 +259,7 @@ static void release_check(void)
 {
     run_case("releasing a connecting stream with a queued write frees it quietly", release_body, 5);
     if (refused_status != 1) {
-        failures++;
-        printf("not ok - release: an event reached the released owner (%d)\n", refused_status);
+        report_failure("release", "an event reached the released owner (%d)", refused_status);
     }
 }
 
@@ -332,8 +327,7 @@ static void huge_check(void)
 {
     run_case("a write of 4 GiB + 1 MiB arrives whole, then written(0)", huge_body, 120);
     if (huge_received != HUGE_WRITE || huge_written_status != 0 || huge_server_closed != 0) {
-        failures++;
-        printf("not ok - 4 GiB write: peer got %zu of %zu bytes, written %d, peer closed %d\n",
+        report_failure("4 GiB write", "peer got %zu of %zu bytes, written %d, peer closed %d",
                huge_received, HUGE_WRITE, huge_written_status, huge_server_closed);
     }
 }

@@ -28,7 +28,7 @@ static bool inside_call;
 static void record(void *owner, int status, const struct sockaddr *addr)
 {
     answer *a = owner;
-    CHECK(!inside_call, "answered inside nm_dns_lookup_start");
+    CHECK(!inside_call, "answered inside nm_dns_resolve");
     a->calls++;
     a->status = status;
     a->ip[0] = '\0';
@@ -45,7 +45,7 @@ static nm_dns_lookup *start(const char *name, int port, answer *a)
 {
     memset(a, 0, sizeof(*a));
     inside_call = true;
-    nm_dns_lookup *l = nm_dns_lookup_start(name, port, record, a);
+    nm_dns_lookup *l = nm_dns_resolve(name, port, record, a);
     inside_call = false;
     return l;
 }
@@ -142,7 +142,7 @@ int main(void)
     int fd = mkstemp(hosts);
     const char *text = "127.0.0.1 localhost\n127.0.0.9 ctest.example\n::1 sixonly.example\n";
     if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
-        printf("not ok - setup: cannot write a hosts file\n");
+        report("setup", 0, "cannot write a hosts file");
         return 1;
     }
     close(fd);
@@ -164,12 +164,7 @@ int main(void)
     nm_loop_shutdown();
     case_failure[0] = '\0';
     expect(&pending, "at exit", NM_DNS_CANCELLED, NULL, 0);
-    if (case_failure[0]) {
-        failures++;
-        printf("not ok - a lookup running at exit: %s\n", case_failure);
-    } else {
-        printf("ok - a lookup running at exit ends as cancelled\n");
-    }
+    report("a lookup running at exit ends as cancelled", case_failure[0] == '\0', case_failure);
     unlink(hosts);
     return failures ? 1 : 0;
 }

@@ -38,9 +38,11 @@ static void levels_follow_mode_latch_pullup_and_drive(void)
     int driven = nm_gpio_level(2) == 0;
     nm_gpio_drive(2, -1, err, sizeof err);
     int released = nm_gpio_level(2) == 1;
-    int refused = nm_gpio_drive(4, 0, err, sizeof err) == -1 && strstr(err, "output") != NULL;
+    int refused = nm_gpio_drive(4, 0, err, sizeof err) == UV_EBUSY && strstr(err, "output") != NULL;
+    nm_gpio_set_bare_module(true);
     nm_gpio_set_mode(0, NM_GPIO_INPUT, true);
     int no_pullup_on_0 = nm_gpio_level(0) == 0;
+    nm_gpio_set_bare_module(false);
     nm_gpio_set_mode(8, NM_GPIO_OPENDRAIN, true);
     nm_gpio_write(8, 1);
     nm_gpio_drive(8, 0, err, sizeof err);
@@ -96,11 +98,35 @@ static void control_replies(void)
         }
     }
     const char *all = run("gpio get");
-    if (good && strncmp(all, "ok 0:0:input 1:0:input 2:0:input 3:0:int ", 41) != 0) {
+    if (good && strncmp(all, "ok 0:1:input 1:0:input 2:0:input 3:0:int ", 41) != 0) {
         snprintf(why, sizeof why, "gpio get -> '%s'", all);
         good = 0;
     }
     report("control_replies", good, why);
+}
+
+/* Undriven inputs of the NodeMCU dev kit: D0, D3 and D4 read 1 (LED, FLASH
+ * button, pull-up); a bare module's read 0; a pin the script drives wins. */
+static void devkit_pulls_d0_d3_d4_up(void)
+{
+    char err[64];
+    for (int n = 0; n < NM_GPIO_PINS; n++)
+        nm_gpio_drive(n, -1, err, sizeof err);
+    nm_gpio_init();
+    int devkit = nm_gpio_level(0) == 1 && nm_gpio_level(3) == 1 && nm_gpio_level(4) == 1 &&
+                 nm_gpio_level(1) == 0 && nm_gpio_level(5) == 0 && nm_gpio_level(8) == 0;
+    nm_gpio_set_mode(4, NM_GPIO_OUTPUT, false);
+    nm_gpio_write(4, 0);
+    int driven_low = nm_gpio_level(4) == 0;
+    nm_gpio_drive(3, 0, err, sizeof err);
+    int button = nm_gpio_level(3) == 0;
+    nm_gpio_drive(3, -1, err, sizeof err);
+    nm_gpio_set_bare_module(true);
+    nm_gpio_init();
+    int bare = nm_gpio_level(0) == 0 && nm_gpio_level(3) == 0 && nm_gpio_level(4) == 0;
+    nm_gpio_set_bare_module(false);
+    nm_gpio_init();
+    report("devkit_pulls_d0_d3_d4_up", devkit && driven_low && button && bare, "a default level is wrong");
 }
 
 static void init_keeps_what_the_outside_drives(void)
@@ -119,5 +145,6 @@ int main(void)
     changes_reach_the_listener_once();
     control_replies();
     init_keeps_what_the_outside_drives();
+    devkit_pulls_d0_d3_d4_up();
     return failures ? 1 : 0;
 }

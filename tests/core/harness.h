@@ -1,12 +1,15 @@
 /*
- * harness.h — what every C test of the core shares: one "ok - name" /
- * "not ok - name: why" line per case, and cases that run the loop under a
- * timer bounding them. Included by exactly one file per test program.
+ * harness.h — what every C test of the core shares: its cases reported in
+ * TAP ("ok N - name" / "not ok N - name: why", the plan "1..N" at exit), and
+ * cases that run the loop under a timer bounding them. Included by exactly
+ * one file per test program.
  */
 #ifndef NETMCU_TEST_HARNESS_H
 #define NETMCU_TEST_HARNESS_H
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/loop.h"
 
@@ -21,15 +24,36 @@ static char case_failure[256];
             snprintf(case_failure, sizeof(case_failure), __VA_ARGS__);          \
     } while (0)
 
+static int reported;
+
+static inline void print_plan(void)
+{
+    printf("1..%d\n", reported);
+    fflush(stdout);
+}
+
 static inline void report(const char *name, int good, const char *why)
 {
+    if (reported++ == 0)
+        atexit(print_plan);
     if (good) {
-        printf("ok - %s\n", name);
+        printf("ok %d - %s\n", reported, name);
     } else {
-        printf("not ok - %s: %s\n", name, why);
+        printf("not ok %d - %s: %s\n", reported, name, why);
         failures++;
     }
     fflush(stdout);
+}
+
+/* Reports a failed check made after a case ran: name, then printf's format. */
+static inline void report_failure(const char *name, const char *fmt, ...)
+{
+    char why[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    report(name, 0, why);
 }
 
 static uv_timer_t bound_timer;

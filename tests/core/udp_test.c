@@ -3,7 +3,7 @@
  * loopback keep their boundaries and order, `sent` comes from the loop once
  * per datagram, close stops every event, replies from a receive batch leave
  * together when it ends, and the membership set checks what
- * it is given. Prints "ok - name" / "not ok - name: why" per case; every case
+ * it is given. Reports its cases in TAP (harness.h); every case
  * runs the loop under a timer that bounds it.
  */
 #include <stdio.h>
@@ -100,9 +100,7 @@ static void datagrams_check(void)
     run_case("udp: datagrams arrive whole and in order, queued or not; sent from the loop, once each, in order",
              datagrams_body, 5);
     if (!order_ok || received != COUNT || sents != COUNT || closed_sents != 0) {
-        if (case_failure[0] == '\0')
-            failures++;
-        printf("not ok - udp: counts: received %d, order %s, sent %d, after close %d\n", received,
+        report_failure("udp: counts", "received %d, order %s, sent %d, after close %d", received,
                order_ok ? "kept" : "broken", sents, closed_sents);
     }
 }
@@ -203,9 +201,7 @@ static void replies_check(void)
     run_case("udp: replies from one receive batch leave together at its end, in order; others at once",
              replies_body, 5);
     if (!answers_in_order || answers != ASKS || server_sents != ASKS) {
-        if (case_failure[0] == '\0')
-            failures++;
-        printf("not ok - udp: replies: %d answers, order %s, %d sent\n", answers,
+        report_failure("udp: replies", "%d answers, order %s, %d sent", answers,
                answers_in_order ? "kept" : "broken", server_sents);
     }
 }

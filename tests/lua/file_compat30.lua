@@ -1,3 +1,4 @@
+-- profile: 3.0
 -- file_compat30.lua — the 3.0 file module: stat, getcontents, putcontents,
 -- list(pattern), nil at the end of a read, its read lengths and error texts,
 -- node.getpartitiontable.
@@ -133,8 +134,10 @@ T.case("partition_table_matches_fscfg", function(done)
   local addr, size = file.fscfg()
   T.eq(pt.spiffs_addr, addr, "spiffs_addr")
   T.eq(pt.spiffs_size, size, "spiffs_size")
-  T.eq(pt.lfs_size, 0, "no LFS")
-  T.eq(pt.lfs_addr, 0, "lfs_addr")
+  T.eq(pt.lfs_size, 0x40000, "a 256 KiB LFS partition")
+  T.eq(pt.lfs_addr + pt.lfs_size <= pt.spiffs_addr, true, "before SPIFFS")
+  T.eq(node.info("lfs").lfs_size, pt.lfs_size, "node.info agrees")
+  T.eq(node.info("build_config").lfs_size, pt.lfs_size, "so does the build information")
   local remaining, used, total = file.fsinfo()
   T.eq(total, 3455015, "fsinfo total")
   T.eq(remaining + used, total)

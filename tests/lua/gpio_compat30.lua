@@ -1,3 +1,4 @@
+-- profile: 3.0
 -- gpio_compat30.lua — gpio under the 3.0 profile: the common cases
 -- (lib_gpio.lua), the trig callback's time and count, and gpio.pulse.
 local T = require "testlib"
@@ -81,11 +82,11 @@ end)
 
 T.case("pulse_latches_need_output_mode", function(done)
   G.reset()
-  local p = gpio.pulse.build({{[3] = 1, delay = 1000}})
+  local p = gpio.pulse.build({{[5] = 1, delay = 1000}}) -- pin 5: no pull-up on the dev kit
   p:start(T.expect(function()
-    T.eq(gpio.read(3), 0, "an input does not follow the latch")
-    gpio.mode(3, gpio.OUTPUT)
-    T.eq(gpio.read(3), 1, "until its driver is on")
+    T.eq(gpio.read(5), 0, "an input does not follow the latch")
+    gpio.mode(5, gpio.OUTPUT)
+    T.eq(gpio.read(5), 1, "until its driver is on")
     G.reset()
     done()
   end, 1, "callback"))

@@ -1,5 +1,5 @@
 -- Argument checks and error texts of the net module (1.5 profile), and the
--- values functions return. net-behaviour.md §2 and §8.1.
+-- values functions return. docs/firmware-behaviour.md §3–§10.
 local T = require "testlib"
 
 T.case("constants are the seed firmware's", function(done)

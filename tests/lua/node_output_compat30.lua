@@ -1,3 +1,4 @@
+-- profile: 3.0
 -- node_output_compat30.lua — node.output(fn) in the 3.0 profile hands fn a
 -- pipe (the stdout pipe, read at medium priority), as the 3.0 firmware does;
 -- seed-era callbacks that expect a string fail as on a 3.0 device.

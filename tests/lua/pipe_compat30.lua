@@ -1,3 +1,4 @@
+-- profile: 3.0
 -- pipe_compat30.lua — the 3.0 pipe module: records, chunks, unread, errors,
 -- and the reader callback posted as a node task at the pipe's priority.
 local T = require "testlib"

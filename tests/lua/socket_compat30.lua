@@ -1,4 +1,5 @@
--- The 3.0 profile (NETMCU_COMPAT=3.0): net-behaviour.md §4 and §9.
+-- profile: 3.0
+-- The 3.0 profile (NETMCU_COMPAT=3.0): docs/firmware-behaviour.md §6 and §11.
 local T = require "testlib"
 local N = require "lib_net"
 

@@ -1,5 +1,5 @@
 -- Event order, arguments and object lifetime of TCP sockets (1.5 profile):
--- net-behaviour.md §2.10–2.17, DESIGN §2–3.
+-- docs/firmware-behaviour.md §6, docs/architecture.md §2–3.
 local T = require "testlib"
 local N = require "lib_net"
 

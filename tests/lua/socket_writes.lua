@@ -1,4 +1,4 @@
--- The write path (DESIGN §4): a send the kernel takes at once and a send that
+-- The write path (docs/architecture.md §4): a send the kernel takes at once and a send that
 -- has to wait are reported alike, one `sent` each, in order, from the loop;
 -- and the receive callback kept in the socket object itself (Lua 5.2+).
 local T = require "testlib"

@@ -2,15 +2,27 @@
 --
 -- A file registers cases with T.case(name, fn); fn(done) starts its work and
 -- calls done() when every expected event has happened. T.run() starts the cases
--- one after another from the event loop, runs the loop, and prints one line per
--- case ("ok - name" / "not ok - name: reason"). A case fails when a check
+-- one after another from the event loop, runs the loop, and reports them in
+-- TAP: one line per case ("ok N - name" / "not ok N - name: reason") and the
+-- plan "1..N" at the end. A case fails when a check
 -- fails, when a callback wrapped by T.expect fires a wrong number of times or
 -- raises, when it exceeds its time bound (needs tmr), or when the loop ends
 -- before it called done().
 local T = {}
 
 local cases, current = {}, nil
-local failures = 0
+local failures, reported = 0, 0
+
+-- One TAP line: "ok N - name" or "not ok N - name: reason".
+local function report(name, reason)
+  reported = reported + 1
+  if reason then
+    failures = failures + 1
+    print("not ok " .. reported .. " - " .. name .. ": " .. reason)
+  else
+    print("ok " .. reported .. " - " .. name)
+  end
+end
 
 local function fail(case, reason)
   if not case.failed then case.failed = reason end
@@ -97,12 +109,7 @@ local function finish(case)
       fail(case, string.format("%s fired %d times, want %d", e.label, e.calls, e.want))
     end
   end
-  if case.failed then
-    failures = failures + 1
-    print("not ok - " .. case.name .. ": " .. case.failed)
-  else
-    print("ok - " .. case.name)
-  end
+  report(case.name, case.failed)
   io.stdout:flush()
   current = nil
   start_next()
@@ -115,7 +122,8 @@ start_next = function()
   if not case then return end
   if case.skip then -- T.case(name, fn, {skip = reason}): not run here, and says why
     case.finished = true
-    print("skip - " .. case.name .. ": " .. case.skip)
+    reported = reported + 1
+    print("ok " .. reported .. " - " .. case.name .. " # SKIP " .. case.skip)
     return start_next()
   end
   current = case
@@ -149,11 +157,11 @@ function T.run()
   for i = index, #cases do
     local case = cases[i]
     if case and not case.finished then
-      failures = failures + 1
-      print("not ok - " .. case.name .. ": the loop ended before the case finished" ..
-            (case.failed and (" (" .. case.failed .. ")") or ""))
+      report(case.name, "the loop ended before the case finished" ..
+             (case.failed and (" (" .. case.failed .. ")") or ""))
     end
   end
+  print("1.." .. reported)
   io.stdout:flush()
   os.exit(failures == 0 and 0 or 1)
 end

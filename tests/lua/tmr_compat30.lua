@@ -1,3 +1,4 @@
+-- profile: 3.0
 -- tmr_compat30.lua — the 3.0 profile: no static timers, objects only (run with NETMCU_COMPAT=3.0).
 local T = require "testlib"
 

@@ -1,3 +1,4 @@
+-- profile: 3.0
 -- uart_compat30.lua — the uart module in the 3.0 profile: UART 1, fifodepth,
 -- 31250 baud and uart.on's argument checks of the later firmware.
 local T = require "testlib"

@@ -1,4 +1,4 @@
--- UDP in the 1.5 profile: net-behaviour.md §2.1–2.7, §2.11–2.12, §2.17, Q19–Q21, Q33.
+-- UDP in the 1.5 profile: docs/firmware-behaviour.md §2, §7.
 -- Peers here are UDP sockets of the same process on 127.0.0.1; tests/peers/udp.sh
 -- talks to python3.
 local T = require "testlib"

@@ -1,5 +1,5 @@
 -- profile: 2.2 3.0
--- UDP in the 3.0 profile (NETMCU_COMPAT=3.0): net.udpsocket, net-behaviour.md §4.4, C4, C5.
+-- UDP in the 2.2 and 3.0 profiles: net.udpsocket, docs/firmware-behaviour.md §7.
 local T = require "testlib"
 
 T.case("createUDPSocket: listen, receive(s, data, port, ip), send(port, ip, data, fn)", function(done)

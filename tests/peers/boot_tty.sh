@@ -4,7 +4,7 @@
 # fresh state whose console works again; Ctrl-D switches the board off.
 set -u
 . "$(dirname "$0")/lib/tmux.sh"
-need_tools boot_tty tmux
+need tmux
 
 mkdir -p "$dir/flash"
 cat >"$dir/flash/init.lua" <<'LUA'
@@ -19,22 +19,22 @@ tm new-session -d -s console -x 150 -y 50 "env NETMCU_HEAP= $NETMCU --boot --fla
 if wait_for '^NodeMCU 1\.5\.4\.1 build' 5 && wait_for '^INIT 1 nil$' 5 && wait_for '^> ?$' 5; then
   ok "boot_tty_banner_init_and_prompt"
 else
-  nok "boot_tty_banner_init_and_prompt" "$(screen | head -n 8 | tr '\n' '|')"
+  fail "boot_tty_banner_init_and_prompt" "$(screen | head -n 8 | tr '\n' '|')"
 fi
 
 type_line '=file.exists("init.lua")'
-if wait_for '^true$'; then ok "boot_tty_console_sees_the_flash"; else nok "boot_tty_console_sees_the_flash" "no true"; fi
+if wait_for '^true$'; then ok "boot_tty_console_sees_the_flash"; else fail "boot_tty_console_sees_the_flash" "no true"; fi
 
 type_line 'node.restart()'
 if wait_for '^INIT 2 nil$' 5; then
   ok "boot_tty_restart_reboots_into_a_fresh_state"
 else
-  nok "boot_tty_restart_reboots_into_a_fresh_state" "$(screen | tail -n 6 | tr '\n' '|')"
+  fail "boot_tty_restart_reboots_into_a_fresh_state" "$(screen | tail -n 6 | tr '\n' '|')"
 fi
 type_line '=6*7'
-if wait_for '^42$' 5; then ok "boot_tty_console_after_the_reboot"; else nok "boot_tty_console_after_the_reboot" "$(screen | tail -n 4 | tr '\n' '|')"; fi
+if wait_for '^42$' 5; then ok "boot_tty_console_after_the_reboot"; else fail "boot_tty_console_after_the_reboot" "$(screen | tail -n 4 | tr '\n' '|')"; fi
 
 tm send-keys -t console C-d
-if wait_for '^exit=0$' 5; then ok "boot_tty_ctrl_d_switches_off"; else nok "boot_tty_ctrl_d_switches_off" "$(screen | tail -n 3 | tr '\n' '|')"; fi
+if wait_for '^exit=0$' 5; then ok "boot_tty_ctrl_d_switches_off"; else fail "boot_tty_ctrl_d_switches_off" "$(screen | tail -n 3 | tr '\n' '|')"; fi
 
-[ "$fails" -eq 0 ]
+finish

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
+# lua-version-dependent: the interpreter's memory, error texts or console shows through
 # console_error_prompt.sh — after an unhandled error in a callback, the
 # terminal console shows the report on lines of its own and the prompt once,
 # with the typed text kept (issue 8, item 8: the prompt was drawn twice, "> > ").
 set -u
 . "$(dirname "$0")/lib/tmux.sh"
-need_tools console_error_prompt tmux
+need tmux
 
 for profile in 1.5 3.0; do
   tm kill-session -t console 2>/dev/null
   tm new-session -d -s console -x 150 -y 40 "env NETMCU_COMPAT=$profile $NETMCU; sleep 30"
-  wait_for '^> ?$' 5 || nok "${profile}_prompt" "no prompt"
+  wait_for '^> ?$' 5 || fail "${profile}_prompt" "no prompt"
   type_line 'tmr.create():alarm(300, tmr.ALARM_SINGLE, function() error("cb boom") end)'
   tm send-keys -t console -l -- 'partial'
   if wait_for 'cb boom' 5; then
@@ -19,17 +20,17 @@ for profile in 1.5 3.0; do
     prompts=$(printf '%s\n' "$s" | sed -n '/^netmcu: /,$p' | grep -c '^>')
     if printf '%s\n' "$s" | grep -q '> >' || ! printf '%s\n' "$s" | grep -q '^netmcu: .*cb boom' ||
        [ "$prompts" != 1 ]; then
-      nok "${profile}_one_prompt_after_a_callback_error" "$(printf '%s' "$s" | tr '\n' '|')"
+      fail "${profile}_one_prompt_after_a_callback_error" "$(printf '%s' "$s" | tr '\n' '|')"
     elif [ "$last" != "> partial" ]; then
-      nok "${profile}_one_prompt_after_a_callback_error" "last line '$last'"
+      fail "${profile}_one_prompt_after_a_callback_error" "last line '$last'"
     else
       ok "${profile}_one_prompt_after_a_callback_error"
     fi
     tm send-keys -t console C-u
     type_line '="still" .. "here"'
-    if wait_for '^stillhere$' 3; then ok "${profile}_console_goes_on"; else nok "${profile}_console_goes_on" "no answer"; fi
+    if wait_for '^stillhere$' 3; then ok "${profile}_console_goes_on"; else fail "${profile}_console_goes_on" "no answer"; fi
   else
-    nok "${profile}_one_prompt_after_a_callback_error" "no error report"
+    fail "${profile}_one_prompt_after_a_callback_error" "no error report"
   fi
 done
-[ "$fails" -eq 0 ]
+finish

@@ -9,7 +9,7 @@ need python3 ss
 HERE=$(cd "$(dirname "$0")" && pwd)
 DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 if [ ! -x "$DNSMASQ" ]; then
-  echo "not ok - setup: dnsmasq is not installed (dnsmasq-base)"; exit 1
+  bail "dnsmasq is not installed (dnsmasq-base)"
 fi
 if [ "$(id -u)" != 0 ]; then
   skip "dns: all cases" "DNS servers on port 53 need root"; exit 0
@@ -60,9 +60,8 @@ for _ in $(seq 100); do
   sleep 0.05
 done
 if [ $ready = 0 ]; then
-  echo "not ok - setup: the DNS servers did not start"
   cat "$T"/dnsmasq-*.log 2>/dev/null | sed 's/^/#   /' | tail -n 10
-  exit 1
+  bail "the DNS servers did not start"
 fi
 
 # What c-ares reads as the system's servers: the first two nameserver lines.
@@ -75,7 +74,9 @@ printf '127.0.0.1 localhost\n127.0.0.7 fromhosts.example\n::1 localhost\n' >"$T/
 for profile in 1.5 3.0; do
   env NETMCU_COMPAT=$profile DNS_A=$A DNS_B=$B DNS_REFUSED=$REFUSER DNS_SINK=$SINK \
     DNS_SYS0="${SYS[0]}" DNS_SYS1="${SYS[1]:-}" HAVE_V6=$HAVE_V6 CARES_HOSTS="$T/hosts" \
-    timeout -k 2 "$(bound 70)" "$NETMCU" "$HERE/dns_cases.lua" || FAILED=$((FAILED + 1))
+    timeout -k 2 "$(bound 70)" "$NETMCU" "$HERE/dns_cases.lua" 2>&1 | tap_relay ""
+  st=${PIPESTATUS[0]}
+  [ "$st" -eq 0 ] || fail "dns ($profile): dns_cases.lua" "exited with status $st"
 done
 
 # Exit with lookups in flight (sockets, net.dns.resolve, both forms): the

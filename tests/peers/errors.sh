@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lua-version-dependent: the interpreter's memory, error texts or console shows through
 # Errors and signals: a failing receive callback and a syntax error end
 # netmcu with status 1 and a message; SIGTERM/SIGINT end a server cleanly.
 . "$(dirname "$0")/lib/common.sh"

@@ -9,7 +9,7 @@
 need python3
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-origin plain || { echo "not ok - setup: the origin server did not start"; exit 1; }
+origin plain || bail "the origin server did not start"
 PLAIN=$ORIGIN_PORT
 REFUSED_PORT=$(free_port)
 
@@ -28,8 +28,12 @@ nm_start timeout30 NETMCU_COMPAT=3.0 -- "slow?ms=12000"; TO30=$NM_PID
 
 for profile in 1.5 3.0; do
   env NETMCU_COMPAT=$profile ORIGIN_PORT=$PLAIN REFUSED_PORT=$REFUSED_PORT \
-    timeout -k 2 "$(bound 120)" "$NETMCU" "$HERE/http_client_cases.lua" 2>"$T/cases-$profile.err" ||
-    { FAILED=$((FAILED + 1)); sed 's/^/# /' "$T/cases-$profile.err" | tail -n 20; }
+    timeout -k 2 "$(bound 120)" "$NETMCU" "$HERE/http_client_cases.lua" 2>"$T/cases-$profile.err" | tap_relay ""
+  st=${PIPESTATUS[0]}
+  if [ "$st" -ne 0 ]; then
+    fail "http ($profile): http_client_cases.lua" "exited with status $st"
+    sed 's/^/# /' "$T/cases-$profile.err" | tail -n 20
+  fi
 done
 
 # The endless loop: the first request and twenty redirects, then no more.

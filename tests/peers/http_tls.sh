@@ -12,9 +12,9 @@ need python3 openssl
 
 PKI=$T/pki
 make_pki "$PKI" && pki_sign "$PKI" example ca "DNS:example.com" ||
-  { echo "not ok - setup: cannot make the test certificates"; exit 1; }
+  bail "cannot make the test certificates"
 for cert in good wrong expired unknown; do
-  origin "$cert" --tls "$PKI/$cert.crt" "$PKI/$cert.key" || { echo "not ok - setup: origin $cert"; exit 1; }
+  origin "$cert" --tls "$PKI/$cert.crt" "$PKI/$cert.key" || bail "origin $cert"
   eval "PORT_$cert=$ORIGIN_PORT"
 done
 
@@ -64,7 +64,7 @@ get('https://localhost:$PORT_unknown/echo')"
 done
 
 # A redirect from http to https: the new URL's scheme, name and certificate rules.
-origin plain || { echo "not ok - setup: origin plain"; exit 1; }
+origin plain || bail "origin plain"
 run upgrade 1.5 "$T/home-1.5" "$GET
 net.cert.verify(true)
 get('http://127.0.0.1:$ORIGIN_PORT/to?url=https://localhost:$PORT_good/echo')"

@@ -5,4 +5,8 @@
 # lib/readme_examples.py.
 . "$(dirname "$0")/lib/common.sh"
 need python3 openssl
-NM_SLOW=$SLOW python3 "$(dirname "$0")/lib/readme_examples.py" "$(dirname "$0")/../../README.md"
+NM_SLOW=$SLOW python3 "$(dirname "$0")/lib/readme_examples.py" "$(dirname "$0")/../../README.md" 2>&1 |
+  tap_relay ""
+st=${PIPESTATUS[0]}
+[ "$st" -eq 0 ] || fail "readme examples: the driver" "exited with status $st"
+finish

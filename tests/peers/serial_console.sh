@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lua-version-dependent: the interpreter's memory, error texts or console shows through
 # serial_console.sh — `netmcu --serial` as the board's UART, byte for byte, in
 # both profiles: echo, prompts, CR/LF, errors, uart.write/setup/on, reopen,
 # reboot. The peer (lib/serial_cases.py) opens the pty as a terminal program would.
@@ -6,8 +7,9 @@ set -u
 . "$(dirname "$0")/lib/common.sh"
 need python3
 for profile in 1.5 3.0; do
-  python3 "$(dirname "$0")/lib/serial_cases.py" "$profile" | sed "s/^\(ok\|not ok\) - /\1 - ${profile}_/"
-  [ "${PIPESTATUS[0]}" -eq 0 ] || FAILED=$((FAILED + 1))
+  python3 "$(dirname "$0")/lib/serial_cases.py" "$profile" 2>&1 | tap_relay "${profile}_"
+  st=${PIPESTATUS[0]}
+  [ "$st" -eq 0 ] || fail "${profile}_serial_cases" "exited with status $st"
 done
 
 # The terminal console (here reading a pipe) takes uart.on the same way.

@@ -11,7 +11,7 @@ need python3 ss
 HERE=$(cd "$(dirname "$0")" && pwd)
 CHRONYD=$(command -v chronyd || echo /usr/sbin/chronyd)
 if [ ! -x "$CHRONYD" ]; then
-  echo "not ok - setup: chronyd is not installed (chrony)"; exit 1
+  bail "chronyd is not installed (chrony)"
 fi
 
 # One port for every server: free on 127.0.0.1 now, and the others bind other addresses.

@@ -9,7 +9,7 @@
 need openssl socat python3 sha256sum
 
 PKI=$T/pki
-make_pki "$PKI" || { echo "not ok - setup: cannot make the test certificates"; exit 1; }
+make_pki "$PKI" || bail "cannot make the test certificates"
 export NETMCU_HOME=$T/home
 
 # client.lua PORT HOST VERIFY [REQUEST] — one secure connection; VERIFY is

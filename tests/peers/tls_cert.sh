@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lua-version-dependent: the interpreter's memory, error texts or console shows through
 # net.cert: the firmware's PEM rules and every error text, the store as a
 # sector file (rewritten only on change, storage failures), a stored blob
 # that is not a certificate, net.cert.auth against a server that requires a
@@ -8,7 +9,7 @@
 need openssl python3
 
 PKI=$T/pki
-make_pki "$PKI" || { echo "not ok - setup: cannot make the test certificates"; exit 1; }
+make_pki "$PKI" || bail "cannot make the test certificates"
 
 # --- the PEM parser's texts ----------------------------------------------
 cat >"$T/pem.lua" <<'LUA'

@@ -8,7 +8,7 @@
 need openssl
 
 PKI=$T/pki
-make_pki "$PKI" || { echo "not ok - setup: cannot make the test certificates"; exit 1; }
+make_pki "$PKI" || bail "cannot make the test certificates"
 export NETMCU_HOME=$T/home
 
 out=$(timeout 10 "$NETMCU" -e 'print(type(tls))' 2>&1)

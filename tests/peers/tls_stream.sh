@@ -8,7 +8,7 @@
 need openssl socat python3 sha256sum nginx
 
 PKI=$T/pki
-make_pki "$PKI" || { echo "not ok - setup: cannot make the test certificates"; exit 1; }
+make_pki "$PKI" || bail "cannot make the test certificates"
 export NETMCU_HOME=$T/home
 pattern_file "$T/expected.1m" 1024
 

@@ -140,7 +140,7 @@ NETMCU_TRACE=tmr, "$NETMCU" -e 'tmr.create()' 2>"$T/plain.err"; st=$?
 for t in net_args socket_events socket_writes tmr_api gpio_api udp_api encoder_api; do
   flash=$(mktemp -d -p "$T")
   NETMCU_FLASH="$flash" NETMCU_TRACE=all,report timeout -k 2 "$(bound 60)" "$NETMCU" "tests/lua/$t.lua" >"$T/$t.out" 2>/dev/null
-  st=$?; oks=$(grep -c '^ok - ' "$T/$t.out"); nots=$(grep -c '^not ok - ' "$T/$t.out")
+  st=$?; oks=$(grep -cE '^ok [0-9]+ ' "$T/$t.out"); nots=$(grep -cE '^not ok [0-9]+ ' "$T/$t.out")
   if [ "$st" = 0 ] && [ "$oks" -gt 0 ] && [ "$nots" = 0 ]; then
     ok "tests/lua/$t.lua passes under NETMCU_TRACE=all,report ($oks cases)"
   else

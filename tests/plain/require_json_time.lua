@@ -1,11 +1,12 @@
 -- require_json_time.lua — cjson, sjson, rtctime and sntp from plain Lua
 -- through net.so (run by tests/run-tests with the interpreter of the build).
-local fails = 0
+local fails, count = 0, 0
 local function check(cond, name, why)
+  count = count + 1
   if cond then
-    print("ok - " .. name)
+    print("ok " .. count .. " - " .. name)
   else
-    print("not ok - " .. name .. ": " .. tostring(why))
+    print("not ok " .. count .. " - " .. name .. ": " .. tostring(why))
     fails = fails + 1
   end
 end
@@ -22,4 +23,5 @@ check(rtctime.get() == 0, "rtctime reads 0 until set")
 rtctime.set(1700000000)
 check(rtctime.get() >= 1700000000, "rtctime.set then get")
 check(type(sntp.sync) == "function" and sntp.getoffset() == 0, "require net.sntp")
+print("1.." .. count)
 os.exit(fails == 0 and 0 or 1)

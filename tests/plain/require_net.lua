@@ -3,8 +3,8 @@
 local net = require "net"
 local ok, fails = 0, 0
 local function check(cond, name, why)
-  if cond then ok = ok + 1; print("ok - " .. name)
-  else fails = fails + 1; print("not ok - " .. name .. ": " .. (why or "failed")) end
+  if cond then ok = ok + 1; print("ok " .. ok + fails .. " - " .. name)
+  else fails = fails + 1; print("not ok " .. ok + fails .. " - " .. name .. ": " .. (why or "failed")) end
 end
 
 check(net.TCP == 16 and net.UDP == 32, "constants")
@@ -38,4 +38,5 @@ s3:dns("127.0.0.1", function() nested = {pcall(net.run)} end)
 net.run()
 check(nested and nested[1] == false and tostring(nested[2]):find("already running", 1, true),
       "net.run() inside a callback raises", nested and tostring(nested[2]))
+print("1.." .. ok + fails)
 os.exit(fails == 0 and 0 or 1)

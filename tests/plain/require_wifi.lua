@@ -6,8 +6,8 @@ local wifi = require "net.wifi"
 local control = require "net.control"
 local ok, fails = 0, 0
 local function check(cond, name, why)
-  if cond then ok = ok + 1; print("ok - " .. name)
-  else fails = fails + 1; print("not ok - " .. name .. ": " .. (why or "failed")) end
+  if cond then ok = ok + 1; print("ok " .. ok + fails .. " - " .. name)
+  else fails = fails + 1; print("not ok " .. ok + fails .. " - " .. name .. ": " .. (why or "failed")) end
 end
 
 check(type(wifi.sta.config) == "function" and wifi.STATION == 1, "require 'net.wifi'")
@@ -25,4 +25,5 @@ wifi.sta.config({ssid = "plain", pwd = "password"})
 check(net.run() == false, "net.run() runs the station's connection to its end")
 check(events[1] == "connected" and (events[2] or ""):find("^got_ip %d+%.%d+%.%d+%.%d+$"),
       "events in order under plain Lua", table.concat(events, ","))
+print("1.." .. ok + fails)
 os.exit(fails == 0 and 0 or 1)

@@ -1,14 +1,15 @@
 /*
  * cert.c — `net.cert.verify/auth` and `tls.cert.verify/auth` (see cert.h).
  *
- * The argument rules and error texts are the firmware's (net-behaviour.md
- * §2.21, §5): a string is PEM to store (then verification is on), anything
+ * The argument rules and error texts are the firmware's (docs/firmware-behaviour.md
+ * §9.1, §9.3): a string is PEM to store (then verification is on), anything
  * else switches by truthiness, and switching on needs a stored certificate
  * ("no certificates found").
  */
 #include "modules/net/cert.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/certstore.h"
@@ -127,8 +128,30 @@ static nm_tls_config *callback_config(void *data)
     return c.config;
 }
 
+/* NETMCU_TLS_TIMEOUT, the handshake's bound in seconds (core/tls.h), is
+ * read when the first secure stream is made: the runner and net.so alike. */
+static void read_handshake_timeout(void)
+{
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    const char *env = getenv("NETMCU_TLS_TIMEOUT");
+    if (env == NULL || *env == '\0')
+        return;
+    char *end;
+    double seconds = strtod(env, &end);
+    if (*end != '\0' || !(seconds >= 0.1 && seconds <= 3600)) {
+        fprintf(stderr, "netmcu: NETMCU_TLS_TIMEOUT=%s is not a number of seconds (0.1 to 3600); using %d\n", env,
+                NM_TLS_HANDSHAKE_MS_DEFAULT / 1000);
+        return;
+    }
+    nm_tls_set_handshake_timeout((uint32_t)(seconds * 1000 + 0.5));
+}
+
 int net_cert_secure(nm_stream *s, const char *host)
 {
+    read_handshake_timeout();
     if (!policy.verify && policy.verify_fn == LUA_NOREF && !policy.warned) {
         policy.warned = true;
         fprintf(stderr,

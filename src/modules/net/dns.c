@@ -1,6 +1,6 @@
 /*
- * dns.c — `net.dns`: resolve, getdnsserver, setdnsserver (net-behaviour.md
- * §2.19–2.20 for 1.5, §4.5 for 3.0), on the core resolver (core/dns.h).
+ * dns.c — `net.dns`: resolve, getdnsserver, setdnsserver (docs/firmware-behaviour.md
+ * §8), on the core resolver (core/dns.h).
  */
 #include "modules/net/dns.h"
 
@@ -10,7 +10,7 @@
 #include "core/dns.h"
 #include "runtime/luacall.h"
 #include "runtime/profile.h"
-#include "modules/net/netaddr.h"
+#include "modules/net/netvalue.h"
 #include "modules/net/socket.h"
 
 void net_dns_push_answer(lua_State *L, const struct sockaddr *addr)
@@ -20,7 +20,7 @@ void net_dns_push_answer(lua_State *L, const struct sockaddr *addr)
     else if (addr->sa_family == AF_INET && ((const struct sockaddr_in *)addr)->sin_addr.s_addr == 0)
         lua_pushliteral(L, ""); /* the firmware's answer for 0.0.0.0 */
     else
-        nm_addr_push_ip(L, addr);
+        net_push_ip(L, addr);
 }
 
 int net_dns_err_code(int status)
@@ -79,14 +79,14 @@ static int resolve_30(lua_State *L)
         return luaL_error(L, "illegal argument");
     resolve_request *req = malloc(sizeof(*req));
     if (req == NULL)
-        return luaL_error(L, "out of memory");
+        return luaL_error(L, "not enough memory");
     req->L = nm_lua_state();
     req->fn_ref = LUA_NOREF;
     nm_ref_set(L, &req->fn_ref, 2);
-    if (nm_dns_lookup_start(host, 0, resolve_answered, req) == NULL) {
+    if (nm_dns_resolve(host, 0, resolve_answered, req) == NULL) {
         nm_ref_clear(L, &req->fn_ref);
         free(req);
-        return luaL_error(L, "out of memory");
+        return luaL_error(L, "not enough memory");
     }
     return 0;
 }
@@ -125,7 +125,7 @@ static int dns_getdnsserver(lua_State *L)
     int slot = check_slot(L, 1);
     struct sockaddr_storage ss;
     if (slot >= 0 && nm_dns_get_server(slot, &ss))
-        nm_addr_push_ip(L, (struct sockaddr *)&ss);
+        net_push_ip(L, (struct sockaddr *)&ss);
     else
         lua_pushnil(L);
     return 1;

@@ -50,7 +50,7 @@ static void call_initializer(lua_State *L, int fn_idx)
 }
 
 /* The 2.x firmware's console warning for the forms it kept for a transition
- * (net-behaviour.md §4.1); 3.0 takes them silently. */
+ * (docs/firmware-behaviour.md §4.1); 3.0 takes them silently. */
 static void deprecated(const char *what)
 {
     if (!nm_since(NM_ERA_2_2) || nm_since(NM_ERA_3_0))
@@ -105,7 +105,7 @@ static int net_createConnection(lua_State *L)
 }
 
 /* createServer(type[, timeout][, fn]); 3.0 also takes createServer([timeout])
- * and createServer(type) (net-behaviour.md C3). */
+ * and createServer(type) (docs/firmware-behaviour.md §4.2). */
 static int net_createServer(lua_State *L)
 {
     lua_Integer timeout = 30;

@@ -1,7 +1,7 @@
 /*
  * server.c — `net.server`: listening for TCP connections.
  *
- * net-behaviour.md §2.4–2.5 and §2.18 (1.5) and §4.2 (3.0). Unlike the 1.5
+ * docs/firmware-behaviour.md §5 (1.5 and 3.0). Unlike the 1.5
  * firmware, close() really stops listening and bind failures raise errors.
  */
 #include "modules/net/server.h"
@@ -12,7 +12,8 @@
 #include "core/tcp_server.h"
 #include "runtime/device.h"
 #include "runtime/luacall.h"
-#include "modules/net/netaddr.h"
+#include "core/netaddr.h"
+#include "modules/net/netvalue.h"
 #include "runtime/profile.h"
 #include "modules/net/socket.h"
 
@@ -144,7 +145,7 @@ static int server_listen(lua_State *L)
     nm_profile_lock();
     int r = start_listening(sv, &addr, ip, (int)port);
     if (r < 0)
-        return nm_err_raise_bind(L, r, (int)port);
+        return net_raise_bind_error(L, r, (int)port);
     if (nm_device_esp8266()) {
         nm_device_site(L, sv->site, sizeof sv->site);
         nm_tcp_server_limit(sv->srv, NM_ESP8266_SERVER_CONNS);
@@ -178,7 +179,7 @@ static int server_getaddr(lua_State *L)
     net_server *sv = check_server(L);
     struct sockaddr_storage ss;
     bool known = sv->srv && nm_tcp_server_address(sv->srv, &ss) == 0;
-    nm_addr_push_peer(L, known ? (struct sockaddr *)&ss : NULL, true);
+    net_push_peer(L, known ? (struct sockaddr *)&ss : NULL, true);
     return 2;
 }
 

@@ -1,9 +1,9 @@
 /*
  * socket.c — `net.socket`: TCP client and accepted sockets.
  *
- * Behaviour follows net-behaviour.md §2.8–2.17 for the 1.5 profile and §4.3
- * for 3.0; where the firmware drops data or fails silently this host queues
- * and reports instead (README, compatibility table).
+ * Behaviour follows docs/firmware-behaviour.md §6 for both profiles; where
+ * the firmware drops data or fails silently this host queues and reports
+ * instead (README, compatibility table).
  */
 #include "modules/net/socket.h"
 
@@ -17,7 +17,8 @@
 #include "runtime/luacall.h"
 #include "modules/net/cert.h"
 #include "modules/net/dns.h"
-#include "modules/net/netaddr.h"
+#include "core/netaddr.h"
+#include "modules/net/netvalue.h"
 #include "runtime/profile.h"
 
 enum { EV_CONNECTION, EV_RECONNECTION, EV_DISCONNECTION, EV_RECEIVE, EV_SENT, EV_DNS, EV_COUNT };
@@ -239,7 +240,7 @@ static void on_written(nm_stream *s, intptr_t cookie, int status)
     }
 }
 
-/* Which event ends a connection, per profile (net-behaviour.md §9). A local
+/* Which event ends a connection, per profile (docs/firmware-behaviour.md §6.5). A local
  * close that could not deliver everything is an error like any other, so
  * that in the 3.0 profile too no lost send goes unreported. */
 static int closing_event(const net_socket *sock, bool local, int status)
@@ -279,7 +280,7 @@ static void closing_body(lua_State *L, nm_protected *ctx)
      * netmcu addition; a tls.socket's reconnection gets the tls module's
      * reason text in place of the code (§5). */
     if (c->sock->tls_api && c->ev == EV_RECONNECTION)
-        nm_err_push_tls_reason(L, c->code);
+        net_push_tls_reason(L, c->code);
     else
         lua_pushinteger(L, c->code);
     if (c->code == 0 || c->reason == NULL) {
@@ -510,7 +511,7 @@ static bool lookup_start(net_socket *sock, const char *host, int port, bool for_
     strcpy(sl->host, host);
     sl->sock = sock;
     sl->for_connect = for_connect;
-    sl->lookup = nm_dns_lookup_start(host, port, lookup_answered, sl);
+    sl->lookup = nm_dns_resolve(host, port, lookup_answered, sl);
     if (sl->lookup == NULL) {
         free(sl);
         return false;
@@ -650,7 +651,7 @@ static int socket_close(lua_State *L)
         sock->state = SOCK_CLOSING;
         nm_stream_close(sock->stream, 0);
     }
-    return 0; /* never an error, in either profile (net-behaviour.md Q31) */
+    return 0; /* never an error, in either profile (docs/firmware-behaviour.md §6.4) */
 }
 
 static int socket_send(lua_State *L)
@@ -679,7 +680,7 @@ static int socket_send(lua_State *L)
     /* The string itself is written, not a copy. */
     int r = write_string(L, sock, 2);
     if (r < 0)
-        return luaL_error(L, r == UV_ENOMEM ? "out of memory" : "%s", uv_strerror(r));
+        return luaL_error(L, r == UV_ENOMEM ? "not enough memory" : "%s", uv_strerror(r));
     return 0;
 }
 
@@ -744,7 +745,7 @@ static int socket_getpeer(lua_State *L)
     } else if ((sock->stream || sock->state == SOCK_RESOLVING) && sock->client) {
         sa = &sock->client->remote.sa;
     }
-    nm_addr_push_peer(L, sa, nm_since(NM_ERA_2_2));
+    net_push_peer(L, sa, nm_since(NM_ERA_2_2));
     return 2;
 }
 
@@ -753,7 +754,7 @@ static int socket_getaddr(lua_State *L)
     net_socket *sock = check_socket(L);
     struct sockaddr_storage ss;
     bool known = sock->stream && nm_stream_local(sock->stream, &ss) == 0;
-    nm_addr_push_peer(L, known ? (struct sockaddr *)&ss : NULL, true);
+    net_push_peer(L, known ? (struct sockaddr *)&ss : NULL, true);
     return 2;
 }
 
@@ -840,7 +841,7 @@ void net_socket_fire_connection(lua_State *L, int idx)
         lua_call(L, 1, 0);
 }
 
-/* tls.socket (the tls module of 2.2 and 3.0, net-behaviour.md §5) -------- */
+/* tls.socket (the tls module of 2.2 and 3.0, docs/firmware-behaviour.md §9.3) */
 
 /* connect(port[, host]): no callback argument; the firmware's checks in its
  * order. */
@@ -893,11 +894,11 @@ static int tls_socket_send(lua_State *L)
     return 0;
 }
 
-/* getpeer() → ip, port in both profiles (net-behaviour.md C14). */
+/* getpeer() → ip, port in both profiles (docs/firmware-behaviour.md §6.8). */
 static int tls_socket_getpeer(lua_State *L)
 {
     net_socket *sock = check_tls_socket(L);
-    nm_addr_push_peer(L, sock->stream && sock->client ? &sock->client->remote.sa : NULL, false);
+    net_push_peer(L, sock->stream && sock->client ? &sock->client->remote.sa : NULL, false);
     return 2;
 }
 

@@ -2,7 +2,7 @@
  * udp.c — UDP for scripts: the 1.5 client and server forms and 3.0's udpsocket.
  *
  * One Lua type serves createConnection(net.UDP), createServer(net.UDP) and
- * createUDPSocket() (net-behaviour.md C4): every object has connect, listen,
+ * createUDPSocket() (docs/firmware-behaviour.md §7.1): every object has connect, listen,
  * send(data[, fn]) — to the connect()ed remote, else to the sender of the last
  * datagram — and send(port, ip, data[, fn]), chosen when the first argument is
  * a number followed by more arguments. receive always gets (obj, data, port,
@@ -23,7 +23,8 @@
 #include "runtime/luacall.h"
 #include "runtime/profile.h"
 #include "modules/net/dns.h"
-#include "modules/net/netaddr.h"
+#include "core/netaddr.h"
+#include "modules/net/netvalue.h"
 
 enum { EV_RECEIVE, EV_SENT, EV_DNS, EV_COUNT };
 
@@ -83,7 +84,7 @@ static void event_body(lua_State *L, nm_protected *ctx)
     nm_ref_push(L, ud->self_ref);
     lua_pushlstring(L, e->data, e->len);
     if (ud->receive_nargs > 2)
-        nm_addr_push_peer(L, e->from, true);
+        net_push_peer(L, e->from, true);
     lua_call(L, ud->receive_nargs, 0);
 }
 
@@ -140,7 +141,7 @@ static void bind_to(lua_State *L, net_udp *ud, nm_addr *addr, const char *ip)
     }
     if (r < 0) {
         ud->u = NULL;
-        nm_err_raise_bind(L, r, port);
+        net_raise_bind_error(L, r, port);
     }
     anchor(L, ud);
 }
@@ -308,7 +309,7 @@ static void lookup_start(lua_State *L, net_udp *ud, const char *host, int port, 
         luaL_error(L, "not enough memory");
     ul->ud = ud;
     ul->for_connect = for_connect;
-    ul->lookup = nm_dns_lookup_start(host, port, lookup_answered, ul);
+    ul->lookup = nm_dns_resolve(host, port, lookup_answered, ul);
     if (ul->lookup == NULL) {
         free(ul);
         luaL_error(L, "not enough memory");
@@ -459,7 +460,7 @@ static int udp_close(lua_State *L)
     unbind(L, ud);
     ud->has_remote = false;
     ud->closes++;
-    return 0; /* never an error, in either profile (net-behaviour.md Q31) */
+    return 0; /* never an error, in either profile (docs/firmware-behaviour.md §6.4) */
 }
 
 /* 1.5: the connect() target (a server: the last sender); 3.0 order port, ip. */
@@ -471,7 +472,7 @@ static int udp_getpeer(lua_State *L)
         sa = &ud->remote.sa;
     else if (ud->u && ud->has_sender && ud->kind == NET_UDP_SERVER)
         sa = &ud->sender.sa;
-    nm_addr_push_peer(L, sa, nm_since(NM_ERA_2_2));
+    net_push_peer(L, sa, nm_since(NM_ERA_2_2));
     return 2;
 }
 
@@ -480,7 +481,7 @@ static int udp_getaddr(lua_State *L)
     net_udp *ud = check_udp(L);
     struct sockaddr_storage ss;
     bool known = ud->u && nm_udp_local(ud->u, &ss) == 0;
-    nm_addr_push_peer(L, known ? (struct sockaddr *)&ss : NULL, true);
+    net_push_peer(L, known ? (struct sockaddr *)&ss : NULL, true);
     return 2;
 }
 

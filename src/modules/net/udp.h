@@ -1,5 +1,5 @@
 /*
- * udp.h — the Lua type for UDP objects (net-behaviour.md §2.6–2.7, §2.11–2.12, §4.4).
+ * udp.h — the Lua type for UDP objects (docs/firmware-behaviour.md §7).
  *
  * The 1.5 client (createConnection(net.UDP)), the 1.5 server
  * (createServer(net.UDP)) and 3.0's udpsocket (createUDPSocket()) are one type

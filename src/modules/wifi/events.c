@@ -24,7 +24,7 @@
 #define STATUS_MAX 5
 
 static int event_refs[EVENTS_MAX + 1];
-static radio_event queue[QUEUE_LEN];
+static nm_radio_event queue[QUEUE_LEN];
 static int queue_head, queue_len;
 static nm_task deliver_task;
 
@@ -63,7 +63,7 @@ void wifi_event_set(lua_State *L, int id, int fn_idx)
         nm_ref_set(L, &event_refs[id], fn_idx);
     else
         nm_ref_clear(L, &event_refs[id]);
-    radio_watch_changed();
+    nm_radio_watch_changed();
 }
 
 static void set_str(lua_State *L, const char *key, const char *value)
@@ -78,7 +78,7 @@ static void set_int(lua_State *L, const char *key, lua_Integer value)
     lua_setfield(L, -2, key);
 }
 
-static void push_event_table(lua_State *L, const radio_event *ev)
+static void push_event_table(lua_State *L, const nm_radio_event *ev)
 {
     char buf[40];
     lua_newtable(L);
@@ -129,7 +129,7 @@ static void deliver(nm_task *task)
     lua_State *L = nm_lua_state();
     if (queue_len == 0)
         return;
-    radio_event ev = queue[queue_head];
+    nm_radio_event ev = queue[queue_head];
     queue_head = (queue_head + 1) % QUEUE_LEN;
     queue_len--;
     if (queue_len > 0)
@@ -143,8 +143,10 @@ static void deliver(nm_task *task)
 }
 
 /* The radio's sink: may run inside an API call, so it only queues. */
-static void on_radio_event(const radio_event *ev)
+static void on_radio_event(const nm_radio_event *ev)
 {
+    if (ev->id == EV_OPMODE_CHANGED && !nm_since(NM_ERA_2_2))
+        return; /* the event came with the later SDK; the radio reports it in every era */
     if (ev->id < 0 || ev->id > wifi_event_max() || callback_for(ev->id) == LUA_NOREF)
         return;
     if (queue_len == QUEUE_LEN)
@@ -170,11 +172,11 @@ static void poll_status(nm_timer *timer, void *data)
 {
     (void)data;
     lua_State *L = nm_lua_state();
-    if (radio.mode == MODE_SOFTAP) {
+    if (nm_radio.mode == MODE_SOFTAP) {
         nm_timer_stop(timer);
         return;
     }
-    int status = radio.status, prev = prev_status;
+    int status = nm_radio.status, prev = prev_status;
     prev_status = status;
     if (status == prev || L == NULL || status_refs[status] == LUA_NOREF)
         return;
@@ -192,13 +194,13 @@ int wifi_sta_eventmonreg(lua_State *L)
         nm_ref_set(L, &status_refs[id], 2);
     else
         nm_ref_clear(L, &status_refs[id]);
-    radio_watch_changed();
+    nm_radio_watch_changed();
     return 0;
 }
 
 int wifi_sta_eventmonstart(lua_State *L)
 {
-    if (radio.mode == MODE_SOFTAP)
+    if (nm_radio.mode == MODE_SOFTAP)
         return luaL_error(L, "Can't monitor in SOFTAP mode");
     bool any = false;
     for (int i = 0; i <= STATUS_MAX; i++)
@@ -221,7 +223,7 @@ int wifi_sta_eventmonstop(lua_State *L)
     if (lua_isstring(L, 1))
         for (int i = 0; i <= STATUS_MAX; i++)
             nm_ref_clear(L, &status_refs[i]);
-    radio_watch_changed();
+    nm_radio_watch_changed();
     return 0;
 }
 
@@ -245,6 +247,6 @@ void wifi_events_reset(lua_State *L)
     if (status_timer)
         nm_timer_stop(status_timer);
     nm_loop_at_shutdown(close_status_timer);
-    radio_set_sink(on_radio_event);
-    radio_set_watch(station_watched);
+    nm_radio_set_sink(on_radio_event);
+    nm_radio_set_watch(station_watched);
 }

@@ -78,25 +78,25 @@ static int wifi_setmode(lua_State *L)
         checkboolean(L, 2);
         save = lua_toboolean(L, 2);
     }
-    lua_pushinteger(L, radio_setmode((int)mode, save));
+    lua_pushinteger(L, nm_radio_set_mode((int)mode, save));
     return 1;
 }
 
 static int wifi_getmode(lua_State *L)
 {
-    lua_pushinteger(L, radio.mode);
+    lua_pushinteger(L, nm_radio.mode);
     return 1;
 }
 
 static int wifi_getdefaultmode(lua_State *L)
 {
-    lua_pushinteger(L, radio.saved_mode);
+    lua_pushinteger(L, nm_radio.saved_mode);
     return 1;
 }
 
 static int wifi_getchannel(lua_State *L)
 {
-    lua_pushinteger(L, radio_channel());
+    lua_pushinteger(L, nm_radio_channel());
     return 1;
 }
 
@@ -105,14 +105,14 @@ static int wifi_setphymode(lua_State *L)
     lua_Integer mode = luaL_checkinteger(L, 1);
     if (mode < 1 || mode > 3)
         return luaL_error(L, "wrong arg type");
-    radio.phymode = (int)mode;
-    lua_pushinteger(L, radio.phymode);
+    nm_radio.phymode = (int)mode;
+    lua_pushinteger(L, nm_radio.phymode);
     return 1;
 }
 
 static int wifi_getphymode(lua_State *L)
 {
-    lua_pushinteger(L, radio.phymode);
+    lua_pushinteger(L, nm_radio.phymode);
     return 1;
 }
 
@@ -121,17 +121,17 @@ static int wifi_sleeptype(lua_State *L)
     if (lua_isnumber(L, 1)) {
         lua_Integer type = lua_tointeger(L, 1);
         luaL_argcheck(L, type >= 0 && type <= 2, 1, "range:0-2");
-        radio.sleeptype = (int)type;
+        nm_radio.sleeptype = (int)type;
     }
-    lua_pushinteger(L, radio.sleeptype);
+    lua_pushinteger(L, nm_radio.sleeptype);
     return 1;
 }
 
 static int wifi_nullmodesleep(lua_State *L)
 {
     if (!lua_isnone(L, 1))
-        radio.nullmodesleep = lua_toboolean(L, 1);
-    lua_pushboolean(L, radio.nullmodesleep);
+        nm_radio.nullmodesleep = lua_toboolean(L, 1);
+    lua_pushboolean(L, nm_radio.nullmodesleep);
     return 1;
 }
 
@@ -144,7 +144,7 @@ static int wifi_sleep(lua_State *L)
         desired = n == 0 ? 0 : n == 1 ? 1 : 2;
     }
     if (!forced_sleep && desired == 1) {
-        radio_setmode(MODE_NULL, false);
+        nm_radio_set_mode(MODE_NULL, false);
         forced_sleep = true;
     } else if (forced_sleep && desired == 0) {
         forced_sleep = false;
@@ -157,13 +157,13 @@ static int wifi_sleep(lua_State *L)
 static int wifi_getcountry(lua_State *L)
 {
     lua_newtable(L);
-    lua_pushstring(L, radio.country);
+    lua_pushstring(L, nm_radio.country);
     lua_setfield(L, -2, "country");
-    lua_pushinteger(L, radio.country_start);
+    lua_pushinteger(L, nm_radio.country_start);
     lua_setfield(L, -2, "start_ch");
-    lua_pushinteger(L, radio.country_end);
+    lua_pushinteger(L, nm_radio.country_end);
     lua_setfield(L, -2, "end_ch");
-    lua_pushinteger(L, radio.country_policy);
+    lua_pushinteger(L, nm_radio.country_policy);
     lua_setfield(L, -2, "policy");
     return 1;
 }
@@ -205,10 +205,10 @@ static int wifi_setcountry(lua_State *L)
     lua_Integer end = table_int(L, "end_ch", 1, 14, "end_ch: Range:1-14", "end_ch: must be a number", 13);
     luaL_argcheck(L, end >= start, 1, "end_ch: can't be less than start_ch");
     lua_Integer policy = table_int(L, "policy", 0, 1, "policy: must be 0 or 1", "policy: must be a number", 0);
-    memcpy(radio.country, cc, 3);
-    radio.country_start = (int)start;
-    radio.country_end = (int)end;
-    radio.country_policy = (int)policy;
+    memcpy(nm_radio.country, cc, 3);
+    nm_radio.country_start = (int)start;
+    nm_radio.country_end = (int)end;
+    nm_radio.country_policy = (int)policy;
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -241,7 +241,7 @@ static bool valid_hostname(const char *name, size_t len)
 
 static int sta_gethostname(lua_State *L)
 {
-    lua_pushstring(L, radio.hostname);
+    lua_pushstring(L, nm_radio.hostname);
     return 1;
 }
 
@@ -250,8 +250,8 @@ static int sta_sethostname(lua_State *L)
     size_t len;
     const char *name = luaL_checklstring(L, 1, &len);
     luaL_argcheck(L, valid_hostname(name, len), 1, "Invalid hostname");
-    memcpy(radio.hostname, name, len);
-    radio.hostname[len] = '\0';
+    memcpy(nm_radio.hostname, name, len);
+    nm_radio.hostname[len] = '\0';
     if (!nm_since(NM_ERA_2_2))
         return 0;
     lua_pushboolean(L, 1);
@@ -381,13 +381,13 @@ static int sta_config_fn(lua_State *L)
         return luaL_argerror(L, 1, "config table not found!");
     else
         sta_config_positional(L, &cfg, &autoconnect);
-    lua_pushboolean(L, radio_sta_config(&cfg, autoconnect, save));
+    lua_pushboolean(L, nm_radio_config_sta(&cfg, autoconnect, save));
     return 1;
 }
 
 static int sta_clearconfig(lua_State *L)
 {
-    radio_sta_clear();
+    nm_radio_clear_sta();
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -396,7 +396,7 @@ static int sta_connect(lua_State *L)
 {
     if (nm_since(NM_ERA_2_2) && lua_isfunction(L, 1))
         wifi_event_set(L, EV_STA_CONNECTED, 1);
-    radio_connect();
+    nm_radio_connect();
     return 0;
 }
 
@@ -404,7 +404,7 @@ static int sta_disconnect(lua_State *L)
 {
     if (nm_since(NM_ERA_2_2) && lua_isfunction(L, 1))
         wifi_event_set(L, EV_STA_DISCONNECTED, 1);
-    radio_disconnect();
+    nm_radio_disconnect();
     return 0;
 }
 
@@ -412,20 +412,20 @@ static int sta_autoconnect(lua_State *L)
 {
     lua_Integer a = luaL_checkinteger(L, 1);
     luaL_argcheck(L, a == 0 || a == 1, 1, "0 or 1");
-    radio_set_autoconnect(a == 1);
+    nm_radio_set_autoconnect(a == 1);
     return 0;
 }
 
 static int sta_status(lua_State *L)
 {
-    lua_pushinteger(L, radio.status);
+    lua_pushinteger(L, nm_radio.status);
     return 1;
 }
 
 static int sta_getip(lua_State *L)
 {
     uint32_t ip, mask, gw;
-    if (!radio_sta_ip(&ip, &mask, &gw)) {
+    if (!nm_radio_sta_ip(&ip, &mask, &gw)) {
         lua_pushnil(L);
         return 1;
     }
@@ -442,7 +442,7 @@ static void push_broadcast(lua_State *L, uint32_t ip, uint32_t mask)
 static int sta_getbroadcast(lua_State *L)
 {
     uint32_t ip, mask, gw;
-    if (!radio_sta_ip(&ip, &mask, &gw))
+    if (!nm_radio_sta_ip(&ip, &mask, &gw))
         lua_pushnil(L);
     else
         push_broadcast(L, ip, mask);
@@ -465,10 +465,10 @@ static int sta_setip(lua_State *L)
     if (!lua_istable(L, 1))
         return luaL_error(L, "wrong arg type");
     uint32_t ip = table_ip(L, "ip"), mask = table_ip(L, "netmask"), gw = table_ip(L, "gateway");
-    uint32_t cur_ip = radio.static_ip ? radio.sip : radio.ip;
-    uint32_t cur_mask = radio.static_ip ? radio.smask : radio.mask;
-    uint32_t cur_gw = radio.static_ip ? radio.sgw : radio.gw;
-    radio_sta_setip(ip ? ip : cur_ip, mask ? mask : cur_mask, gw ? gw : cur_gw);
+    uint32_t cur_ip = nm_radio.static_ip ? nm_radio.sip : nm_radio.ip;
+    uint32_t cur_mask = nm_radio.static_ip ? nm_radio.smask : nm_radio.mask;
+    uint32_t cur_gw = nm_radio.static_ip ? nm_radio.sgw : nm_radio.gw;
+    nm_radio_set_sta_ip(ip ? ip : cur_ip, mask ? mask : cur_mask, gw ? gw : cur_gw);
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -482,12 +482,12 @@ static int push_mac(lua_State *L, const uint8_t mac[6])
 
 static int sta_getmac(lua_State *L)
 {
-    return push_mac(L, radio.sta_mac);
+    return push_mac(L, nm_radio.sta_mac);
 }
 
 static int ap_getmac(lua_State *L)
 {
-    return push_mac(L, radio.ap_mac);
+    return push_mac(L, nm_radio.ap_mac);
 }
 
 /* The SDK refuses a multicast address, and an interface that is off. */
@@ -507,18 +507,18 @@ static int set_mac(lua_State *L, uint8_t mac_out[6], bool iface_on)
 
 static int sta_setmac(lua_State *L)
 {
-    return set_mac(L, radio.sta_mac, radio_has_station());
+    return set_mac(L, nm_radio.sta_mac, nm_radio_has_station());
 }
 
 static int ap_setmac(lua_State *L)
 {
-    return set_mac(L, radio.ap_mac, radio_has_ap());
+    return set_mac(L, nm_radio.ap_mac, nm_radio_has_ap());
 }
 
 static int sta_getrssi(lua_State *L)
 {
-    if (radio.associated)
-        lua_pushinteger(L, radio_rssi());
+    if (nm_radio.associated)
+        lua_pushinteger(L, nm_radio_rssi());
     else
         lua_pushnil(L);
     return 1;
@@ -562,26 +562,26 @@ static int sta_getconfig_of(lua_State *L, const sta_config *c)
 
 static int sta_getconfig(lua_State *L)
 {
-    return sta_getconfig_of(L, &radio.sta);
+    return sta_getconfig_of(L, &nm_radio.sta);
 }
 
 static int sta_getdefaultconfig(lua_State *L)
 {
-    return sta_getconfig_of(L, &radio.sta_saved);
+    return sta_getconfig_of(L, &nm_radio.sta_saved);
 }
 
 /* The stored access points: netmcu keeps one, the configured station. */
 static int sta_getapinfo(lua_State *L)
 {
-    int qty = radio.sta_saved.ssid[0] ? 1 : 0;
+    int qty = nm_radio.sta_saved.ssid[0] ? 1 : 0;
     lua_newtable(L);
     lua_pushinteger(L, qty);
     lua_setfield(L, -2, "qty");
     if (qty) {
-        push_sta_config(L, &radio.sta_saved, true);
+        push_sta_config(L, &nm_radio.sta_saved, true);
         lua_pushnil(L);
         lua_setfield(L, -2, "bssid_set");
-        if (!radio.sta_saved.bssid_set) {
+        if (!nm_radio.sta_saved.bssid_set) {
             lua_pushnil(L);
             lua_setfield(L, -2, "bssid");
         }
@@ -594,7 +594,7 @@ static int sta_setaplimit(lua_State *L)
 {
     lua_Integer n = luaL_checkinteger(L, 1);
     luaL_argcheck(L, n >= 1 && n <= 5, 1, "Valid range: 1-5");
-    radio.aplimit = (int)n;
+    nm_radio.aplimit = (int)n;
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -603,7 +603,7 @@ static int sta_changeap(lua_State *L)
 {
     lua_Integer n = luaL_checkinteger(L, 1);
     luaL_argcheck(L, n >= 1 && n <= 5, 1, "Valid range: 1-5");
-    lua_pushboolean(L, n == 1 && radio.sta_saved.ssid[0] != '\0');
+    lua_pushboolean(L, n == 1 && nm_radio.sta_saved.ssid[0] != '\0');
     return 1;
 }
 
@@ -625,22 +625,22 @@ static void push_scan_result(lua_State *L)
     char key[40], value[80], mac[18];
     uint8_t bssid[6];
     lua_newtable(L);
-    if (radio.sta.ssid[0] == '\0' || radio.link == LINK_DOWN)
+    if (nm_radio.sta.ssid[0] == '\0' || nm_radio.link == LINK_DOWN)
         return;
-    radio_ap_bssid(bssid);
-    int channel = radio_ap_channel();
-    int auth = radio.sta.pwd[0] ? AUTH_WPA2_PSK : AUTH_OPEN;
-    if (scan_filter.active && ((scan_filter.ssid[0] && strcmp(scan_filter.ssid, radio.sta.ssid) != 0) ||
+    nm_radio_ap_bssid(bssid);
+    int channel = nm_radio_ap_channel();
+    int auth = nm_radio.sta.pwd[0] ? AUTH_WPA2_PSK : AUTH_OPEN;
+    if (scan_filter.active && ((scan_filter.ssid[0] && strcmp(scan_filter.ssid, nm_radio.sta.ssid) != 0) ||
                                (scan_filter.bssid_set && !mac_equal(scan_filter.bssid, bssid)) ||
                                (scan_filter.channel && scan_filter.channel != channel)))
         return;
     wifi_macstr(bssid, mac);
     if (scan_format == 1) {
         snprintf(key, sizeof key, "%s", mac);
-        snprintf(value, sizeof value, "%s,%d,%d,%d", radio.sta.ssid, radio_rssi(), auth, channel);
+        snprintf(value, sizeof value, "%s,%d,%d,%d", nm_radio.sta.ssid, nm_radio_rssi(), auth, channel);
     } else {
-        snprintf(key, sizeof key, "%s", radio.sta.ssid);
-        snprintf(value, sizeof value, "%d,%d,%s,%d", auth, radio_rssi(), mac, channel);
+        snprintf(key, sizeof key, "%s", nm_radio.sta.ssid);
+        snprintf(value, sizeof value, "%d,%d,%s,%d", auth, nm_radio_rssi(), mac, channel);
     }
     lua_pushstring(L, value);
     lua_setfield(L, -2, key);
@@ -706,7 +706,7 @@ static void scan_table(lua_State *L)
 static int sta_getap(lua_State *L)
 {
     int fmt_idx = 2, fn_idx = 3;
-    if (radio.mode == MODE_SOFTAP)
+    if (nm_radio.mode == MODE_SOFTAP)
         return luaL_error(L, "Can't list ap in SOFTAP mode");
     scan_filter.active = false;
     int t1 = lua_type(L, 1);
@@ -746,20 +746,20 @@ static int sta_getap(lua_State *L)
 
 static int ap_getip(lua_State *L)
 {
-    if (!radio_has_ap()) {
+    if (!nm_radio_has_ap()) {
         lua_pushnil(L);
         return 1;
     }
-    push_ip3(L, radio.ap_ip, radio.ap_mask, radio.ap_gw);
+    push_ip3(L, nm_radio.ap_ip, nm_radio.ap_mask, nm_radio.ap_gw);
     return 3;
 }
 
 static int ap_getbroadcast(lua_State *L)
 {
-    if (!radio_has_ap())
+    if (!nm_radio_has_ap())
         lua_pushnil(L);
     else
-        push_broadcast(L, radio.ap_ip, radio.ap_mask);
+        push_broadcast(L, nm_radio.ap_ip, nm_radio.ap_mask);
     return 1;
 }
 
@@ -769,10 +769,10 @@ static int ap_setip(lua_State *L)
         return luaL_error(L, "wrong arg type");
     uint32_t ip = table_ip(L, "ip"), mask = table_ip(L, "netmask");
     if (ip)
-        radio.ap_ip = ip;
+        nm_radio.ap_ip = ip;
     if (mask)
-        radio.ap_mask = mask;
-    radio.ap_gw = table_ip(L, "gateway"); /* the firmware always takes the AP's gateway, even 0 */
+        nm_radio.ap_mask = mask;
+    nm_radio.ap_gw = table_ip(L, "gateway"); /* the firmware always takes the AP's gateway, even 0 */
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -817,7 +817,7 @@ static int ap_config_fn(lua_State *L)
         static const int ids[] = {EV_AP_STACONNECTED, EV_AP_STADISCONNECTED, EV_AP_PROBEREQRECVED};
         table_callbacks(L, keys, msgs, ids, 3);
     }
-    lua_pushboolean(L, radio_save_ap(&cfg, save));
+    lua_pushboolean(L, nm_radio_config_ap(&cfg, save));
     return 1;
 }
 
@@ -853,18 +853,18 @@ static int ap_getconfig_of(lua_State *L, const ap_config *c)
 
 static int ap_getconfig(lua_State *L)
 {
-    return ap_getconfig_of(L, &radio.ap);
+    return ap_getconfig_of(L, &nm_radio.ap);
 }
 
 static int ap_getdefaultconfig(lua_State *L)
 {
-    return ap_getconfig_of(L, &radio.ap_saved);
+    return ap_getconfig_of(L, &nm_radio.ap_saved);
 }
 
 /* No simulated station ever joins the soft AP: the list is empty. */
 static int ap_getclient(lua_State *L)
 {
-    if (radio.mode == MODE_STATION)
+    if (nm_radio.mode == MODE_STATION)
         return luaL_error(L, nm_since(NM_ERA_2_2) ? "Can't list clients in STATION mode"
                                          : "Can't list client in STATION_MODE mode");
     lua_newtable(L);
@@ -878,7 +878,7 @@ static int ap_deauth(lua_State *L)
         luaL_checklstring(L, 1, &len);
         luaL_argcheck(L, len == 17, 1, INVALID_MAC_STR);
     }
-    lua_pushboolean(L, radio_has_ap());
+    lua_pushboolean(L, nm_radio_has_ap());
     return 1;
 }
 
@@ -891,9 +891,9 @@ static int dhcp_config(lua_State *L)
     if (start == 0)
         return luaL_error(L, "wrong arg type");
     uint32_t end = start;
-    ((uint8_t *)&end)[3] = (uint8_t)(((uint8_t *)&start)[3] + radio.ap.max - 1); /* wraps as the firmware's does */
-    radio.dhcp_start = start;
-    radio.dhcp_end = end;
+    ((uint8_t *)&end)[3] = (uint8_t)(((uint8_t *)&start)[3] + nm_radio.ap.max - 1); /* wraps as the firmware's does */
+    nm_radio.dhcp_start = start;
+    nm_radio.dhcp_end = end;
     lua_pushstring(L, wifi_ipstr(start, buf));
     lua_pushstring(L, wifi_ipstr(end, buf));
     return 2;
@@ -901,14 +901,14 @@ static int dhcp_config(lua_State *L)
 
 static int dhcp_start(lua_State *L)
 {
-    radio.dhcps_running = true;
+    nm_radio.dhcps_running = true;
     lua_pushboolean(L, 1);
     return 1;
 }
 
 static int dhcp_stop(lua_State *L)
 {
-    radio.dhcps_running = false;
+    nm_radio.dhcps_running = false;
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -1065,7 +1065,7 @@ int luaopen_wifi(lua_State *L)
     forced_sleep = false;
     nm_loop_at_shutdown(close_scan_timer);
     wifi_events_reset(L);
-    radio_power_on();
+    nm_radio_power_on();
 
     luaL_newlib(L, wifi_common);
     luaL_setfuncs(L, modern ? wifi_22 : wifi_15, 0);
@@ -1088,6 +1088,7 @@ int luaopen_wifi(lua_State *L)
 }
 
 /* require "net.wifi" finds this in net.so (Lua's all-in-one loader). */
+int luaopen_net_wifi(lua_State *L); /* looked up by name, never called from C */
 int luaopen_net_wifi(lua_State *L)
 {
     return luaopen_wifi(L);

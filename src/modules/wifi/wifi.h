@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "modules/wifi/radio.h"
+#include "core/radio.h"
 #include "runtime/compat.h"
 
 /* EVENT_MAX of the profile's SDK: 8 (1.5), 10 (2.2 on). */

@@ -1,14 +1,57 @@
 # tests/peers/lib/common.sh — helpers for the peer tests (sourced, not a test).
 #
 # A peer test starts netmcu scripts and real peers (curl, wrk, socat, nc,
-# python3, a second netmcu) on 127.0.0.1/::1 with ports the OS picks, prints
-# one line per case ("ok - name", "not ok - name: reason", "skip - name:
-# reason") and exits non-zero when a case failed. Every process it starts is
+# python3, a second netmcu) on 127.0.0.1/::1 with ports the OS picks and
+# reports its cases in TAP through ok/fail/skip: "ok N - name", "not ok N -
+# name: reason", "ok N - name # SKIP reason", and the plan "1..N" when it
+# exits. It exits non-zero when a case failed. Every process it starts is
 # recorded with `track` and ended by the EXIT trap; every wait is bounded.
 set -u
 
+# The case counter and the failure count live in files, so that a case
+# reported from a subshell (a pipeline, $(...)) still counts.
+TAP_DIR=$(mktemp -d)
+echo 0 >"$TAP_DIR/n"
+echo 0 >"$TAP_DIR/failed"
+tap_next() { local n; n=$(( $(cat "$TAP_DIR/n") + 1 )); echo "$n" >"$TAP_DIR/n"; echo "$n"; }
+tap_plan() { [ -d "$TAP_DIR" ] || return 0; echo "1..$(cat "$TAP_DIR/n")"; rm -rf "$TAP_DIR"; }
+ok() { echo "ok $(tap_next) - $1"; }
+fail() {
+  echo "not ok $(tap_next) - $1: $2"
+  echo $(( $(cat "$TAP_DIR/failed") + 1 )) >"$TAP_DIR/failed"
+}
+skip() { echo "ok $(tap_next) - $1 # SKIP $2"; }
+failed_count() { cat "$TAP_DIR/failed"; }
+# FAILED is what tests counted into by hand before TAP; finish still honours it,
+# so a failure counted that way is never lost.
+FAILED=0
+finish() { [ "$(failed_count)" -eq 0 ] && [ "$FAILED" -eq 0 ]; exit $?; }
+# bail REASON — a setup failure: one failing case, then the end of the file.
+bail() { fail setup "$1"; exit 1; }
+
+# tap_relay LABEL — reads a child's TAP (a testlib file, a Python driver) on
+# stdin and reports each of its cases as one of ours, named "LABEL name";
+# the child's plan is dropped and its other lines become comments.
+tap_relay() {
+  local label=$1 line re_ok='^ok [0-9]+ - (.*)$' re_nok='^not ok [0-9]+ - (.*)$' re_skip='^(.*) # SKIP (.*)$'
+  while IFS= read -r line; do
+    if [[ "$line" =~ $re_nok ]]; then
+      local what=${BASH_REMATCH[1]}
+      if [[ "$what" == *": "* ]]; then fail "$label${what%%: *}" "${what#*: }"; else fail "$label$what" "failed"; fi
+    elif [[ "$line" =~ $re_ok ]]; then
+      local what=${BASH_REMATCH[1]}
+      if [[ "$what" =~ $re_skip ]]; then skip "$label${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"; else ok "$label$what"; fi
+    elif [[ "$line" =~ ^1\.\.[0-9]+$ ]]; then
+      :
+    else
+      echo "# $line"
+    fi
+  done
+}
+
 if [ -z "${NETMCU:-}" ] || [ ! -x "$NETMCU" ]; then
-  echo "not ok - setup: NETMCU does not name an executable netmcu (got '${NETMCU:-}')"
+  fail setup "NETMCU does not name an executable netmcu (got '${NETMCU:-}')"
+  tap_plan
   exit 1
 fi
 
@@ -19,10 +62,11 @@ case "$NETMCU" in *asan*) SLOW=3 ;; esac
 
 T=$(mktemp -d)
 PIDS=()
-FAILED=0
+AT_EXIT=()
 
 cleanup() {
-  local p alive=0
+  local p alive=0 c
+  for c in "${AT_EXIT[@]+"${AT_EXIT[@]}"}"; do eval "$c"; done
   for p in "${PIDS[@]+"${PIDS[@]}"}"; do
     if kill -0 "$p" 2>/dev/null; then kill -TERM "$p" 2>/dev/null; alive=1; fi
   done
@@ -32,23 +76,18 @@ cleanup() {
   fi
   wait 2>/dev/null
   rm -rf "$T"
+  tap_plan
 }
 trap cleanup EXIT
 
 track() { PIDS+=("$1"); }
-
-ok() { echo "ok - $1"; }
-fail() { echo "not ok - $1: $2"; FAILED=$((FAILED + 1)); }
-skip() { echo "skip - $1: $2"; }
-finish() { [ "$FAILED" -eq 0 ]; exit $?; }
+# at_exit COMMAND — runs COMMAND (eval) first when the test exits.
+at_exit() { AT_EXIT+=("$1"); }
 
 need() { # need cmd... — fails the case list early if a peer is missing
   local c
   for c in "$@"; do
-    if ! command -v "$c" >/dev/null 2>&1; then
-      echo "not ok - setup: peer '$c' is not installed"
-      exit 1
-    fi
+    command -v "$c" >/dev/null 2>&1 || bail "peer '$c' is not installed"
   done
 }
 

@@ -77,23 +77,30 @@ class Board:
 
 
 class Cases:
+    """The cases of one run, reported in TAP ("ok N - name", the plan at the end)."""
+
     def __init__(self):
         self.failed = 0
+        self.count = 0
+
+    def report(self, name, good, detail=""):
+        self.count += 1
+        if good:
+            print("ok %d - %s" % (self.count, name), flush=True)
+        else:
+            self.failed += 1
+            print("not ok %d - %s: %s" % (self.count, name, detail), flush=True)
 
     def eq(self, name, got, want):
         if got == want:
-            print("ok - " + name)
-        else:
-            self.failed += 1
-            shown = got if len(got) < 300 else b"..." + got[-200:]
-            print("not ok - %s: got %r, want %r" % (name, shown, want))
+            self.report(name, True)
+            return
+        shown = got if not isinstance(got, bytes) or len(got) < 300 else b"..." + got[-200:]
+        self.report(name, False, "got %r, want %r" % (shown, want))
 
     def check(self, name, cond, detail=""):
-        if cond:
-            print("ok - " + name)
-        else:
-            self.failed += 1
-            print("not ok - %s: %s" % (name, detail))
+        self.report(name, cond, detail)
 
     def done(self):
+        print("1..%d" % self.count, flush=True)
         sys.exit(1 if self.failed else 0)

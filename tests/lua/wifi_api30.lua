@@ -1,0 +1,95 @@
+-- profile: 3.0
+-- wifi_api30.lua — the 3.0 wifi API where it differs from 1.5.
+local T = require "testlib"
+
+T.case("profile_tables", function(done)
+  T.eq(wifi.eventmon.EVENT_MAX, 10)
+  T.eq(wifi.eventmon.WIFI_MODE_CHANGED, 8)
+  T.eq(wifi.COUNTRY_AUTO, 0); T.eq(wifi.COUNTRY_MANUAL, 1)
+  T.eq(wifi.sta.eventMonReg, nil, "1.5 only"); T.eq(wifi.sleep, nil, "1.5 only")
+  T.eq(type(wifi.sta.clearconfig), "function")
+  done()
+end)
+
+T.case("sta_config_table_only", function(done)
+  T.errors(function() wifi.sta.config("ssid", "password") end, "bad argument #1 to 'config' (config table not found!)")
+  T.eq(wifi.sta.config({ssid = "", auto = false}), true, "empty ssid clears")
+  T.eq(wifi.sta.config({ssid = "wep", pwd = "12345", auto = false}), true, "short (WEP) passwords")
+  local c = wifi.sta.getconfig(true)
+  T.eq(c.ssid, "wep"); T.eq(c.pwd, "12345"); T.eq(c.bssid_set, false); T.eq(c.bssid, "00:00:00:00:00:00")
+  T.eq(wifi.sta.getdefaultconfig(true).ssid, "wep", "saved by default in 3.0")
+  T.errors(function() wifi.sta.config({ssid = string.rep("s", 33)}) end, "(ssid: length:0-32)")
+  T.errors(function() wifi.sta.config({ssid = "a", pwd = string.rep("p", 65)}) end, "(pwd: length:0-64)")
+  T.errors(function() wifi.sta.config({ssid = "a", connect_cb = 1}) end, "(connect_cb:not function)")
+  T.errors(function() wifi.sta.config({ssid = "a", disconnect_cb = 1}) end, "(disconnect_cb:not function)")
+  T.errors(function() wifi.sta.config({ssid = "a", got_ip_cb = 1}) end, "(gotip_cb:not function)")
+  T.errors(function() wifi.sta.config({ssid = "a", dhcp_timeout_cb = 1}) end, "(dhcp_timeout_cb:not function)")
+  T.errors(function() wifi.sta.config({ssid = "a", authmode_change_cb = 1}) end, "(authmode_change_cb:not function)")
+  T.eq(wifi.sta.clearconfig(), true)
+  T.eq(wifi.sta.getconfig(), "")
+  done()
+end)
+
+T.case("sta_misc_30", function(done)
+  T.eq(wifi.sta.sethostname("board-30"), true, "3.0 returns true")
+  T.eq(wifi.sta.gethostname(), "board-30")
+  T.errors(function() wifi.ap.getclient() end, "Can't list clients in STATION mode")
+  T.errors(function() wifi.eventmon.register(11, print) end, "valid wifi events:0-10")
+  if math.type then -- 5.3/5.4 refuse a fraction; 5.1/LuaJIT truncate it, as the firmware's Lua does
+    T.errors(function() wifi.eventmon.register(1.5, print) end, "bad argument #1 to 'register'")
+  end
+  done()
+end)
+
+T.case("country_power_suspend", function(done)
+  local c = wifi.getcountry()
+  T.eq(c.country, "CN"); T.eq(c.start_ch, 1); T.eq(c.end_ch, 13); T.eq(c.policy, 0)
+  T.eq(wifi.setcountry({country = "us", start_ch = 1, end_ch = 11, policy = wifi.COUNTRY_MANUAL}), true)
+  c = wifi.getcountry()
+  T.eq(c.country, "US"); T.eq(c.end_ch, 11); T.eq(c.policy, 1)
+  T.errors(function() wifi.setcountry() end, "(Table not found!)")
+  T.errors(function() wifi.setcountry({country = "usa"}) end, "(country: country code must be 2 chars)")
+  T.errors(function() wifi.setcountry({country = 1}) end, "(country: country code must be 2 chars)")
+  T.errors(function() wifi.setcountry({country = {}}) end, "(country: must be string)")
+  T.errors(function() wifi.setcountry({start_ch = 15}) end, "(start_ch: Range:1-14)")
+  T.errors(function() wifi.setcountry({start_ch = 5, end_ch = 4}) end, "(end_ch: can't be less than start_ch)")
+  T.errors(function() wifi.setcountry({policy = 2}) end, "(policy: must be 0 or 1)")
+  T.eq(wifi.setmaxtxpower(82), 82)
+  T.errors(function() wifi.setmaxtxpower(83) end, "(tx power out of range (0->82))")
+  T.errors(function() wifi.suspend({}) end, "wifi.suspend is unavailable")
+  T.errors(function() wifi.resume() end, "wifi.suspend is unavailable")
+  done()
+end)
+
+T.case("mode_changed_event", function(done)
+  local calls = 0
+  wifi.eventmon.register(wifi.eventmon.WIFI_MODE_CHANGED, T.expect(function(t)
+    calls = calls + 1
+    T.eq(t.old_mode, wifi.STATION); T.eq(t.new_mode, wifi.SOFTAP)
+    wifi.eventmon.unregister(wifi.eventmon.WIFI_MODE_CHANGED)
+    wifi.setmode(wifi.STATION, false)
+    done()
+  end))
+  wifi.setmode(wifi.SOFTAP, false)
+  T.eq(calls, 0, "not inside setmode")
+end)
+
+T.case("config_callbacks_and_connect_fn", function(done)
+  local order = {}
+  wifi.sta.config({ssid = "cb", pwd = "password", save = false,
+    connect_cb = T.expect(function(t) order[#order + 1] = "connected " .. t.SSID end),
+    got_ip_cb = T.expect(function(t)
+      order[#order + 1] = "got_ip"
+      T.eq(t.IP, (wifi.sta.getip()))
+      wifi.sta.disconnect(T.expect(function(d)
+        T.eq(d.reason, wifi.eventmon.reason.ASSOC_LEAVE)
+        T.eq(table.concat(order, ","), "connected cb,got_ip")
+        wifi.eventmon.unregister(wifi.eventmon.STA_CONNECTED)
+        wifi.eventmon.unregister(wifi.eventmon.STA_GOT_IP)
+        wifi.eventmon.unregister(wifi.eventmon.STA_DISCONNECTED)
+        done()
+      end))
+    end)})
+end)
+
+T.run()

@@ -1,0 +1,1 @@
+../3.0/rtctime_2x.lua
