@@ -25,8 +25,8 @@ LUA_BIN := lua$(LUA)
 endif
 
 CC ?= cc
-# The C libraries: the loop, DNS and TLS (the Lua library comes with LUA_PC).
-SYS_PKGS := libuv libcares openssl
+# The C libraries: the loop, DNS, TLS and MQTT (the Lua library comes with LUA_PC).
+SYS_PKGS := libuv libcares openssl libmosquitto
 PKGS := $(LUA_PC) $(SYS_PKGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
