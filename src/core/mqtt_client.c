@@ -636,6 +636,8 @@ int nm_mqtt_connect(nm_mqtt_client *c, const char *host, int port, nm_tls_config
 
 void nm_mqtt_disconnect(nm_mqtt_client *c)
 {
+    if (c->st == ST_CLOSING)
+        return;
     if (c->st != ST_UP) {
         nm_mqtt_abort(c);
         return;
@@ -643,8 +645,8 @@ void nm_mqtt_disconnect(nm_mqtt_client *c)
     c->st = ST_CLOSING;
     c->api++;
     mosquitto_disconnect(c->mosq);
+    settle(c); /* still inside the call: what ended is held for the loop */
     c->api--;
-    settle(c);
 }
 
 void nm_mqtt_abort(nm_mqtt_client *c)
@@ -656,6 +658,11 @@ void nm_mqtt_abort(nm_mqtt_client *c)
 bool nm_mqtt_is_up(const nm_mqtt_client *c)
 {
     return c->st == ST_UP;
+}
+
+bool nm_mqtt_is_closing(const nm_mqtt_client *c)
+{
+    return c->st == ST_CLOSING;
 }
 
 bool nm_mqtt_is_active(const nm_mqtt_client *c)
@@ -673,8 +680,8 @@ int nm_mqtt_publish(nm_mqtt_client *c, const char *topic, const void *payload, s
     int mid = 0;
     c->api++;
     int rc = mosquitto_publish(c->mosq, &mid, topic, (int)len, payload, qos, retain);
-    c->api--;
     settle(c);
+    c->api--;
     if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_CONN_LOST && rc != MOSQ_ERR_ERRNO)
         return mosq_error(rc);
     return qos == 0 ? 0 : mid; /* a broken socket is reported as the session's end */
@@ -704,9 +711,9 @@ int nm_mqtt_subscribe(nm_mqtt_client *c, char *const *topics, const int *qos, in
         if (rc == MOSQ_ERR_SUCCESS)
             rc = mosquitto_subscribe_multiple(c->mosq, &mid, n, group, level, 0, NULL);
     }
+    settle(c);
     c->api--;
     free(group);
-    settle(c);
     return rc == MOSQ_ERR_SUCCESS ? mid : mosq_error(rc);
 }
 
@@ -717,8 +724,8 @@ int nm_mqtt_unsubscribe(nm_mqtt_client *c, char *const *topics, int count)
     int mid = 0;
     c->api++;
     int rc = mosquitto_unsubscribe_multiple(c->mosq, &mid, count, topics, NULL);
-    c->api--;
     settle(c);
+    c->api--;
     return rc == MOSQ_ERR_SUCCESS ? mid : mosq_error(rc);
 }
 

@@ -88,11 +88,13 @@ int nm_mqtt_set_will(nm_mqtt_client *c, const char *topic, const void *payload, 
  * session is active, UV_ENOMEM. */
 int nm_mqtt_connect(nm_mqtt_client *c, const char *host, int port, nm_tls_config *tls);
 /* Sends DISCONNECT after what is queued and ends the session (`ended` with
- * NM_MQTT_CLOSED); before the session is up, the same as nm_mqtt_abort. */
+ * NM_MQTT_CLOSED); before the session is up, the same as nm_mqtt_abort; a
+ * second call while the DISCONNECT is on its way does nothing. */
 void nm_mqtt_disconnect(nm_mqtt_client *c);
 /* Drops the attempt or the session at once, without an event. */
 void nm_mqtt_abort(nm_mqtt_client *c);
 bool nm_mqtt_is_up(const nm_mqtt_client *c);
+bool nm_mqtt_is_closing(const nm_mqtt_client *c); /* DISCONNECT on its way */
 bool nm_mqtt_is_active(const nm_mqtt_client *c);
 
 /* The operations of an established session. Each returns the message id

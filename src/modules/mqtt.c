@@ -377,7 +377,7 @@ static int mqtt_close(lua_State *L)
     if (u->core) {
         u->closing = true;
         nm_timer_stop(u->retry);
-        if (was_up)
+        if (was_up || nm_mqtt_is_closing(u->core))
             nm_mqtt_disconnect(u->core); /* "ended" follows: offline in 3.0 */
         else
             nm_mqtt_abort(u->core);

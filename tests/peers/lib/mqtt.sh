@@ -40,6 +40,7 @@ broker_start() { # NAME [config lines...]
       printf '%s\n' "$@"
       printf '%s\n' "$@" | grep -q '^allow_anonymous' || echo "allow_anonymous true"
       echo "persistence false"
+      echo "user $(id -un)" # as root, mosquitto would drop to a user that cannot read $T
     } >"$T/$name.conf"
     broker_run "$name" && return 0
     kill "$BROKER_PID" 2>/dev/null
