@@ -472,7 +472,10 @@ static bool use_tls(nm_mqtt_client *c, struct mosquitto *m)
     }
     SSL_CTX_set_app_data(ctx, c);
     SSL_CTX_set_info_callback(ctx, on_tls_info);
-    return mosquitto_void_option(m, MOSQ_OPT_SSL_CTX, ctx) == MOSQ_ERR_SUCCESS;
+    /* The context as built, without libmosquitto's own settings (which want
+     * a CA file and would check the address instead of the name). */
+    return mosquitto_int_option(m, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0) == MOSQ_ERR_SUCCESS &&
+           mosquitto_void_option(m, MOSQ_OPT_SSL_CTX, ctx) == MOSQ_ERR_SUCCESS;
 }
 
 /* ---- a new attempt ------------------------------------------------------------------------ */
