@@ -370,19 +370,21 @@ static int mqtt_connect(lua_State *L)
 
 /* ---- close, lwt, on ------------------------------------------------------------------- */
 
+/* As in the firmware, close() acts on an established connection only: an
+ * attempt still under way goes on (the 3.0 docs' example closes right after
+ * connect and is then connected); a reconnect that is waiting is cancelled. */
 static int mqtt_close(lua_State *L)
 {
     mqtt_ud *u = nm_check_self(L, mqtt_metatable, MQTT_TYPE);
     bool was_up = u->core && nm_mqtt_is_up(u->core);
     if (u->core) {
         u->closing = true;
-        nm_timer_stop(u->retry);
+        if (nm_timer_active(u->retry)) {
+            nm_timer_stop(u->retry);
+            unanchor(L, u);
+        }
         if (was_up || nm_mqtt_is_closing(u->core))
             nm_mqtt_disconnect(u->core); /* "ended" follows: offline in 3.0 */
-        else
-            nm_mqtt_abort(u->core);
-        if (!nm_mqtt_is_active(u->core))
-            unanchor(L, u);
     }
     if (nm_since(NM_ERA_3_0))
         return 0;

@@ -156,6 +156,13 @@ T.case("close inside the connect callback, twice, then use", function(done)
   end))
 end)
 
+T.case("close() while connecting: the attempt goes on, as on the firmware", function(done)
+  local m = mqtt.Client(id(), 60)
+  connect(m, PORT, T.expect(function(c) c:close() done() end))
+  local r = m:close()
+  if since30 then T.eq(r, nil) else T.eq(r, false, "close() returns false when not connected") end
+end)
+
 T.case("connect while connecting or connected: already connected", function(done)
   local m = mqtt.Client(id(), 60)
   connect(m, PORT, T.expect(function(c)
