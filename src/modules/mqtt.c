@@ -128,10 +128,17 @@ static void fire(mqtt_ud *u, int ev, event_call *e)
     nm_lua_protect(L, &e->base);
 }
 
+/* An event with the client as its only argument: nothing is allocated, so
+ * the plain protected call does (puback fires once per message). */
 static void fire_plain(mqtt_ud *u, int ev)
 {
-    event_call e = {0};
-    fire(u, ev, &e);
+    lua_State *L = nm_lua_state();
+    if (L == NULL || u->cb[ev] == LUA_NOREF || u->self_ref == LUA_NOREF || !lua_checkstack(L, 4))
+        return;
+    int handler = nm_lua_call_begin(L);
+    nm_ref_push(L, u->cb[ev]);
+    nm_ref_push(L, u->self_ref);
+    nm_lua_call_at(L, handler, 1);
 }
 
 static void on_connected(void *owner)
@@ -230,8 +237,16 @@ static const nm_mqtt_events mqtt_events = {
 
 /* ---- mqtt.Client ------------------------------------------------------------------ */
 
+/* Scripts pass the same callback with every publish: keep its reference then. */
 static void set_slot(lua_State *L, mqtt_ud *u, int ev, int idx)
 {
+    if (u->cb[ev] != LUA_NOREF) {
+        nm_ref_push(L, u->cb[ev]);
+        bool same = lua_rawequal(L, -1, idx);
+        lua_pop(L, 1);
+        if (same)
+            return;
+    }
     nm_ref_set(L, &u->cb[ev], idx);
 }
 
