@@ -27,4 +27,29 @@ for era in 1.5 2.2 3.0; do
   st=${PIPESTATUS[0]}
   [ "$st" = 0 ] || { fail "$era api" "exited with status $st"; sed 's/^/#   /' "$T/api$era.err" | tail -n 10; }
 done
+
+# require "net.mqtt" from the plain interpreter of the same Lua, with net.run() for the loop.
+cat >"$T/plain.lua" <<'LUA'
+local net = require "net"
+local mqtt = require "net.mqtt"
+assert(rawget(_G, "mqtt") == nil, "require makes no global")
+local m = mqtt.Client("plain", 60)
+m:on("message", function(c, t, d) print("MSG " .. t .. " " .. d) c:close() end)
+m:connect("127.0.0.1", tonumber(arg[1]), 0, 0, function(c)
+  c:subscribe("plain/t", 0, function(c2) c2:publish("plain/t", "from plain Lua", 0, 0) end)
+end, function(c, r) print("FAIL " .. r) end)
+net.run()
+print("LOOP ENDED")
+LUA
+preload=
+if [ -n "${NETMCU_SANITIZED:-}" ]; then
+  preload="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)"
+fi
+LD_PRELOAD="$preload" LUA_CPATH="$NETMCU_SO_DIR/?.so" timeout -k 2 "$(bound 20)" "${LUA_BIN:-lua5.3}" \
+  "$T/plain.lua" "$BROKER_PORT" >"$T/plain.out" 2>&1
+if grep -q '^MSG plain/t from plain Lua$' "$T/plain.out" && grep -q '^LOOP ENDED$' "$T/plain.out"; then
+  ok 'require "net.mqtt" from plain Lua: a message round trip under net.run()'
+else
+  fail 'require "net.mqtt" from plain Lua' "$(head -c 400 "$T/plain.out")"
+fi
 finish
