@@ -43,7 +43,7 @@ if mode == "idle" then
     collectgarbage()
     before = rss()
     for i = 1, count do open(i) end
-  end)
+  end, function(_, r) print("FAIL " .. r) os.exit(1) end)
   return
 end
 
