@@ -27,6 +27,9 @@
 
 /* Packets read per readable event before giving the loop back. */
 #define READ_BURST 64
+/* The timer's period: 1 s until CONNACK (its deadline), then a quarter of the
+ * keepalive, which is soon enough for libmosquitto's PINGREQ (a broker waits
+ * 1.5 keepalives) and keeps idle clients from waking the process every second. */
 #define TICK_MS 1000
 
 typedef enum { ST_IDLE, ST_RESOLVING, ST_CONNECTING, ST_UP, ST_CLOSING } session_state;
@@ -59,7 +62,6 @@ struct nm_mqtt_client {
     uint64_t deadline; /* uv_now() limit for the attempt; 0: none */
     bool tcp_up;
     int refused;     /* a CONNACK's refusal code, 0: none */
-    bool protocol_error;
     char tls_reason[200];
     /* Events held back until the next loop turn. */
     int api;
@@ -336,8 +338,6 @@ static void read_burst(nm_mqtt_client *c, struct mosquitto *m)
     for (int i = 0; i < READ_BURST && c->mosq == m && !c->free_pending; i++) {
         errno = 0;
         int rc = mosquitto_loop_read(m, 1);
-        if (rc == MOSQ_ERR_PROTOCOL)
-            c->protocol_error = true;
         if (rc != MOSQ_ERR_SUCCESS || errno == EAGAIN || errno == EWOULDBLOCK || mosquitto_socket(m) < 0)
             break;
     }
@@ -393,15 +393,10 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
     }
     c->st = ST_UP;
     c->deadline = 0;
+    uint64_t tick = c->keepalive > 4 ? (uint64_t)c->keepalive * 1000 / 4 : TICK_MS;
+    uv_timer_start(c->timer, on_tick, tick, tick);
     if (!closing_or_gone(c))
         c->ev->connected(c->owner);
-}
-
-static void on_disconnect(struct mosquitto *m, void *obj, int rc)
-{
-    (void)m;
-    (void)obj;
-    (void)rc; /* settle() finds the socket gone and says why */
 }
 
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
@@ -488,7 +483,6 @@ static struct mosquitto *make_mosq(nm_mqtt_client *c)
     mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
     mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1);
     mosquitto_connect_callback_set(m, on_connect);
-    mosquitto_disconnect_callback_set(m, on_disconnect);
     mosquitto_message_callback_set(m, on_message);
     mosquitto_publish_callback_set(m, on_publish);
     mosquitto_subscribe_callback_set(m, on_subscribe);
@@ -626,7 +620,6 @@ int nm_mqtt_connect(nm_mqtt_client *c, const char *host, int port, nm_tls_config
     c->tls = tls;
     c->tcp_up = false;
     c->refused = 0;
-    c->protocol_error = false;
     c->tls_reason[0] = '\0';
     c->st = ST_RESOLVING;
     c->lookup = nm_dns_lookup_start(host, port, on_resolved, c);

@@ -148,15 +148,14 @@ static void on_connected(void *owner)
     fire_plain(u, EV_CONNECT);
 }
 
-static void start_attempt(lua_State *L, mqtt_ud *u);
+static int start_attempt(mqtt_ud *u);
 
+/* A reconnect that cannot even start (out of memory) is tried again later. */
 static void on_retry(nm_timer *t, void *data)
 {
-    (void)t;
     mqtt_ud *u = data;
-    lua_State *L = nm_lua_state();
-    if (L != NULL && u->core != NULL && !u->closing)
-        start_attempt(L, u);
+    if (nm_lua_state() != NULL && u->core != NULL && !u->closing && start_attempt(u) != 0)
+        nm_timer_start(t, RECONNECT_DELAY_MS, 0);
 }
 
 /* 1.5 retries after every failure, 2.2 only once a connect has succeeded. */
@@ -300,15 +299,14 @@ static int mqtt_client_new(lua_State *L)
 
 /* ---- connect ---------------------------------------------------------------------- */
 
-static void start_attempt(lua_State *L, mqtt_ud *u)
+/* 0, or UV_ENOMEM (also when a 3.0 certificate callback failed; its error
+ * has then gone the way of every callback error). */
+static int start_attempt(mqtt_ud *u)
 {
     nm_tls_config *tls = NULL;
-    if (u->secure && (tls = net_cert_config_new(u->host)) == NULL) {
-        luaL_error(L, "not enough memory");
-        return;
-    }
-    if (nm_mqtt_connect(u->core, u->host, u->port, tls) != 0)
-        luaL_error(L, "not enough memory");
+    if (u->secure && (tls = net_cert_config_new(u->host)) == NULL)
+        return UV_ENOMEM;
+    return nm_mqtt_connect(u->core, u->host, u->port, tls);
 }
 
 static void deprecation_note(const char *what, const char *when)
@@ -375,7 +373,8 @@ static int mqtt_connect(lua_State *L)
     u->host = h;
     u->port = port;
     u->closing = false;
-    start_attempt(L, u);
+    if (start_attempt(u) != 0)
+        return luaL_error(L, "not enough memory");
     anchor(L, u, 1);
     if (nm_since(NM_ERA_3_0))
         return 0;
