@@ -59,4 +59,5 @@ if wait_line "$T/sub.out" '^SUBSCRIBED' 5; then
 else
   fail "netmcu receives $N QoS 1 messages" "not subscribed: $(cat "$T/sub.out" "$T/sub.err")"
 fi
+sanitizer_clean
 finish

@@ -56,4 +56,5 @@ check "1.5 mqtt2cloud.lua: connection, sub done twice, both topics dispatched" "
 inside cloud30 3.0 "$EXAMPLES/mqtt2cloud30.lua" 3
 check "3.0 mqtt2cloud.lua: connection, sub done, both topics dispatched" "$T/cloud30.out" \
   '^connection [0-9]+$' '^sub done$' '^get1: hello$' '^get2: world$'
+sanitizer_clean
 finish

@@ -122,4 +122,5 @@ if wait_line "$T/restart15.out" '^CONNECTED 1' 5 && wait_line "$T/restart30.out"
 else
   fail "broker restart" "no first connection: $(cat "$T/restart15.err" "$T/restart30.err")"
 fi
+sanitizer_clean
 finish

@@ -88,4 +88,5 @@ expect "a certificate for another name: -5" "$T/wrong.out" '^FAIL -5$'
 expect "a certificate for another name: the reason on stderr" "$T/wrong.err" 'certificate verify failed: [Hh]ostname mismatch'
 run_case plain_to_tls "$BROKER_PORT" localhost "$PKI/ca.crt" 1.5
 expect "TLS to a plain listener: -5" "$T/plain_to_tls.out" '^FAIL -5$'
+sanitizer_clean
 finish

@@ -71,3 +71,14 @@ sub_start() {
 }
 
 pub() { mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" "$@"; }
+
+# sanitizer_clean — one case: no netmcu run of this test left a sanitizer report
+# (ASan, LeakSanitizer, UBSan) in its output.
+sanitizer_clean() {
+  local f bad=
+  for f in "$T"/*.err "$T"/*.out; do
+    [ -e "$f" ] || continue
+    grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$f" && bad="$bad $(basename "$f")"
+  done
+  if [ -z "$bad" ]; then ok "no sanitizer report in any run"; else fail "no sanitizer report" "in$bad"; fi
+}
