@@ -29,8 +29,10 @@ CC ?= cc
 SYS_PKGS := libuv libcares openssl libmosquitto
 PKGS := $(LUA_PC) $(SYS_PKGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-PKG_SYS_LIBS = $(shell pkg-config --libs $(SYS_PKGS) 2>/dev/null)
+# libhttp-parser (Debian's libhttp-parser-dev) has no pkg-config file.
+HTTP_PARSER_LIBS := -lhttp_parser
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(HTTP_PARSER_LIBS)
+PKG_SYS_LIBS = $(shell pkg-config --libs $(SYS_PKGS) 2>/dev/null) $(HTTP_PARSER_LIBS)
 READLINE_LIBS = $(shell pkg-config --libs readline 2>/dev/null || echo -lreadline)
 
 OPT ?= -O2 -g

@@ -10,8 +10,8 @@ case "${LUA:-5.3}" in
   *) echo "deps: unknown LUA=${LUA} (5.1, 5.3, 5.4 or luajit)" >&2; exit 2 ;;
 esac
 # Build: compiler, pkg-config, the libraries. Tests: real peers on loopback.
-want="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libmosquitto-dev libreadline-dev $lua_pkgs
-      curl wrk netcat-openbsd socat openssl iproute2 procps python3 tmux dnsmasq-base mosquitto mosquitto-clients ${EXTRA_DEPS:-}"
+want="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libhttp-parser-dev libmosquitto-dev libreadline-dev $lua_pkgs
+      curl wrk netcat-openbsd socat openssl iproute2 procps python3 tmux dnsmasq-base nginx mosquitto mosquitto-clients ${EXTRA_DEPS:-}"
 # NodeMCU-Tool (tools/nodemcu-tool.sh) needs node and npm; a machine with its own node keeps it.
 command -v npm >/dev/null 2>&1 || want="$want nodejs npm"
 missing=""

@@ -20,6 +20,7 @@ PROGRAMS = {  # name -> (source, the pkg-config libraries it links)
     "mqtt_client": ("bench/tools/mqtt_client.c", ["libmosquitto"]),
     "c_udp_echo": ("bench/peers/c_udp_echo.c", ["libuv"]),
     "udp_client": ("bench/tools/udp_client.c", []),
+    "c_http_get": ("bench/peers/c_http_get.c", ["libuv"], ["-lhttp_parser"]),  # no .pc file
 }
 CFLAGS = ["-O2", "-std=c11", "-Wall", "-Wextra"]
 
@@ -59,6 +60,7 @@ def missing_packages(lua):
         ("pkg-config", lambda: shutil.which("pkg-config")),
         ("libuv1-dev", lambda: output(["pkg-config", "--modversion", "libuv"])),
         ("libssl-dev", lambda: output(["pkg-config", "--modversion", "openssl"])),
+        ("libhttp-parser-dev", lambda: os.path.exists("/usr/include/http_parser.h")),
         ("nginx-light", lambda: shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")),
         ("mosquitto", lambda: shutil.which("mosquitto")),
         ("libmosquitto-dev", lambda: output(["pkg-config", "--modversion", "libmosquitto"])),
@@ -93,10 +95,10 @@ def build(build_dir):
     out_dir = os.path.join(build_dir, "bench")
     os.makedirs(out_dir, exist_ok=True)
     paths = {}
-    for name, (src, libs) in PROGRAMS.items():
+    for name, (src, libs, *extra) in PROGRAMS.items():
         path = os.path.join(out_dir, name)
         cflags = output(["pkg-config", "--cflags"] + libs).split() if libs else []
-        ldlibs = output(["pkg-config", "--libs"] + libs).split() if libs else []
+        ldlibs = (output(["pkg-config", "--libs"] + libs).split() if libs else []) + sum(extra, [])
         argv = ["cc"] + CFLAGS + cflags + [src, "-o", path] + ldlibs
         if subprocess.run(argv).returncode != 0:
             sys.exit("bench: building %s failed" % name)

@@ -35,6 +35,8 @@ TLS_WINDOW = 8       # handshakes a client keeps in flight
 TLS_IDLE = 2000      # idle TLS connections a client holds
 MQTT_COUNT = {0: 100000, 1: 20000}  # messages per QoS level
 MQTT_IDLE = 1000     # idle connected MQTT clients
+HGET_COUNT = 2000    # http.get requests per client run, each on a new connection
+HGET_WINDOW = 16     # requests the concurrent run keeps in flight
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,14 @@ def rows(idle_conns):
             Row("tls-bulk.cpu", "tls-bulk", "TLS bulk 1 GiB download", "client CPU ms/GiB ↓", False, 0),
             Row("tls-idle.bytes", "tls-idle", "TLS idle, %s client conns" % format(TLS_IDLE, ","),
                 "RSS bytes/conn ↓", False, 0, ("ratio", "<", 1.0), "node")]
+    for mode, window in (("seq", 1), ("conc", HGET_WINDOW)):
+        label = "HTTP client, %s GETs of 13 bytes, %s" % (
+            format(HGET_COUNT, ","), "one at a time" if window == 1 else "%d in flight" % window)
+        unit = "hget-" + mode
+        out += [Row(unit + ".rate", unit, label, "requests/s ↑", True, 0),
+                Row(unit + ".cpu", unit, label, "client CPU µs/req ↓", False, 1, ("ratio", "<=", 1.2)),
+                Row(unit + ".cpu-node", unit, label, "client CPU µs/req, vs Node.js ↓", False, 1,
+                    ("ratio", "<", 1.0), "node")]
     for qos in (0, 1):
         for side, who in (("pub", "published by"), ("sub", "received by")):
             key = "mqtt-%s%d" % (side, qos)
@@ -527,6 +537,79 @@ def tls(peers, cfg, res):
         each_peer("tls-idle", peers, res, idle_conns)
 
 
+HGET_NGINX_CONF = """daemon off;
+master_process off;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fcgi;
+  uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    location = /small {{ return 200 "hello, world\\n"; }}
+  }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def plain_nginx():
+    """nginx without TLS on the load generator's core, answering /small; yields its port."""
+    import tempfile
+    from proc import is_listening
+    with tempfile.TemporaryDirectory(prefix="nmbench") as d:
+        port = free_port()
+        with open(d + "/nginx.conf", "w") as f:
+            f.write(HGET_NGINX_CONF.format(d=d, port=port))
+        argv = [shutil.which("nginx") or "/usr/sbin/nginx", "-p", d, "-c", d + "/nginx.conf"]
+        p = subprocess.Popen(pinned(CLIENT_CPU, argv), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            if not wait_until(lambda: p.poll() is not None or is_listening(port), 10) or p.poll() is not None:
+                raise PeerFailed("nginx did not start: %s" % p.stderr.read()[-200:])
+            yield port
+        finally:
+            p.terminate()
+            try:
+                p.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def http_client(peers, cfg, res):
+    """http.get of a 13-byte body from a local nginx, a new connection per request
+    (the firmware's Connection: close), one at a time and HGET_WINDOW at a time: netmcu
+    next to a C client on libuv with the same parser (libhttp-parser) and Node.js
+    http.get, each measured on the server core (it times itself from its first request)."""
+    clients = {"c": [cfg.tools["c_http_get"]],
+               "netmcu": [os.path.join(cfg.build, "netmcu"), "bench/netmcu/http_get.lua"],
+               "node": ["node", "bench/peers/node_http_get.js"]}
+    if not shutil.which("nginx") and not os.path.exists("/usr/sbin/nginx"):
+        res.note("HTTP client workload skipped: nginx is not installed.")
+        return
+
+    with plain_nginx() as port:
+        def run(mode, window):
+            def one(peer):
+                if peer.key not in clients:
+                    return
+                out = run_measured(clients[peer.key] + [str(port), "/small", str(HGET_COUNT), str(window)], 120)
+                seconds, cpu, failures = out.split()[:3]
+                if int(failures):
+                    raise PeerFailed("%s of %d requests failed" % (failures, HGET_COUNT))
+                res.record("hget-%s.rate" % mode, peer.key, HGET_COUNT / float(seconds))
+                res.record("hget-%s.cpu" % mode, peer.key, float(cpu) / HGET_COUNT * 1e6)
+                res.record("hget-%s.cpu-node" % mode, peer.key, float(cpu) / HGET_COUNT * 1e6)
+            each_peer("hget-" + mode, peers, res, one)
+
+        run("seq", 1)
+        run("conc", HGET_WINDOW)
+
+
 MQTT_CONF = """listener {port} 127.0.0.1
 log_dest none
 allow_anonymous true
@@ -632,4 +715,4 @@ def median(xs):
 
 
 WORKLOADS = {"http": http, "churn": churn, "idle": idle, "bulk": bulk, "udp": udp,
-             "startup": startup, "dns": dns, "tls": tls, "mqtt": mqtt}
+             "startup": startup, "dns": dns, "tls": tls, "httpclient": http_client, "mqtt": mqtt}

@@ -23,6 +23,7 @@ static const board_module board_modules[] = {
     {"encoder", luaopen_encoder, NM_ERA_1_5, NM_ERA_NONE},
     {"file", luaopen_file, NM_ERA_1_5, NM_ERA_NONE},
     {"gpio", luaopen_gpio, NM_ERA_1_5, NM_ERA_NONE},
+    {"http", luaopen_http, NM_ERA_1_5, NM_ERA_NONE},
     {"mqtt", luaopen_mqtt, NM_ERA_1_5, NM_ERA_NONE},
     {"net", luaopen_net, NM_ERA_1_5, NM_ERA_NONE},
     {"node", luaopen_node, NM_ERA_1_5, NM_ERA_NONE},
@@ -48,7 +49,7 @@ void nm_open_board_modules(lua_State *L)
 
 void nm_push_module_list(lua_State *L)
 {
-    static const char *const names[] = {"adc",   "bit",  "crypto", "encoder", "file", "gpio",
+    static const char *const names[] = {"adc",   "bit",  "crypto", "encoder", "file", "gpio", "http",
                                         "mqtt",  "net",  "node",   "pipe",    "rtctime",
                                         "sjson", "sntp", "tls",    "tmr",     "uart", "wifi", NULL};
     luaL_Buffer b;
