@@ -47,6 +47,22 @@ expect_lines() {
   fi
 }
 
+# --- keepalive against a real broker: pings keep an idle session up -------------
+# (mosquitto drops a client silent for 1.5 keepalives: 7.5 s here.)
+broker_start alive || exit 1
+ALIVE_PORT=$BROKER_PORT
+cat >"$T/alive.lua" <<'LUA'
+local m = mqtt.Client("alive", 5)
+m:on("offline", function() print("OFFLINE") end)
+m:connect("127.0.0.1", tonumber(arg[1]), 0, 0, function(c)
+  print("CONNECTED")
+  tmr.create():alarm(12000, tmr.ALARM_SINGLE, function()
+    c:publish("alive/t", "still up", 1, 0, function(c2) print("PUBACK") c2:close() end)
+  end)
+end, function(c, r) print("FAIL " .. r) end)
+LUA
+nm_start alive -- "$ALIVE_PORT"
+
 # All hostile brokers at once: the waits overlap.
 hostile garbage 3.0
 hostile close 1.5
@@ -62,6 +78,8 @@ expect_lines "a remaining length of 5 bytes: offline" "${OUT[bad-length]}" '^OFF
 expect_lines "a PUBLISH announcing 256 MB, then a reset: offline" "${OUT[huge]}" '^OFFLINE$' 5 'MSG|FAIL'
 expect_lines "no CONNACK: CONN_FAIL_TIMEOUT_RECEIVING (-2) after 5 s" "${OUT[silent]}" '^FAIL -2$' 8 'CONNECTED|OFFLINE'
 expect_lines "a broker that stops answering (no PINGRESP, keepalive 5 s): offline" "${OUT[mute]}" '^OFFLINE$' 20 'FAIL'
+
+expect_lines "keepalive 5 s, idle 12 s against mosquitto: still connected (pings)" "$T/alive.out" '^PUBACK$' 10 'OFFLINE|FAIL'
 
 # --- a failed lookup ---------------------------------------------------------
 cat >"$T/dns.lua" <<'LUA'
