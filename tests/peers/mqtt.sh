@@ -28,6 +28,22 @@ for era in 1.5 2.2 3.0; do
   [ "$st" = 0 ] || { fail "$era api" "exited with status $st"; sed 's/^/#   /' "$T/api$era.err" | tail -n 10; }
 done
 
+# An error in an mqtt callback: message and traceback on stderr, the run ends with status 1.
+cat >"$T/cberr.lua" <<'LUA'
+local m = mqtt.Client("cberr", 60)
+m:on("message", function(c, t, d) error("boom in message") end)
+m:connect("127.0.0.1", tonumber(arg[1]), 0, 0, function(c)
+  c:subscribe("cberr/t", 0, function(c2) c2:publish("cberr/t", "x", 0, 0) end)
+end)
+LUA
+timeout -k 2 "$(bound 20)" "$NETMCU" "$T/cberr.lua" "$BROKER_PORT" >"$T/cberr.out" 2>"$T/cberr.err"
+st=$?
+if [ "$st" = 1 ] && grep -q 'boom in message' "$T/cberr.err" && grep -q 'traceback' "$T/cberr.err"; then
+  ok "an error in the message callback: traceback on stderr, exit status 1"
+else
+  fail "an error in the message callback" "status $st: $(head -c 300 "$T/cberr.err")"
+fi
+
 # require "net.mqtt" from the plain interpreter of the same Lua, with net.run() for the loop.
 cat >"$T/plain.lua" <<'LUA'
 local net = require "net"
