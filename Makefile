@@ -1,6 +1,7 @@
 # netmcu — NodeMCU's net module on Linux.
-#   make                 build/netmcu and build/net.so against Lua 5.3
-#   make LUA=5.1|5.4|luajit   the same in build-5.1/, build-5.4/, build-luajit/
+#   make                 build/netmcu and build/net.so against Lua 5.1 (the device's Lua),
+#                        and the Lua 5.3 runner build-5.3/netmcu that `netmcu --lua=5.3` runs
+#   make LUA=5.3|5.4|luajit   the same in build-5.3/, build-5.4/, build-luajit/
 #   make run             install missing packages, build, run examples/demo.lua
 #   make test            install missing packages, build, run every test
 #   make sanitize        ASan+UBSan build in build-asan/, then the whole suite
@@ -9,8 +10,9 @@
 #                        (FUZZ_SECONDS=60 by default; FUZZ_SEED, FUZZ_PROFILE to reproduce)
 #   make soak            10,000 held connections and 1,000,000 keep-alive requests
 
-LUA ?= 5.3
-ifeq ($(LUA),5.3)
+DEFAULT_LUA := 5.1
+LUA ?= $(DEFAULT_LUA)
+ifeq ($(LUA),$(DEFAULT_LUA))
 BUILD ?= build
 else
 BUILD ?= build-$(LUA)
@@ -51,8 +53,16 @@ LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(LUA_SRC)) $(CA_OBJ)
 MAIN_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(RUNNER_SRC))
 CORE_TESTS := $(patsubst tests/core/%.c,$(BUILD)/tests/%,$(wildcard tests/core/*.c))
 
-.PHONY: all deps run test check sanitize asan fuzz soak bench clean FORCE
+.PHONY: all deps run test check sanitize asan fuzz soak bench clean lua53 FORCE
 all: $(BUILD)/netmcu $(BUILD)/net.so $(CORE_TESTS)
+
+# The default build also makes the runner for firmware built with LUA=53,
+# which `build/netmcu --lua=5.3` re-executes (and its net.so for lua5.3).
+ifeq ($(BUILD),build)
+all: lua53
+endif
+lua53:
+	@$(MAKE) --no-print-directory LUA=5.3 BUILD=build-5.3 build-5.3/netmcu build-5.3/net.so
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)

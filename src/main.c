@@ -9,6 +9,8 @@
  * and 4 when tmr.softwd() expired. With --boot it runs the board's life
  * cycle instead (runtime/boot.h).
  */
+#include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,9 @@
 #include <unistd.h>
 
 #include "runtime/boot.h"
+#include "runtime/compat.h"
 #include "runtime/console.h"
+#include "runtime/devicelua.h"
 #include "core/control.h"
 #include "core/flash.h"
 #include "core/gpio.h"
@@ -45,6 +49,8 @@ typedef struct run_options {
     const char *flash;      /* the flash folder, NULL: the working directory */
     size_t flash_size;      /* the file system's size in bytes, 0: default */
     const char *control;    /* the control socket's path (--control), or NULL */
+    const char *lua;        /* --lua=NAME: the Lua the script needs, or NULL */
+    bool version;           /* -v: print the version and stop */
 } run_options;
 
 static bool stop_requested; /* SIGINT/SIGTERM outside the console */
@@ -56,14 +62,17 @@ static void usage(FILE *out)
           "  -i              the interactive console after the script\n"
           "  --heap=SIZE     the Lua heap budget node.heap() reports (e.g. 64m; default 256m)\n"
           "  -v              print the version\n"
+          "  --lua=5.3       run on the Lua 5.3 runner (firmware built with LUA=53); the\n"
+          "                  default is Lua 5.1, the device's (also 5.4, luajit when built)\n"
           "  --boot          power the board on: banner, init.lua from the flash, the console;\n"
           "                  node.restart() reboots\n"
           "  --flash DIR     the folder holding the flash file system (default:\n"
           "                  $NETMCU_FLASH, else the working directory)\n"
           "  --flash-size=SIZE  the file system partition (e.g. 1m; default that of a 4 MB board)\n"
           "  --compat=1.5    firmware behaviour of the seed documentation (default)\n"
-          "  --compat=3.0    firmware behaviour of the later lwIP-based net module\n"
-          "                  (with its tls module)\n"
+          "  --compat=2.2    firmware behaviour of release 2.2.1 (2019): the lwIP-based net\n"
+          "                  module, the tls module, both tmr APIs\n"
+          "  --compat=3.0    firmware behaviour of the 3.0 release\n"
           "  --serial [PATH] the console on a pseudo-terminal, as the board's UART; prints\n"
           "                  its device and links PATH to it (PATH: not an option or *.lua)\n"
           "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
@@ -94,8 +103,7 @@ static int parse_args(int argc, char **argv, run_options *opt)
                 return -1;
             opt->chunks[opt->nchunks++] = argv[++i];
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
-            printf("netmcu %s (%s, libuv %s)\n", NETMCU_VERSION, LUA_RELEASE, uv_version_string());
-            exit(EXIT_OK);
+            opt->version = true;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             exit(EXIT_OK);
@@ -115,9 +123,11 @@ static int parse_args(int argc, char **argv, run_options *opt)
             opt->flash_size = nm_heap_parse(a + 13);
             if (opt->flash_size == 0)
                 return -1;
+        } else if (strncmp(a, "--lua=", 6) == 0) {
+            opt->lua = a + 6;
         } else if (strncmp(a, "--compat=", 9) == 0) {
             if (!nm_profile_set(a + 9)) {
-                fprintf(stderr, "netmcu: unknown profile '%s' (1.5 or 3.0)\n", a + 9);
+                fprintf(stderr, "netmcu: unknown profile '%s' (1.5, 2.2 or 3.0)\n", a + 9);
                 exit(EXIT_USAGE);
             }
         } else if (strcmp(a, "--serial") == 0 || strncmp(a, "--serial=", 9) == 0) {
@@ -163,6 +173,55 @@ static int parse_args(int argc, char **argv, run_options *opt)
     if (opt->serial)
         opt->interactive = true; /* the console is on the pty, never on stdin */
     return 0;
+}
+
+/* Where the runner for Lua NAME is, next to this one: the build folder
+ * `make` gives it (build/ for the default Lua 5.1, build-NAME/ for the
+ * others), else an installed `netmcu-NAME` beside this binary. */
+static bool find_runner(const char *name, char *path, size_t size)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return false;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    *slash = '\0';
+    bool default_lua = strcmp(name, "5.1") == 0;
+    int len = default_lua ? snprintf(path, size, "%s/../build/netmcu", self)
+                          : snprintf(path, size, "%s/../build-%s/netmcu", self, name);
+    if (len > 0 && (size_t)len < size && access(path, X_OK) == 0)
+        return true;
+    return (size_t)snprintf(path, size, "%s/netmcu-%s", self, name) < size && access(path, X_OK) == 0;
+}
+
+/* --lua=NAME for another Lua than this build's: the same command line, run by
+ * that Lua's runner (which finds itself named and goes on). Returns only on
+ * failure. */
+static int run_other_lua(const char *name, char **argv)
+{
+    static const char *const known[] = {"5.1", "5.3", "5.4", "luajit", NULL};
+    bool valid = false;
+    for (int i = 0; known[i]; i++)
+        valid = valid || strcmp(name, known[i]) == 0;
+    if (!valid) {
+        fprintf(stderr, "netmcu: --lua=%s: not a Lua (5.1, 5.3, 5.4 or luajit)\n", name);
+        return EXIT_USAGE;
+    }
+    if (getenv("NETMCU_LUA_REEXEC")) { /* that runner was built for another Lua */
+        fprintf(stderr, "netmcu: --lua=%s: the runner found is built for Lua %s\n", name, NM_LUA_NAME);
+        return EXIT_USAGE;
+    }
+    char path[PATH_MAX];
+    if (!find_runner(name, path, sizeof path)) {
+        fprintf(stderr, "netmcu: --lua=%s: no Lua %s runner beside this one (`make LUA=%s` builds it)\n",
+                name, name, name);
+        return EXIT_USAGE;
+    }
+    setenv("NETMCU_LUA_REEXEC", "1", 1);
+    execv(path, argv);
+    fprintf(stderr, "netmcu: --lua=%s: %s: %s\n", name, path, strerror(errno));
+    return EXIT_ERROR;
 }
 
 /* The arg table as lua.c builds it: arg[0] the script, arg[1..] its arguments. */
@@ -287,6 +346,7 @@ static lua_State *new_board(void *arg)
         return NULL;
     }
     luaL_openlibs(L);
+    nm_device_lua_open(L);
     nm_open_board_modules(L);
     set_arg_table(L, b->argc, b->argv, b->opt->script ? b->opt->script_index : 0);
     return L;
@@ -298,6 +358,13 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &opt) != 0) {
         usage(stderr);
         return EXIT_USAGE;
+    }
+    if (opt.lua && strcmp(opt.lua, NM_LUA_NAME) != 0)
+        return run_other_lua(opt.lua, argv);
+    unsetenv("NETMCU_LUA_REEXEC"); /* a script's own netmcu runs start afresh */
+    if (opt.version) {
+        printf("netmcu %s (%s, libuv %s)\n", NETMCU_VERSION, LUA_RELEASE, uv_version_string());
+        return EXIT_OK;
     }
     signal(SIGPIPE, SIG_IGN);
     if (opt.flash == NULL && getenv("NETMCU_FLASH") && *getenv("NETMCU_FLASH"))

@@ -2,8 +2,9 @@
 # Installs the Debian packages netmcu needs to build and test, when some are missing.
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -e
-case "${LUA:-5.3}" in
-  5.1) lua_pkgs="liblua5.1-0-dev lua5.1" ;;
+case "${LUA:-5.1}" in
+  # The default (the device's Lua) also builds the Lua 5.3 runner (netmcu --lua=5.3).
+  5.1) lua_pkgs="liblua5.1-0-dev lua5.1 liblua5.3-dev lua5.3" ;;
   5.3) lua_pkgs="liblua5.3-dev lua5.3" ;;
   5.4) lua_pkgs="liblua5.4-dev lua5.4" ;;
   luajit) lua_pkgs="libluajit-5.1-dev luajit" ;;

@@ -3,8 +3,9 @@
  *
  * Both models of the firmware: the basic one, where file.read() and friends
  * work on the file opened last, and file objects, several open at once. The
- * 3.0 profile adds stat, getcontents, putcontents and list(pattern), and its
- * read returns nil at the end where 1.5 returns nothing. Argument checks,
+ * 2.2 profile adds stat and list(pattern), reads lines in 1024-byte chunks,
+ * and its read returns nil at the end where 1.5 returns nothing; 3.0 adds
+ * getcontents and putcontents. Argument checks,
  * error texts and quiet failures (nil, false) follow app/modules/file.c of
  * each era; README.md lists where netmcu differs.
  */
@@ -181,13 +182,13 @@ static size_t read_upto(lua_State *L, nm_flash_file *f, size_t n, int end_char)
     return total;
 }
 
-/* The firmware's end of a read: 1.5 returns nothing, 3.0 nil, when no byte came. */
+/* The firmware's end of a read: 1.5 returns nothing, 2.2 on nil, when no byte came. */
 static int read_result(lua_State *L, size_t got)
 {
     if (got > 0)
         return 1;
     lua_pop(L, 1);
-    if (!nm_since(NM_ERA_3_0))
+    if (!nm_since(NM_ERA_2_2))
         return 0;
     lua_pushnil(L);
     return 1;
@@ -232,7 +233,7 @@ static int file_readline(lua_State *L)
 {
     int argpos;
     file_ud *ud = target(L, &argpos);
-    return do_read(L, ud, nm_since(NM_ERA_3_0) ? READ_CHUNK : READLINE_15, '\n');
+    return do_read(L, ud, nm_since(NM_ERA_2_2) ? READ_CHUNK : READLINE_15, '\n');
 }
 
 static int write_text(lua_State *L, bool newline)
@@ -272,7 +273,7 @@ static int file_seek(lua_State *L)
     nm_flash_file *f = open_file(L, target(L, &argpos));
     int op = luaL_checkoption(L, argpos, "cur", names);
     lua_Integer offset = luaL_optinteger(L, argpos + 1, 0);
-    int64_t pos = nm_flash_seek(f, offset, whence[op], nm_since(NM_ERA_3_0));
+    int64_t pos = nm_flash_seek(f, offset, whence[op], nm_since(NM_ERA_2_2));
     if (pos < 0)
         lua_pushnil(L);
     else
@@ -336,7 +337,7 @@ static bool matches(lua_State *L, const char *name)
 static int file_list(lua_State *L)
 {
     bool filter = false;
-    if (nm_since(NM_ERA_3_0)) {
+    if (nm_since(NM_ERA_2_2)) {
         lua_settop(L, 1);
         filter = luaL_optstring(L, 1, NULL) != NULL;
     }
@@ -442,7 +443,7 @@ static int file_on(lua_State *L)
     return 0;
 }
 
-/* ---- 3.0 additions ------------------------------------------------------- */
+/* ---- 2.2 and 3.0 additions ------------------------------------------------------- */
 
 static void set_field_int(lua_State *L, const char *key, lua_Integer v)
 {
@@ -545,8 +546,15 @@ static const luaL_Reg functions_15[] = {
     {"on", file_on},           {NULL, NULL},
 };
 
+static const luaL_Reg functions_22[] = {
+    {"stat", file_stat},
+    {NULL, NULL},
+};
+
 static const luaL_Reg functions_30[] = {
-    {"getcontents", file_getcontents}, {"putcontents", file_putcontents}, {"stat", file_stat}, {NULL, NULL},
+    {"getcontents", file_getcontents},
+    {"putcontents", file_putcontents},
+    {NULL, NULL},
 };
 
 int luaopen_file(lua_State *L)
@@ -556,6 +564,8 @@ int luaopen_file(lua_State *L)
 
     nm_loader_install(L);
     luaL_newlib(L, functions_15);
+    if (nm_since(NM_ERA_2_2))
+        luaL_setfuncs(L, functions_22, 0);
     if (nm_since(NM_ERA_3_0))
         luaL_setfuncs(L, functions_30, 0);
     return 1;

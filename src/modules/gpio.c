@@ -2,14 +2,14 @@
  * gpio.c — the `gpio` module on the simulated pins of src/core/gpio.c:
  * mode, read, write, trig and serout with the firmware's constants, checks
  * and error texts, the same in both eras except the trig callback's
- * arguments (3.0 adds the time and the event count) and gpio.pulse (3.0,
+ * arguments (2.2 adds the time and the event count) and gpio.pulse (2.2,
  * gpio_pulse.c).
  *
  * Interrupts. gpio.trig watches a pin's level whatever changes it (the
  * script's writes, serout, the control channel). A matching change marks the
  * pin pending and posts one task; the callback runs on a later loop turn with
  * the level at that first change. Further changes before it runs are counted
- * (3.0: passed as the event count; 1.5: dropped, as the seed firmware keeps
+ * (2.2 on: passed as the event count; 1.5: dropped, as the seed firmware keeps
  * the interrupt off until its callback). A level trigger ("low", "high")
  * fires again after each callback for as long as the level holds, as on the
  * device, and at once when set on a pin already at its level.
@@ -44,7 +44,7 @@ typedef struct trig_state {
     unsigned seq;  /* when it became pending, to call in order */
     int level;     /* the level at the first change not yet reported */
     uint32_t when; /* tmr.now() of it */
-    int count;     /* changes since the last callback (3.0) */
+    int count;     /* changes since the last callback (2.2 on) */
 } trig_state;
 
 static trig_state trigs[NM_GPIO_PINS];
@@ -145,7 +145,7 @@ static void run_trig_callbacks(nm_task *task)
         nm_ref_push(L, t->fn_ref);
         lua_pushinteger(L, t->level);
         int nargs = 1;
-        if (nm_since(NM_ERA_3_0)) {
+        if (nm_since(NM_ERA_2_2)) {
             lua_pushinteger(L, t->when);
             lua_pushinteger(L, t->count);
             nargs = 3;
@@ -443,7 +443,7 @@ int luaopen_gpio(lua_State *L)
     set_int(L, "LOW", FW_LOW);
     set_int(L, "FLOAT", FW_FLOAT);
     set_int(L, "PULLUP", FW_PULLUP);
-    if (nm_since(NM_ERA_3_0)) {
+    if (nm_since(NM_ERA_2_2)) {
         nm_gpio_pulse_open(L);
         lua_setfield(L, -2, "pulse");
     }

@@ -109,11 +109,11 @@ static void set_str(lua_State *L, const char *key, const char *v)
     lua_setfield(L, -2, key);
 }
 
+/* The firmware's version, which node.info() reports: 1.5.4, 2.2.1, 3.0.0. */
 static void version(int v[3])
 {
-    v[0] = nm_since(NM_ERA_3_0) ? 3 : 1;
-    v[1] = nm_since(NM_ERA_3_0) ? 0 : 5;
-    v[2] = nm_since(NM_ERA_3_0) ? 0 : 4;
+    static const int versions[][3] = {[NM_ERA_1_5] = {1, 5, 4}, [NM_ERA_2_2] = {2, 2, 1}, [NM_ERA_3_0] = {3, 0, 0}};
+    memcpy(v, versions[nm_profile_get()], sizeof versions[0]);
 }
 
 static int info_legacy(lua_State *L)

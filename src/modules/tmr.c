@@ -1,5 +1,5 @@
 /*
- * tmr.c — the `tmr` module: timer objects, the seed's static timers 0-6, the
+ * tmr.c — the `tmr` module: timer objects, the static timers 0-6 (1.5, 2.2), the
  * system counter, tmr.delay and the soft watchdog.
  *
  * A timer is a tmr_obj in the userdata (or in the static array) that points
@@ -333,7 +333,11 @@ int luaopen_tmr(lua_State *L)
     make_metatable(L);
     luaL_newlib(L, tmr_functions);
     if (!nm_since(NM_ERA_3_0)) {
-        /* The seed firmware's module functions also take a static timer id. */
+        /* The module functions also take a static timer id, as in 1.5 and in
+         * the 2.2.1 builds of 2018 that 2.x scripts were written on; the last
+         * 2.2.1 build (20190405) already lacks them (firmware commit 0e89fb24,
+         * "Expunge integer timers", 2019-01), and a script written for it
+         * never calls them, so the 2.2 profile keeps them. */
         luaL_setfuncs(L, timer_methods, 0);
         for (int i = 0; i < NUM_STATIC; i++)
             if (static_timers[i].timer == NULL)

@@ -20,6 +20,7 @@
 
 /* The SDK each firmware era was built with, as its banner names it. */
 #define SDK_15 "1.5.4.1(39cb9a32)"
+#define SDK_22 "2.2.1(6ab97e9)"
 #define SDK_30 "3.0.1-dev(fce080e)"
 
 static bool powered_off;
@@ -29,13 +30,17 @@ static void say(const char *text)
     nm_output_write(text, strlen(text), true);
 }
 
-/* The banner lua.c prints at power on: 1.5 one line, 3.0 with the build's
- * information (user_version.h, tools/update_buildinfo.sh of each era). */
+/* The banner lua.c prints at power on: 1.5 and 2.2 one line (NODE_VERSION
+ * names the SDK's version), 3.0 with the build's information
+ * (user_version.h, tools/update_buildinfo.sh of each era). */
 static void banner(lua_State *L)
 {
-    if (!nm_since(NM_ERA_3_0)) {
+    if (!nm_since(NM_ERA_2_2)) {
         lua_pushfstring(L, "\nNodeMCU 1.5.4.1 build netmcu-%s powered by %s on SDK %s\n", NETMCU_VERSION,
                         LUA_RELEASE, SDK_15);
+    } else if (!nm_since(NM_ERA_3_0)) {
+        lua_pushfstring(L, "\nNodeMCU 2.2.1.0 build netmcu-%s powered by %s on SDK %s\n", NETMCU_VERSION,
+                        LUA_RELEASE, SDK_22);
     } else {
         nm_push_module_list(L);
         lua_pushfstring(L,

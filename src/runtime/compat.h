@@ -76,6 +76,19 @@ static inline int lua_isinteger(lua_State *L, int i)
 }
 #endif
 
+/* The name `netmcu --lua=NAME` gives this build's Lua. */
+#if defined(NM_LUAJIT)
+#define NM_LUA_NAME "luajit"
+#elif LUA_VERSION_NUM == 501
+#define NM_LUA_NAME "5.1"
+#elif LUA_VERSION_NUM == 503
+#define NM_LUA_NAME "5.3"
+#elif LUA_VERSION_NUM == 504
+#define NM_LUA_NAME "5.4"
+#else
+#define NM_LUA_NAME "other"
+#endif
+
 /* From 5.2 on a userdata's user value may be any value (5.4 gives each
  * userdata one by default); in 5.1 and LuaJIT it is an environment table. */
 #define NM_USERVALUE_ANY (LUA_VERSION_NUM >= 502)

@@ -83,6 +83,15 @@ static inline void *nm_check_self(lua_State *L, const void *mt, const char *tnam
     return luaL_checkudata(L, 1, tname);
 }
 
+/* eLua's luaL_checkanyfunction, the callback check of the 1.5 and 2.2
+ * firmware, with its text: "function or lightfunction expected, got nil". */
+static inline void nm_check_any_function(lua_State *L, int arg)
+{
+    if (!lua_isfunction(L, arg))
+        luaL_argerror(L, arg,
+                      lua_pushfstring(L, "function or lightfunction expected, got %s", luaL_typename(L, arg)));
+}
+
 /* Calls the function below nargs arguments on a later loop turn (the firmware's
  * "task" idea): used wherever a result is known inside the API call itself. */
 void nm_lua_call_later(lua_State *L, int nargs);

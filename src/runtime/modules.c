@@ -28,7 +28,7 @@ static const board_module board_modules[] = {
     {"net", luaopen_net, NM_ERA_1_5, NM_ERA_NONE},
     {"node", luaopen_node, NM_ERA_1_5, NM_ERA_NONE},
     {"pipe", luaopen_pipe, NM_ERA_3_0, NM_ERA_NONE},
-    {"tls", luaopen_tls, NM_ERA_3_0, NM_ERA_NONE},
+    {"tls", luaopen_tls, NM_ERA_2_2, NM_ERA_NONE},
     {"tmr", luaopen_tmr, NM_ERA_1_5, NM_ERA_NONE},
     {"uart", luaopen_uart, NM_ERA_1_5, NM_ERA_NONE},
     {"wifi", luaopen_wifi, NM_ERA_1_5, NM_ERA_NONE},

@@ -19,7 +19,7 @@ int luaopen_pipe(lua_State *L); /* 3.0 profile only */
 int luaopen_control(lua_State *L);
 int luaopen_gpio(lua_State *L);
 int luaopen_wifi(lua_State *L);
-int luaopen_tls(lua_State *L); /* 3.0 profile only */
+int luaopen_tls(lua_State *L); /* 2.2 and 3.0 profiles */
 int luaopen_http(lua_State *L);
 int luaopen_net_http(lua_State *L); /* require "net.http" with net.so */
 int luaopen_mqtt(lua_State *L);

@@ -14,6 +14,8 @@ static bool parse(const char *name, nm_profile *out)
 {
     if (strcmp(name, "1.5") == 0 || strcmp(name, "seed") == 0)
         *out = NM_PROFILE_15;
+    else if (strcmp(name, "2.2") == 0)
+        *out = NM_PROFILE_22;
     else if (strcmp(name, "3.0") == 0 || strcmp(name, "modern") == 0)
         *out = NM_PROFILE_30;
     else
@@ -27,7 +29,7 @@ nm_profile nm_profile_get(void)
         chosen = true;
         const char *env = getenv("NETMCU_COMPAT");
         if (env && *env && !parse(env, &current))
-            fprintf(stderr, "netmcu: NETMCU_COMPAT=%s is not a profile (1.5 or 3.0); using 1.5\n", env);
+            fprintf(stderr, "netmcu: NETMCU_COMPAT=%s is not a profile (1.5, 2.2 or 3.0); using 1.5\n", env);
     }
     return current;
 }
@@ -50,5 +52,6 @@ void nm_profile_lock(void)
 
 const char *nm_profile_name(void)
 {
-    return nm_profile_get() == NM_PROFILE_30 ? "3.0" : "1.5";
+    static const char *const names[] = {[NM_ERA_1_5] = "1.5", [NM_ERA_2_2] = "2.2", [NM_ERA_3_0] = "3.0"};
+    return names[nm_profile_get()];
 }

@@ -1,3 +1,4 @@
+-- profile: 1.5 2.2
 -- tmr_api.lua — the timer object API: states, return values, argument errors, lifetime.
 local T = require "testlib"
 

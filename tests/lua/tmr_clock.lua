@@ -1,3 +1,4 @@
+-- profile: 1.5 2.2
 -- tmr_clock.lua — timer accuracy, tmr.now/time/delay, wdclr and softwd arguments.
 local T = require "testlib"
 

@@ -1,3 +1,4 @@
+-- profile: 1.5 2.2
 -- tmr_run.lua — what timers do to a whole run: which keep the loop alive,
 -- the soft watchdog ending it, an unhandled callback error ending it.
 local T = require "testlib"

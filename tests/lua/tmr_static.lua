@@ -1,3 +1,4 @@
+-- profile: 1.5 2.2
 -- tmr_static.lua — the seed's static timers 0-6 and the module-level functions (1.5 profile).
 local T = require "testlib"
 

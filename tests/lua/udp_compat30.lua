@@ -1,3 +1,4 @@
+-- profile: 2.2 3.0
 -- UDP in the 3.0 profile (NETMCU_COMPAT=3.0): net.udpsocket, net-behaviour.md §4.4, C4, C5.
 local T = require "testlib"
 

@@ -148,7 +148,7 @@ else fail "no auth" "$(describe noauth)"; fi
 # own rule (tools/embed-ca.sh) makes from a certificate.
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILDDIR=$(dirname "$NETMCU")
-case "${LUA_BIN:-lua5.3}" in luajit) lua=luajit ;; *) lua=${LUA_BIN#lua} ;; esac
+case "${LUA_BIN:-lua5.1}" in luajit) lua=luajit ;; *) lua=${LUA_BIN#lua} ;; esac
 extra=()
 [ -n "${NETMCU_SANITIZED:-}" ] && extra=(EXTRA_LDFLAGS="-fsanitize=address,undefined")
 link=$(cd "$ROOT" && make -s -n -B LUA="$lua" BUILD="$BUILDDIR" "${extra[@]}" "$BUILDDIR/netmcu" 2>/dev/null |

@@ -16,6 +16,7 @@
 #include "core/tls.h"
 #include "runtime/luacall.h"
 #include "runtime/output.h"
+#include "runtime/profile.h"
 
 /* Certificates a callback may return per connection (the 3.0 forms). */
 #define CALLBACK_MAX 16
@@ -189,7 +190,7 @@ static void store_pems(lua_State *L, nm_cert_slot slot, int max)
         luaL_error(L, "%s", err);
 }
 
-/* The 3.0 forms' start, as the firmware's: every call drops the callback;
+/* The 3.0 forms' start (2.2's tls.cert has none), as the firmware's: every call drops the callback;
  * a function becomes the new one (true). Returns true when it was one. */
 static bool take_callback(lua_State *L, int *ref)
 {
@@ -204,7 +205,7 @@ static bool take_callback(lua_State *L, int *ref)
 static int verify(lua_State *L, bool tls_api)
 {
     bool enable;
-    if (tls_api) {
+    if (tls_api && nm_since(NM_ERA_3_0)) { /* 2.2's tls.cert has only the old interface */
         if (take_callback(L, &policy.verify_fn))
             return 1;
         if (!lua_isnil(L, 1))
@@ -230,7 +231,7 @@ static int verify(lua_State *L, bool tls_api)
 static int auth(lua_State *L, bool tls_api)
 {
     bool enable;
-    if (tls_api) {
+    if (tls_api && nm_since(NM_ERA_3_0)) { /* 2.2's tls.cert has only the old interface */
         if (take_callback(L, &policy.auth_fn))
             return 1;
         if (!lua_isnil(L, 1))

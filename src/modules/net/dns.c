@@ -33,7 +33,7 @@ int net_dns_err_code(int status)
     }
 }
 
-/* A 3.0 resolve: the callback waits in the registry of the state that asked
+/* A 2.2 and 3.0 resolve: the callback waits in the registry of the state that asked
  * (a state closed meanwhile never hears back; another may have replaced it). */
 typedef struct resolve_request {
     lua_State *L;
@@ -50,7 +50,7 @@ static void resolve_body(lua_State *L, nm_protected *ctx)
 {
     resolve_call *c = (resolve_call *)ctx;
     nm_ref_push(L, c->req->fn_ref);
-    lua_pushnil(L); /* the 3.0 firmware passes nil where 1.5 passed a socket */
+    lua_pushnil(L); /* 2.2 and 3.0 pass nil where 1.5 passed a socket */
     net_dns_push_answer(L, c->addr);
     lua_call(L, 2, 0);
 }
@@ -71,7 +71,10 @@ static int resolve_30(lua_State *L)
 {
     size_t len;
     const char *host = luaL_checklstring(L, 1, &len);
-    luaL_checktype(L, 2, LUA_TFUNCTION);
+    if (nm_since(NM_ERA_3_0))
+        luaL_checktype(L, 2, LUA_TFUNCTION);
+    else
+        nm_check_any_function(L, 2); /* 2.2's eLua check */
     if (len == 0 || len > 255) /* what lwIP refuses up front */
         return luaL_error(L, "illegal argument");
     resolve_request *req = malloc(sizeof(*req));
@@ -106,7 +109,7 @@ static int resolve_15(lua_State *L)
 
 static int dns_resolve(lua_State *L)
 {
-    return nm_since(NM_ERA_3_0) ? resolve_30(L) : resolve_15(L);
+    return nm_since(NM_ERA_2_2) ? resolve_30(L) : resolve_15(L);
 }
 
 static int check_slot(lua_State *L, int arg)

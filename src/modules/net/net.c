@@ -1,11 +1,13 @@
 /*
  * net.c — the `net` module table: constants, constructors and net.run().
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/loop.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
+#include "runtime/output.h"
 #include "runtime/profile.h"
 #include "modules/net/cert.h"
 #include "modules/net/dns.h"
@@ -47,14 +49,28 @@ static void call_initializer(lua_State *L, int fn_idx)
     nm_lua_call_later(L, 1);
 }
 
-/* The protocol argument: 1.5 requires it, 3.0 defaults to TCP (§4.1, C2). */
+/* The 2.x firmware's console warning for the forms it kept for a transition
+ * (net-behaviour.md §4.1); 3.0 takes them silently. */
+static void deprecated(const char *what)
+{
+    if (!nm_since(NM_ERA_2_2) || nm_since(NM_ERA_3_0))
+        return;
+    char text[160];
+    int n = snprintf(text, sizeof text,
+                     "Warning, deprecated API! %s. It will be removed in next version. "
+                     "See documentation for details.\n",
+                     what);
+    nm_output_write(text, (size_t)n, true);
+}
+
+/* The protocol argument: 1.5 requires it, 2.2 on defaults to TCP (§4.1, C2). */
 static int check_type(lua_State *L)
 {
-    if (nm_since(NM_ERA_3_0) && lua_isnoneornil(L, 1))
+    if (nm_since(NM_ERA_2_2) && lua_isnoneornil(L, 1))
         return NET_TCP;
     lua_Integer type = luaL_checkinteger(L, 1);
     if (type != NET_TCP && type != NET_UDP)
-        luaL_error(L, nm_since(NM_ERA_3_0) ? "invalid type" : "wrong arg type");
+        luaL_error(L, nm_since(NM_ERA_2_2) ? "invalid type" : "wrong arg type");
     return (int)type;
 }
 
@@ -74,11 +90,14 @@ static int net_createConnection(lua_State *L)
         next = 3;
     }
     if (type == NET_UDP) { /* secure means nothing for UDP (seed net.md) */
+        deprecated("net.createConnection with net.UDP type");
         nm_profile_lock();
         net_udp_push_new(L, NET_UDP_CLIENT);
         call_initializer(L, next);
         return 1;
     }
+    if (secure)
+        deprecated("net.createConnection with secure flag");
     nm_profile_lock();
     net_socket_push_new(L, secure);
     call_initializer(L, next);
@@ -95,6 +114,7 @@ static int net_createServer(lua_State *L)
         lua_tointeger(L, 1) != NET_TCP && lua_tointeger(L, 1) != NET_UDP) {
         timeout = lua_tointeger(L, 1);
     } else if (check_type(L) == NET_UDP) { /* no timeout for UDP: only fn is looked for */
+        deprecated("net.createServer with net.UDP type");
         nm_profile_lock();
         net_udp_push_new(L, NET_UDP_SERVER);
         call_initializer(L, 2);

@@ -48,7 +48,7 @@ static void accept_body(lua_State *L, nm_protected *ctx)
     lua_insert(L, 1); /* the socket stays below the call, for what follows it */
     lua_call(L, 1, 0);
     /* 3.0: the accepted socket's own "connection" follows the listen callback. */
-    if (nm_since(NM_ERA_3_0))
+    if (nm_since(NM_ERA_2_2))
         net_socket_fire_connection(L, 1);
 }
 
@@ -109,7 +109,7 @@ static int server_listen(lua_State *L)
     net_server *sv = check_server(L);
     lua_Integer port = 0;
     int arg = 2;
-    if (!nm_since(NM_ERA_3_0) || lua_type(L, 2) == LUA_TNUMBER) {
+    if (!nm_since(NM_ERA_2_2) || lua_type(L, 2) == LUA_TNUMBER) {
         port = luaL_checkinteger(L, 2);
         arg = 3;
     }
@@ -122,7 +122,7 @@ static int server_listen(lua_State *L)
     if (sv->srv)
         return luaL_error(L, "already listening");
     nm_addr addr;
-    if (nm_since(NM_ERA_3_0) && ip) {
+    if (nm_since(NM_ERA_2_2) && ip) {
         if (!nm_addr_parse(ip, (int)port, &addr))
             return luaL_error(L, "invalid IP address");
     } else {
@@ -153,7 +153,7 @@ static void stop_listening(lua_State *L, net_server *sv, nm_accepted_fate fate)
 static int server_close(lua_State *L)
 {
     /* 1.5 closes the accepted connections too; 3.0 leaves them open. */
-    stop_listening(L, check_server(L), nm_since(NM_ERA_3_0) ? NM_KEEP_ACCEPTED : NM_CLOSE_ACCEPTED);
+    stop_listening(L, check_server(L), nm_since(NM_ERA_2_2) ? NM_KEEP_ACCEPTED : NM_CLOSE_ACCEPTED);
     return 0;
 }
 
@@ -171,10 +171,9 @@ static int server_on(lua_State *L)
 {
     check_server(L);
     luaL_checkstring(L, 2);
-    if (!lua_isfunction(L, 3) && !(nm_since(NM_ERA_3_0) && lua_isnil(L, 3)))
-        return luaL_argerror(L, 3, lua_pushfstring(L, "function or lightfunction expected, got %s",
-                                                   luaL_typename(L, 3)));
-    return luaL_error(L, nm_since(NM_ERA_3_0) ? "invalid callback name" : "method not supported");
+    if (!(nm_since(NM_ERA_2_2) && lua_isnil(L, 3)))
+        nm_check_any_function(L, 3);
+    return luaL_error(L, nm_since(NM_ERA_2_2) ? "invalid callback name" : "method not supported");
 }
 
 static int server_send(lua_State *L)

@@ -237,8 +237,8 @@ static int closing_event(const net_socket *sock, bool local, int status)
     if (sock->tls_api) /* a tls.socket reports every end, as the tls module does (§5) */
         return status != 0 && sock->cb[EV_RECONNECTION] != LUA_NOREF ? EV_RECONNECTION : EV_DISCONNECTION;
     if (local && status == 0)
-        return nm_since(NM_ERA_3_0) ? -1 : EV_DISCONNECTION;
-    if (status != 0 && nm_since(NM_ERA_3_0) && sock->cb[EV_RECONNECTION] != LUA_NOREF)
+        return nm_since(NM_ERA_2_2) ? -1 : EV_DISCONNECTION;
+    if (status != 0 && nm_since(NM_ERA_2_2) && sock->cb[EV_RECONNECTION] != LUA_NOREF)
         return EV_RECONNECTION;
     return EV_DISCONNECTION;
 }
@@ -565,7 +565,7 @@ static int start_connect(lua_State *L, net_socket *sock, lua_Integer port, const
 static int socket_connect(lua_State *L)
 {
     net_socket *sock = check_socket(L);
-    if ((sock->state == SOCK_DEAD || sock->state == SOCK_CLOSING) && !nm_since(NM_ERA_3_0))
+    if ((sock->state == SOCK_DEAD || sock->state == SOCK_CLOSING) && !nm_since(NM_ERA_2_2))
         return 0; /* 1.5: a closed socket cannot connect again, silently */
     lua_Integer port = luaL_checkinteger(L, 2);
     luaL_argcheck(L, port >= 0 && port <= 65535, 2, "port out of range");
@@ -577,7 +577,7 @@ static int socket_connect(lua_State *L)
     } else if (lua_isnil(L, 3)) {
         next = 4;
     }
-    if (nm_since(NM_ERA_3_0) && lua_gettop(L) >= 4 && !lua_isfunction(L, 4))
+    if (nm_since(NM_ERA_2_2) && lua_gettop(L) >= 4 && !lua_isfunction(L, 4))
         return luaL_error(L, "bad argument #3 to 'connect' (not a function)");
     if (lua_isfunction(L, next))
         callback_set(L, sock, EV_CONNECTION, next);
@@ -585,7 +585,7 @@ static int socket_connect(lua_State *L)
         return luaL_error(L, "already connected");
     nm_addr addr;
     bool literal = nm_addr_parse(host, (int)port, &addr);
-    if (!literal && nm_since(NM_ERA_3_0) && (host[0] == '\0' || strlen(host) > 255))
+    if (!literal && nm_since(NM_ERA_2_2) && (host[0] == '\0' || strlen(host) > 255))
         return luaL_error(L, "illegal argument"); /* lwIP's refusal, thrown by 3.0 */
     return start_connect(L, sock, port, host, literal ? &addr : NULL);
 }
@@ -598,7 +598,7 @@ static void close_lookups(lua_State *L, net_socket *sock)
     cancel_lookups(sock);
     if (resolving) {
         sock->state = SOCK_DEAD;
-        if (!nm_since(NM_ERA_3_0) && sock->cb[EV_DISCONNECTION] != LUA_NOREF) {
+        if (!nm_since(NM_ERA_2_2) && sock->cb[EV_DISCONNECTION] != LUA_NOREF) {
             nm_ref_push(L, sock->cb[EV_DISCONNECTION]);
             lua_pushvalue(L, 1);
             lua_pushinteger(L, 0);
@@ -646,14 +646,14 @@ static int socket_close(lua_State *L)
 static int socket_send(lua_State *L)
 {
     net_socket *sock = check_socket(L);
-    if (sock->state == SOCK_DEAD && !nm_since(NM_ERA_3_0))
+    if (sock->state == SOCK_DEAD && !nm_since(NM_ERA_2_2))
         return 0; /* 1.5: silent on a disconnected socket, arguments unchecked */
     size_t len;
     luaL_checklstring(L, 2, &len); /* numbers become strings in place */
     if (lua_isfunction(L, 3))
         callback_set(L, sock, EV_SENT, 3);
     if (len == 0) {
-        if (nm_since(NM_ERA_3_0))
+        if (nm_since(NM_ERA_2_2))
             return luaL_error(L, "no data to send");
         return 0;
     }
@@ -662,7 +662,7 @@ static int socket_send(lua_State *L)
         return 0;
     }
     if (sock->stream == NULL || sock->state == SOCK_CLOSING || !nm_stream_writable(sock->stream)) {
-        if (nm_since(NM_ERA_3_0))
+        if (nm_since(NM_ERA_2_2))
             return luaL_error(L, "not connected");
         return 0;
     }
@@ -686,10 +686,8 @@ static int socket_on(lua_State *L)
     net_socket *sock = check_socket(L);
     const char *name = luaL_checkstring(L, 2);
     int ev = event_index(name);
-    if (!nm_since(NM_ERA_3_0)) {
-        if (!lua_isfunction(L, 3))
-            return luaL_argerror(L, 3, lua_pushfstring(L, "function or lightfunction expected, got %s",
-                                                       luaL_typename(L, 3)));
+    if (!nm_since(NM_ERA_2_2)) {
+        nm_check_any_function(L, 3);
         if (ev < 0)
             return luaL_error(L, "method not supported");
     } else {
@@ -736,7 +734,7 @@ static int socket_getpeer(lua_State *L)
     } else if ((sock->stream || sock->state == SOCK_RESOLVING) && sock->client) {
         sa = &sock->client->remote.sa;
     }
-    nm_addr_push_peer(L, sa, nm_since(NM_ERA_3_0));
+    nm_addr_push_peer(L, sa, nm_since(NM_ERA_2_2));
     return 2;
 }
 
@@ -754,18 +752,18 @@ static int socket_getaddr(lua_State *L)
 static int socket_dns(lua_State *L)
 {
     net_socket *sock = check_socket(L);
-    if (sock->state == SOCK_DEAD && !nm_since(NM_ERA_3_0))
+    if (sock->state == SOCK_DEAD && !nm_since(NM_ERA_2_2))
         return 0;
     size_t len;
     const char *host = luaL_checklstring(L, 2, &len);
-    if (len > 128 && !nm_since(NM_ERA_3_0))
+    if (len > 128 && !nm_since(NM_ERA_2_2))
         return luaL_error(L, "need <128 domain");
     if (lua_isfunction(L, 3))
         callback_set(L, sock, EV_DNS, 3);
-    if (nm_since(NM_ERA_3_0) && sock->cb[EV_DNS] == LUA_NOREF)
+    if (nm_since(NM_ERA_2_2) && sock->cb[EV_DNS] == LUA_NOREF)
         return luaL_error(L, "no callback specified");
     if (len == 0 || len > 255) { /* refused by lwIP up front */
-        if (nm_since(NM_ERA_3_0))
+        if (nm_since(NM_ERA_2_2))
             return luaL_error(L, "illegal argument");
         return 0;                /* 1.5: no callback, ever */
     }
@@ -832,7 +830,7 @@ void net_socket_fire_connection(lua_State *L, int idx)
         lua_call(L, 1, 0);
 }
 
-/* tls.socket (the 3.0 tls module, net-behaviour.md §5) ------------------ */
+/* tls.socket (the tls module of 2.2 and 3.0, net-behaviour.md §5) -------- */
 
 /* connect(port[, host]): no callback argument; the firmware's checks in its
  * order. */
@@ -852,10 +850,14 @@ static int tls_socket_connect(lua_State *L)
     return start_connect(L, sock, port, host, literal ? &addr : NULL);
 }
 
+/* on(event, fn); 3.0 also takes on(event, nil), where 2.2's tls module
+ * wants a function before it looks at the name. */
 static int tls_socket_on(lua_State *L)
 {
     net_socket *sock = check_tls_socket(L);
     int ev = event_index(luaL_checkstring(L, 2));
+    if (!nm_since(NM_ERA_3_0))
+        nm_check_any_function(L, 3);
     if (ev < 0)
         return luaL_error(L, "invalid method");
     if (lua_isnoneornil(L, 3)) {

@@ -186,20 +186,20 @@ static int udp_listen(lua_State *L)
     net_udp *ud = check_udp(L);
     lua_Integer port = 0;
     int arg = 2;
-    if (!nm_since(NM_ERA_3_0) || lua_isnumber(L, 2)) {
+    if (!nm_since(NM_ERA_2_2) || lua_isnumber(L, 2)) {
         port = check_port(L, 2);
         arg = 3;
     }
     const char *ip = lua_isstring(L, arg) ? lua_tostring(L, arg) : NULL;
     nm_addr addr;
-    if (nm_since(NM_ERA_3_0) && ip) {
+    if (nm_since(NM_ERA_2_2) && ip) {
         if (!nm_addr_parse(ip, (int)port, &addr))
             return luaL_error(L, "invalid IP address");
     } else {
         nm_addr_wildcard(ip, (int)port, &addr);
     }
     if (ud->u) {
-        if (nm_since(NM_ERA_3_0))
+        if (nm_since(NM_ERA_2_2))
             return luaL_error(L, "already listening");
         unbind(L, ud);
     }
@@ -344,7 +344,7 @@ static const nm_addr *implicit_destination(lua_State *L, net_udp *ud)
         return &ud->sender;
     if (ud->kind == NET_UDP_SERVER)
         luaL_error(L, "remote ip/port unavailable");
-    else if (nm_since(NM_ERA_3_0))
+    else if (nm_since(NM_ERA_2_2))
         luaL_error(L, "not connected");
     return NULL; /* 1.5: dropped silently */
 }
@@ -375,7 +375,7 @@ static int udp_send(lua_State *L)
     if (lua_isfunction(L, data_idx + 1))
         nm_ref_set(L, &ud->cb[EV_SENT], data_idx + 1);
     if (len == 0)
-        return nm_since(NM_ERA_3_0) ? luaL_error(L, "no data to send") : 0;
+        return nm_since(NM_ERA_2_2) ? luaL_error(L, "no data to send") : 0;
     if (len > NM_UDP_MAX_DATAGRAM)
         return luaL_error(L, "datagram too large: %d bytes (UDP carries at most %d)", (int)len,
                           NM_UDP_MAX_DATAGRAM);
@@ -396,7 +396,7 @@ static int udp_send(lua_State *L)
         if ((r = nm_udp_queue(ud->u, &dest->sa, data, len, ref)) < 0)
             luaL_unref(L, LUA_REGISTRYINDEX, ref);
     }
-    if (r < 0 && nm_since(NM_ERA_3_0))
+    if (r < 0 && nm_since(NM_ERA_2_2))
         return luaL_error(L, "%s", nm_err_name(nm_err_code(r)));
     return 0; /* 1.5: network errors are silent, as on the device */
 }
@@ -432,10 +432,8 @@ static int udp_on(lua_State *L)
     net_udp *ud = check_udp(L);
     const char *name = luaL_checkstring(L, 2);
     int ev = event_index(name);
-    if (!nm_since(NM_ERA_3_0)) {
-        if (!lua_isfunction(L, 3))
-            return luaL_argerror(L, 3, lua_pushfstring(L, "function or lightfunction expected, got %s",
-                                                       luaL_typename(L, 3)));
+    if (!nm_since(NM_ERA_2_2)) {
+        nm_check_any_function(L, 3);
         if (ev < 0 || ev == EV_DNS)
             return luaL_error(L, "method not supported");
     } else {
@@ -473,7 +471,7 @@ static int udp_getpeer(lua_State *L)
         sa = &ud->remote.sa;
     else if (ud->u && ud->has_sender && ud->kind == NET_UDP_SERVER)
         sa = &ud->sender.sa;
-    nm_addr_push_peer(L, sa, nm_since(NM_ERA_3_0));
+    nm_addr_push_peer(L, sa, nm_since(NM_ERA_2_2));
     return 2;
 }
 
@@ -513,14 +511,14 @@ static int udp_dns(lua_State *L)
     net_udp *ud = check_udp(L);
     size_t len;
     const char *host = luaL_checklstring(L, 2, &len);
-    if (len > 128 && !nm_since(NM_ERA_3_0))
+    if (len > 128 && !nm_since(NM_ERA_2_2))
         return luaL_error(L, "need <128 domain");
     if (lua_isfunction(L, 3))
         nm_ref_set(L, &ud->cb[EV_DNS], 3);
-    if (nm_since(NM_ERA_3_0) && ud->cb[EV_DNS] == LUA_NOREF)
+    if (nm_since(NM_ERA_2_2) && ud->cb[EV_DNS] == LUA_NOREF)
         return luaL_error(L, "no callback specified");
     if (len == 0 || len > 255) /* refused by lwIP up front */
-        return nm_since(NM_ERA_3_0) ? luaL_error(L, "illegal argument") : 0;
+        return nm_since(NM_ERA_2_2) ? luaL_error(L, "illegal argument") : 0;
     if (ud->cb[EV_DNS] == LUA_NOREF)
         return 0; /* 1.5 without a callback: nothing could report the answer */
     nm_profile_lock();

@@ -34,12 +34,12 @@ static int prev_status;
 
 int wifi_event_max(void)
 {
-    return nm_since(NM_ERA_3_0) ? 10 : 8;
+    return nm_since(NM_ERA_2_2) ? 10 : 8;
 }
 
 static bool described(int id)
 {
-    return id <= EV_AP_PROBEREQRECVED || (id == EV_OPMODE_CHANGED && nm_since(NM_ERA_3_0));
+    return id <= EV_AP_PROBEREQRECVED || (id == EV_OPMODE_CHANGED && nm_since(NM_ERA_2_2));
 }
 
 void wifi_event_set(lua_State *L, int id, int fn_idx)

@@ -319,7 +319,7 @@ int radio_setmode(int mode, bool save)
     } else if (!had_station && radio_has_station() && (radio.autoconnect || radio.want_link)) {
         radio_connect();
     }
-    if (old != mode && nm_since(NM_ERA_3_0)) {
+    if (old != mode && nm_since(NM_ERA_2_2)) {
         radio_event ev = {.id = EV_OPMODE_CHANGED, .old_mode = old, .new_mode = mode};
         emit(&ev);
     }

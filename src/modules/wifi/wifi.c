@@ -252,7 +252,7 @@ static int sta_sethostname(lua_State *L)
     luaL_argcheck(L, valid_hostname(name, len), 1, "Invalid hostname");
     memcpy(radio.hostname, name, len);
     radio.hostname[len] = '\0';
-    if (!nm_since(NM_ERA_3_0))
+    if (!nm_since(NM_ERA_2_2))
         return 0;
     lua_pushboolean(L, 1);
     return 1;
@@ -321,7 +321,7 @@ static bool table_bool(lua_State *L, const char *key, bool *dst, const char *typ
     return present;
 }
 
-/* 3.0: the event callbacks a config table may carry. */
+/* 2.2 on: the event callbacks a config table may carry. */
 static void table_callbacks(lua_State *L, const char *const *keys, const char *const *msgs, const int *ids, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -337,7 +337,7 @@ static void table_callbacks(lua_State *L, const char *const *keys, const char *c
 
 static void sta_config_table(lua_State *L, sta_config *cfg, bool *autoconnect, bool *save)
 {
-    bool modern = nm_since(NM_ERA_3_0);
+    bool modern = nm_since(NM_ERA_2_2); /* the 2.x API, kept by 3.0 */
     char bssid[18];
     lua_getfield(L, 1, "ssid");
     bool has_ssid = !lua_isnil(L, -1);
@@ -377,7 +377,7 @@ static int sta_config_fn(lua_State *L)
     memset(&cfg, 0, sizeof cfg);
     if (lua_istable(L, 1))
         sta_config_table(L, &cfg, &autoconnect, &save);
-    else if (nm_since(NM_ERA_3_0))
+    else if (nm_since(NM_ERA_2_2))
         return luaL_argerror(L, 1, "config table not found!");
     else
         sta_config_positional(L, &cfg, &autoconnect);
@@ -394,7 +394,7 @@ static int sta_clearconfig(lua_State *L)
 
 static int sta_connect(lua_State *L)
 {
-    if (nm_since(NM_ERA_3_0) && lua_isfunction(L, 1))
+    if (nm_since(NM_ERA_2_2) && lua_isfunction(L, 1))
         wifi_event_set(L, EV_STA_CONNECTED, 1);
     radio_connect();
     return 0;
@@ -402,7 +402,7 @@ static int sta_connect(lua_State *L)
 
 static int sta_disconnect(lua_State *L)
 {
-    if (nm_since(NM_ERA_3_0) && lua_isfunction(L, 1))
+    if (nm_since(NM_ERA_2_2) && lua_isfunction(L, 1))
         wifi_event_set(L, EV_STA_DISCONNECTED, 1);
     radio_disconnect();
     return 0;
@@ -527,7 +527,7 @@ static int sta_getrssi(lua_State *L)
 static void push_sta_config(lua_State *L, const sta_config *c, bool as_table)
 {
     char mac[18];
-    bool modern = nm_since(NM_ERA_3_0);
+    bool modern = nm_since(NM_ERA_2_2); /* the 2.x API, kept by 3.0 */
     wifi_macstr(c->bssid, mac);
     if (!as_table) {
         lua_pushstring(L, c->ssid);
@@ -781,7 +781,7 @@ static int ap_config_fn(lua_State *L)
 {
     ap_config cfg;
     bool save = true;
-    bool modern = nm_since(NM_ERA_3_0);
+    bool modern = nm_since(NM_ERA_2_2); /* the 2.x API, kept by 3.0 */
     luaL_checktype(L, 1, LUA_TTABLE);
     memset(&cfg, 0, sizeof cfg);
     lua_getfield(L, 1, "ssid");
@@ -865,7 +865,7 @@ static int ap_getdefaultconfig(lua_State *L)
 static int ap_getclient(lua_State *L)
 {
     if (radio.mode == MODE_STATION)
-        return luaL_error(L, nm_since(NM_ERA_3_0) ? "Can't list clients in STATION mode"
+        return luaL_error(L, nm_since(NM_ERA_2_2) ? "Can't list clients in STATION mode"
                                          : "Can't list client in STATION_MODE mode");
     lua_newtable(L);
     return 1;
@@ -921,7 +921,7 @@ static const luaL_Reg wifi_common[] = {
     {"sleeptype", wifi_sleeptype},   {"nullmodesleep", wifi_nullmodesleep}, {NULL, NULL},
 };
 static const luaL_Reg wifi_15[] = {{"sleep", wifi_sleep}, {NULL, NULL}};
-static const luaL_Reg wifi_30[] = {
+static const luaL_Reg wifi_22[] = {
     {"getcountry", wifi_getcountry},       {"setcountry", wifi_setcountry},
     {"setmaxtxpower", wifi_setmaxtxpower}, {"suspend", wifi_suspend_unavailable},
     {"resume", wifi_suspend_unavailable},  {NULL, NULL},
@@ -957,7 +957,7 @@ static const luaL_Reg sta_15[] = {
     {"eventMonStop", wifi_sta_eventmonstop},
     {NULL, NULL},
 };
-static const luaL_Reg sta_30[] = {{"clearconfig", sta_clearconfig}, {NULL, NULL}};
+static const luaL_Reg sta_22[] = {{"clearconfig", sta_clearconfig}, {NULL, NULL}};
 
 static const luaL_Reg ap_functions[] = {
     {"config", ap_config_fn},       {"deauth", ap_deauth},
@@ -1059,7 +1059,7 @@ static void push_eventmon(lua_State *L, bool modern)
 
 int luaopen_wifi(lua_State *L)
 {
-    bool modern = nm_since(NM_ERA_3_0);
+    bool modern = nm_since(NM_ERA_2_2); /* the 2.x API, kept by 3.0 */
     nm_lua_init(L);
     scan_ref = LUA_NOREF;
     forced_sleep = false;
@@ -1068,13 +1068,13 @@ int luaopen_wifi(lua_State *L)
     radio_power_on();
 
     luaL_newlib(L, wifi_common);
-    luaL_setfuncs(L, modern ? wifi_30 : wifi_15, 0);
+    luaL_setfuncs(L, modern ? wifi_22 : wifi_15, 0);
     set_constants(L, wifi_constants);
     if (modern)
         set_constants(L, country_constants);
 
     luaL_newlib(L, sta_common);
-    luaL_setfuncs(L, modern ? sta_30 : sta_15, 0);
+    luaL_setfuncs(L, modern ? sta_22 : sta_15, 0);
     lua_setfield(L, -2, "sta");
 
     luaL_newlib(L, ap_functions);

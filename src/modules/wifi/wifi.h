@@ -10,7 +10,7 @@
 #include "modules/wifi/radio.h"
 #include "runtime/compat.h"
 
-/* EVENT_MAX of the profile's SDK: 8 (1.5), 10 (3.0). */
+/* EVENT_MAX of the profile's SDK: 8 (1.5), 10 (2.2 on). */
 int wifi_event_max(void);
 
 /* Registers (function at fn_idx) or clears (anything else) the callback of
