@@ -2,7 +2,8 @@
 # The mqtt module against brokers that misbehave (tests/peers/lib/mqtt_hostile.py:
 # garbage, silence, a reset mid-packet, a bad or huge length, no PINGRESP), a
 # client killed with its will set, and a mosquitto restarted mid-session: each
-# is the documented event (failure code, offline, autoreconnect by era), never
+# is the documented event (failure code, offline, autoreconnect by era: 1.5
+# retries always, 2.2 only after a first success, 3.0 never), never
 # a crash or a hang.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/mqtt.sh"
@@ -63,6 +64,20 @@ end, function(c, r) print("FAIL " .. r) end)
 LUA
 nm_start alive -- "$ALIVE_PORT"
 
+# --- autoreconnect before a first success: 1.5 keeps trying, 2.2 does not ------------
+cat >"$T/retry.lua" <<'LUA'
+local m = mqtt.Client("retry", 60)
+m:connect("127.0.0.1", tonumber(arg[1]), 0, 1, function() print("CONNECTED") end,
+  function(c, r) print("FAIL " .. r) end)
+tmr.create():alarm(3500, tmr.ALARM_SINGLE, function() m:close() end)
+LUA
+RETRY_PORT=$(free_port)
+cp "$T/retry.lua" "$T/retry15.lua"; cp "$T/retry.lua" "$T/retry22.lua"
+nm_start retry15 -- "$RETRY_PORT"
+RETRY15=$NM_PID
+nm_start retry22 NETMCU_COMPAT=2.2 -- "$RETRY_PORT"
+RETRY22=$NM_PID
+
 # All hostile brokers at once: the waits overlap.
 hostile garbage 3.0
 hostile close 1.5
@@ -80,6 +95,13 @@ expect_lines "no CONNACK: CONN_FAIL_TIMEOUT_RECEIVING (-2) after 5 s" "${OUT[sil
 expect_lines "a broker that stops answering (no PINGRESP, keepalive 5 s): offline" "${OUT[mute]}" '^OFFLINE$' 20 'FAIL'
 
 expect_lines "keepalive 5 s, idle 12 s against mosquitto: still connected (pings)" "$T/alive.out" '^PUBACK$' 10 'OFFLINE|FAIL'
+
+wait_exit "$RETRY15" 10; wait_exit "$RETRY22" 10
+n15=$(grep -c '^FAIL -5$' "$T/retry15.out"); n22=$(grep -c '^FAIL -5$' "$T/retry22.out")
+if [ "$n15" -ge 3 ]; then ok "1.5 autoreconnect: a refused first connect is retried every second ($n15 failures in 3.5 s)"
+else fail "1.5 autoreconnect retries a refused first connect" "$n15 failures: $(cat "$T/retry15.err")"; fi
+if [ "$n22" = 1 ]; then ok "2.2 autoreconnect: no retry before a first success (one failure)"
+else fail "2.2 autoreconnect: no retry before a first success" "$n22 failures: $(cat "$T/retry22.err")"; fi
 
 # --- a failed lookup ---------------------------------------------------------
 cat >"$T/dns.lua" <<'LUA'
@@ -120,17 +142,21 @@ end
 if compat == "3.0" then m:connect("127.0.0.1", port, false, up)
 else m:connect("127.0.0.1", port, 0, 1, up) end
 LUA
-cp "$T/restart.lua" "$T/restart30.lua"; cp "$T/restart.lua" "$T/restart15.lua"
+cp "$T/restart.lua" "$T/restart30.lua"; cp "$T/restart.lua" "$T/restart15.lua"; cp "$T/restart.lua" "$T/restart22.lua"
 nm_start restart15 -- "$BROKER_PORT" 1.5
+nm_start restart22 NETMCU_COMPAT=2.2 -- "$BROKER_PORT" 2.2
 nm_start restart30 NETMCU_COMPAT=3.0 -- "$BROKER_PORT" 3.0
-if wait_line "$T/restart15.out" '^CONNECTED 1' 5 && wait_line "$T/restart30.out" '^CONNECTED 1' 5; then
+if wait_line "$T/restart15.out" '^CONNECTED 1' 5 && wait_line "$T/restart22.out" '^CONNECTED 1' 5 &&
+   wait_line "$T/restart30.out" '^CONNECTED 1' 5; then
   broker_stop
   expect_lines "broker stopped: 1.5 offline" "$T/restart15.out" '^OFFLINE$' 5
+  expect_lines "broker stopped: 2.2 offline" "$T/restart22.out" '^OFFLINE$' 5
   expect_lines "broker stopped: 3.0 offline" "$T/restart30.out" '^OFFLINE$' 5
   sleep 1.5
   broker_restart || fail "broker restart" "mosquitto did not come back"
   sub_start back -t restart/t -C 1
   expect_lines "broker back: 1.5 autoreconnect connects again and publishes" "$T/back.sub" '^restart/t back$' 10
+  expect_lines "broker back: 2.2 autoreconnect (after a first success) connects again" "$T/restart22.out" '^CONNECTED 2$' 10
   sleep 1.5
   if grep -q '^CONNECTED 2' "$T/restart30.out"; then
     fail "broker back: 3.0 leaves the reconnect to the script" "it reconnected"
@@ -138,7 +164,7 @@ if wait_line "$T/restart15.out" '^CONNECTED 1' 5 && wait_line "$T/restart30.out"
     ok "broker back: 3.0 leaves the reconnect to the script"
   fi
 else
-  fail "broker restart" "no first connection: $(cat "$T/restart15.err" "$T/restart30.err")"
+  fail "broker restart" "no first connection: $(cat "$T/restart15.err" "$T/restart22.err" "$T/restart30.err")"
 fi
 sanitizer_clean
 finish
