@@ -46,6 +46,7 @@ fi
 
 # require "net.mqtt" from the plain interpreter of the same Lua, with net.run() for the loop.
 cat >"$T/plain.lua" <<'LUA'
+io.stdout:setvbuf("line") -- seen even when a sanitizer's leak report ends the interpreter
 local net = require "net"
 local mqtt = require "net.mqtt"
 assert(rawget(_G, "mqtt") == nil, "require makes no global")
