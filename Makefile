@@ -2,8 +2,9 @@
 #   make                 build/netmcu and build/net.so against Lua 5.1 (the device's Lua),
 #                        and the Lua 5.3 runner build-5.3/netmcu that `netmcu --lua=5.3` runs
 #   make LUA=5.3|5.4|luajit   the same in build-5.3/, build-5.4/, build-luajit/
-#   make run             install missing packages, build, run examples/demo.lua
-#   make test            install missing packages, build, run every test
+#   make run             install what the build needs (tools/deps.sh build), build, run examples/demo.lua
+#   make test            install that and the test peers (tools/deps.sh test; a peer that cannot
+#                        be installed fails only its tests), build, run every test
 #   make sanitize        ASan+UBSan build in build-asan/, then the whole suite
 #   make bench           benchmarks against plain C, Node.js and luv (not part of test)
 #   make fuzz            seeded random API sequences against misbehaving peers, ASan+UBSan
@@ -53,7 +54,7 @@ LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(LUA_SRC)) $(CA_OBJ)
 MAIN_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(RUNNER_SRC))
 CORE_TESTS := $(patsubst tests/core/%.c,$(BUILD)/tests/%,$(wildcard tests/core/*.c))
 
-.PHONY: all deps run test check sanitize asan fuzz soak bench clean lua53 FORCE
+.PHONY: all deps deps-build deps-test run test check sanitize asan fuzz soak bench clean lua53 FORCE
 all: $(BUILD)/netmcu $(BUILD)/net.so $(CORE_TESTS)
 
 # The default build also makes the runner for firmware built with LUA=53,
@@ -88,15 +89,24 @@ $(BUILD)/tests/%: tests/core/%.c tests/core/harness.h $(filter $(BUILD)/obj/core
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
-deps:
-	@LUA=$(LUA) sh tools/deps.sh
-	@sh tools/nodemcu-tool.sh >/dev/null
+# The layers of set-up: run needs only the build's packages; the tests need
+# their peers too, and NodeMCU-Tool from npm (when npm cannot get it, only
+# tests/peers/serial_tool.sh fails, saying why).
+deps-build:
+	@LUA=$(LUA) sh tools/deps.sh build
 
-run: deps
+deps-test:
+	@LUA=$(LUA) sh tools/deps.sh test
+	@sh tools/nodemcu-tool.sh >/dev/null 2>&1 || \
+	  echo "deps: NodeMCU-Tool could not be installed from npm; tests/peers/serial_tool.sh will fail and say why" >&2
+
+deps: deps-test
+
+run: deps-build
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/netmcu examples/demo.lua
 
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory all
 	NETMCU_BUILD=$(BUILD) LUA_BIN=$(LUA_BIN) tests/run-tests
 

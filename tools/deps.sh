@@ -1,7 +1,14 @@
 #!/bin/sh
-# Installs the Debian packages netmcu needs to build and test, when some are missing.
-# As root it runs apt-get; otherwise it prints the exact command and fails.
+# tools/deps.sh [build|test] — installs the Debian packages of one layer, when some are missing.
+#   build  what `make` and `make run` need: the compiler, pkg-config, the libraries.
+#   test   build's packages, then the peers the tests talk to (curl, nginx, ...), node and npm
+#          for NodeMCU-Tool. A peer that cannot be installed is reported and left out: the
+#          tests that need it fail and say so (need() in tests/peers/lib/common.sh), the rest run.
+# As root it runs apt-get; otherwise it prints the exact command (and fails only when a build
+# package is missing).
 set -e
+layer=${1:-test}
+case "$layer" in build|test) ;; *) echo "deps: unknown layer '$layer' (build or test)" >&2; exit 2 ;; esac
 case "${LUA:-5.1}" in
   # The default (the device's Lua) also builds the Lua 5.3 runner (netmcu --lua=5.3).
   5.1) lua_pkgs="liblua5.1-0-dev lua5.1 liblua5.3-dev lua5.3" ;;
@@ -11,23 +18,57 @@ case "${LUA:-5.1}" in
   *) echo "deps: unknown LUA=${LUA} (5.1, 5.3, 5.4 or luajit)" >&2; exit 2 ;;
 esac
 # Build: compiler, pkg-config, the libraries. Tests: real peers on loopback.
-want="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libhttp-parser-dev libmosquitto-dev libreadline-dev $lua_pkgs
-      curl wrk netcat-openbsd socat openssl iproute2 procps python3 tmux dnsmasq-base nginx mosquitto mosquitto-clients ${EXTRA_DEPS:-}"
+# openssl: tools/embed-ca.sh checks a server-ca.crt with it.
+build_pkgs="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libhttp-parser-dev libmosquitto-dev libreadline-dev openssl $lua_pkgs"
+test_pkgs="curl wrk netcat-openbsd socat iproute2 procps python3 tmux dnsmasq-base nginx mosquitto mosquitto-clients ${EXTRA_DEPS:-}"
 # NodeMCU-Tool (tools/nodemcu-tool.sh) needs node and npm; a machine with its own node keeps it.
-command -v npm >/dev/null 2>&1 || want="$want nodejs npm"
-missing=""
-for p in $want; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-[ -z "$missing" ] && exit 0
-cmd="apt-get install -y --no-install-recommends$missing"
-if [ "$(id -u)" = 0 ]; then
-  echo "deps: installing$missing"
+command -v npm >/dev/null 2>&1 || test_pkgs="$test_pkgs nodejs npm"
+
+missing_of() {
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || printf ' %s' "$p"
+  done
+}
+
+# install PACKAGES...: 0 when all are installed; refreshes the package lists once
+# (a fresh machine has none) when the first attempt fails.
+refreshed=
+install() {
   export DEBIAN_FRONTEND=noninteractive
-  # A fresh machine has no package lists yet; refresh them once if the install cannot find a package.
-  $cmd >/dev/null 2>&1 || { apt-get update -q >/dev/null && $cmd >/dev/null; }
-else
+  apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1 && return 0
+  [ -n "$refreshed" ] && return 1
+  refreshed=1
+  apt-get update -q >/dev/null 2>&1 || true
+  apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1
+}
+
+missing_build=$(missing_of $build_pkgs)
+missing_test=
+[ "$layer" = test ] && missing_test=$(missing_of $test_pkgs)
+[ -z "$missing_build$missing_test" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
   echo "deps: missing packages; run as root:" >&2
-  echo "  apt-get update && $cmd" >&2
-  exit 1
+  echo "  apt-get update && apt-get install -y --no-install-recommends$missing_build$missing_test" >&2
+  [ -z "$missing_build" ] && echo "deps: the tests that need the missing peers will fail and say so" >&2
+  [ -z "$missing_build" ]
+  exit
 fi
+
+if [ -n "$missing_build" ]; then
+  echo "deps: installing$missing_build"
+  if ! install $missing_build; then
+    echo "deps: could not install the build packages:$missing_build (apt-get install$missing_build says why)" >&2
+    exit 1
+  fi
+fi
+if [ -n "$missing_test" ]; then
+  echo "deps: installing the test peers$missing_test"
+  # All at once, else one by one: a peer that cannot be installed costs only its tests.
+  if ! install $missing_test; then
+    failed=
+    for p in $missing_test; do install "$p" || failed="$failed $p"; done
+    [ -n "$failed" ] && echo "deps: could not install$failed; the tests that need them will fail and say so" >&2
+  fi
+fi
+exit 0

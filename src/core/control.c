@@ -31,6 +31,7 @@ typedef struct client {
     struct client *next;
     size_t len;
     bool overlong; /* discarding the rest of a line that did not fit */
+    bool held;     /* not read while its replies wait (too_much_unsent) */
     char line[NM_CONTROL_LINE_MAX + 1];
 } client;
 
@@ -100,17 +101,24 @@ static int help(char *reply, size_t size)
     return 0;
 }
 
-/* Splits line into words at spaces and tabs; only printable ASCII is allowed.
+/* Only printable ASCII and tabs; a NUL inside the len bytes is refused too. */
+static bool printable(const char *line, size_t len, char *reply, size_t size)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if (c != '\t' && (c < 0x20 || c > 0x7e)) {
+            snprintf(reply, size, "control characters or non-ASCII bytes in the command");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Splits line into words at spaces and tabs.
  * Returns the word count, or -1 with the error text in reply. */
 static int split_words(char *line, char **words, char *reply, size_t size)
 {
     int count = 0;
-    for (char *p = line; *p; p++) {
-        if ((unsigned char)*p != '\t' && ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)) {
-            snprintf(reply, size, "control characters or non-ASCII bytes in the command");
-            return -1;
-        }
-    }
     char *save = NULL;
     for (char *p = strtok_r(line, " \t", &save); p != NULL; p = strtok_r(NULL, " \t", &save)) {
         if (count == NM_CONTROL_WORDS_MAX) {
@@ -149,15 +157,20 @@ static int run_words(char *line, char *info, size_t size)
 
 int nm_control_execute(const char *line, char *reply, size_t size)
 {
+    return nm_control_execute_bytes(line, strlen(line), reply, size);
+}
+
+int nm_control_execute_bytes(const char *line, size_t len, char *reply, size_t size)
+{
     char copy[NM_CONTROL_LINE_MAX + 1];
     char info[NM_CONTROL_LINE_MAX + 1];
-    int rc;
+    int rc = -1;
     info[0] = '\0';
-    if (strlen(line) > NM_CONTROL_LINE_MAX) {
+    if (len > NM_CONTROL_LINE_MAX) {
         snprintf(info, sizeof info, "line too long (at most %d bytes)", NM_CONTROL_LINE_MAX);
-        rc = -1;
-    } else {
-        snprintf(copy, sizeof copy, "%s", line);
+    } else if (printable(line, len, info, sizeof info)) {
+        memcpy(copy, line, len);
+        copy[len] = '\0';
         rc = run_words(copy, info, sizeof info);
     }
     if (rc == 0)
@@ -187,10 +200,30 @@ static void close_client(client *c)
         uv_close((uv_handle_t *)&c->pipe, free_client);
 }
 
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
+static void alloc_read(uv_handle_t *handle, size_t suggested, uv_buf_t *buf);
+
+/* A client that does not read its replies is not read either, so that its
+ * commands cannot pile up replies in memory; it is read again once half of
+ * the bound has drained. */
+static bool too_much_unsent(client *c)
+{
+    return uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) > NM_CONTROL_UNSENT_MAX;
+}
+
 static void written(uv_write_t *req, int status)
 {
-    (void)status;
+    client *c = req->handle->data;
     free(req->data);
+    if (status < 0) { /* the client went away (a held one is not read, so this is how it ends) */
+        close_client(c);
+        return;
+    }
+    if (c->held && !uv_is_closing((uv_handle_t *)&c->pipe) &&
+        uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) <= NM_CONTROL_UNSENT_MAX / 2) {
+        c->held = false;
+        uv_read_start((uv_stream_t *)&c->pipe, alloc_read, on_read);
+    }
 }
 
 static void send_line(client *c, const char *text)
@@ -221,8 +254,7 @@ static void end_line(client *c)
     } else {
         if (c->len > 0 && c->line[c->len - 1] == '\r')
             c->len--;
-        c->line[c->len] = '\0';
-        nm_control_execute(c->line, reply, sizeof reply);
+        nm_control_execute_bytes(c->line, c->len, reply, sizeof reply);
     }
     c->len = 0;
     c->overlong = false;
@@ -253,10 +285,15 @@ static void alloc_read(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
     client *c = stream->data;
-    if (nread > 0)
+    if (nread > 0) {
         take_bytes(c, buf->base, (size_t)nread);
-    else if (nread < 0)
+        if (!uv_is_closing((uv_handle_t *)&c->pipe) && too_much_unsent(c)) {
+            c->held = true;
+            uv_read_stop(stream);
+        }
+    } else if (nread < 0) {
         close_client(c); /* EOF or error; a partial last line is dropped */
+    }
 }
 
 /* Only the user running netmcu may drive it, whatever the file mode. */

@@ -25,6 +25,9 @@
 #define NM_CONTROL_LINE_MAX 255
 /* The most words in one command, the noun included. */
 #define NM_CONTROL_WORDS_MAX 8
+/* A socket client is not read while more reply bytes than this wait to be
+ * sent to it (it does not read them): its commands wait in the kernel. */
+#define NM_CONTROL_UNSENT_MAX (64 * 1024)
 
 /* Handles the words after the noun (argc may be 0). On success returns 0 and
  * may write an INFO text to reply (it starts empty); on failure returns -1
@@ -42,6 +45,9 @@ int nm_control_register(const char *noun, nm_control_fn fn, void *data);
  * to reply, whose size should be NM_CONTROL_LINE_MAX+1. Returns 0 when the
  * reply is "ok...", -1 when it is "error...". */
 int nm_control_execute(const char *line, char *reply, size_t size);
+/* The same for a line of len bytes that may hold NUL bytes, which are
+ * refused like every other control character. */
+int nm_control_execute_bytes(const char *line, size_t len, char *reply, size_t size);
 
 /* Listens on a new Unix socket at path, mode 0600, on the loop. The socket
  * never keeps the loop alive and is closed and unlinked at loop shutdown.

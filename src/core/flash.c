@@ -110,14 +110,14 @@ int nm_flash_mode_flags(const char *mode)
 
 /* ---- names --------------------------------------------------------------- */
 
-/* The name SPIFFS sees: the device's drive prefix goes, as its VFS drops it. */
+/* The name SPIFFS sees: the device's drive prefix goes, as its VFS drops it.
+ * Only "/FLASH" alone or followed by '/' is the drive: the firmware also cuts
+ * it from "/FLASHfoo", making that "foo" (README, compatibility table). */
 static const char *spiffs_name(const char *name)
 {
-    if (strncmp(name, PREFIX, strlen(PREFIX)) == 0) {
-        name += strlen(PREFIX);
-        if (*name == '/')
-            name++;
-    }
+    size_t len = strlen(PREFIX);
+    if (strncmp(name, PREFIX, len) == 0 && (name[len] == '\0' || name[len] == '/'))
+        return name[len] == '/' ? name + len + 1 : name + len;
     return name;
 }
 

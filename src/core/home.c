@@ -1,12 +1,16 @@
 /*
  * home.c — the state directory (see home.h).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
+
+#include "core/flash.h"
 #include "core/home.h"
 
 /* Creates every missing directory of path, like mkdir -p, owner-only. */
@@ -27,20 +31,50 @@ static int make_dirs(char *path)
     return 0;
 }
 
+/* The board's name under boards/: the flash folder's last part (readable,
+ * other bytes as '_', at most 32) and 16 hex digits of the SHA-256 of its
+ * real path (unique), e.g. "myproject-3f2a...". */
+static int board_key(char *key, size_t size)
+{
+    const char *dir = nm_flash_dir();
+    if (dir == NULL || *dir != '/')
+        return -ENOENT;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    if (!EVP_Digest(dir, strlen(dir), digest, &dlen, EVP_sha256(), NULL) || dlen < 8)
+        return -ENOMEM;
+    const char *base = strrchr(dir, '/') + 1;
+    char name[33];
+    size_t n = 0;
+    for (; base[n] && n < sizeof name - 1; n++)
+        name[n] = isalnum((unsigned char)base[n]) || strchr("._-", base[n]) ? base[n] : '_';
+    name[n] = '\0';
+    int len = snprintf(key, size, "%s-", n ? name : "root");
+    for (int i = 0; i < 8 && len > 0 && (size_t)len < size; i++)
+        len += snprintf(key + len, size - (size_t)len, "%02x", digest[i]);
+    return len < 0 || (size_t)len >= size ? -ENAMETOOLONG : 0;
+}
+
 static int home_name(char *buf, size_t size)
 {
     const char *env = getenv("NETMCU_HOME");
     const char *xdg = getenv("XDG_DATA_HOME");
     const char *home = getenv("HOME");
+    char key[64];
     int n;
-    if (env && *env)
+    if (env && *env) {
         n = snprintf(buf, size, "%s", env);
-    else if (xdg && *xdg == '/')
-        n = snprintf(buf, size, "%s/netmcu", xdg);
-    else if (home && *home)
-        n = snprintf(buf, size, "%s/.local/share/netmcu", home);
-    else
-        return -ENOENT;
+    } else {
+        int rc = board_key(key, sizeof key);
+        if (rc != 0)
+            return rc;
+        if (xdg && *xdg == '/')
+            n = snprintf(buf, size, "%s/netmcu/boards/%s", xdg, key);
+        else if (home && *home)
+            n = snprintf(buf, size, "%s/.local/share/netmcu/boards/%s", home, key);
+        else
+            return -ENOENT;
+    }
     if (n < 0 || (size_t)n >= size)
         return -ENAMETOOLONG;
     return 0;

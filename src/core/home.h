@@ -2,9 +2,13 @@
  * home.h — the board's state directory, where netmcu keeps what the device
  * keeps in flash outside the file system (the stored CA, wifi settings).
  *
- * $NETMCU_HOME when set, otherwise netmcu/ under the user's data directory
- * ($XDG_DATA_HOME, else ~/.local/share). It is created, owner-only, on first
- * use, so a run that never stores anything leaves nothing behind.
+ * The device keeps that state with the board, so here it goes with the flash
+ * folder (core/flash.h): $NETMCU_HOME when set, otherwise
+ * netmcu/boards/NAME-HASH under the user's data directory ($XDG_DATA_HOME,
+ * else ~/.local/share), NAME the flash folder's last part and HASH from its
+ * real path, so one project's saved wifi and CA never reach another. It is
+ * created, owner-only, on first use, so a run that never stores anything
+ * leaves nothing behind.
  */
 #ifndef NETMCU_HOME_H
 #define NETMCU_HOME_H

@@ -54,6 +54,11 @@ void nm_timer_weak(nm_timer *timer)
     uv_unref((uv_handle_t *)&timer->handle);
 }
 
+void nm_timer_strong(nm_timer *timer)
+{
+    uv_ref((uv_handle_t *)&timer->handle);
+}
+
 static void on_closed(uv_handle_t *handle)
 {
     free(handle->data);

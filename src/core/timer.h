@@ -24,6 +24,8 @@ void nm_timer_stop(nm_timer *timer);
 bool nm_timer_active(const nm_timer *timer);
 /* Does not keep the loop alive even while started (watchdogs, housekeeping). */
 void nm_timer_weak(nm_timer *timer);
+/* Keeps the loop alive again while started (undoes nm_timer_weak). */
+void nm_timer_strong(nm_timer *timer);
 /* Stops the timer; it is freed from the loop once its handle is closed. */
 void nm_timer_close(nm_timer *timer);
 

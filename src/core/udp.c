@@ -136,12 +136,25 @@ static int set_membership(int fd, const membership *m, unsigned ifindex, bool jo
     return r == 0 ? 0 : uv_translate_sys_error(errno);
 }
 
+/* Whether a socket hears the groups of family: its own, and IPv4 on an IPv6
+ * socket that is dual-stack (bound to :: without IPV6_V6ONLY), which Linux
+ * lets join IPv4 groups with the IPv4 options. */
+static bool hears_family(nm_udp *u, int fd, int family)
+{
+    if (u->family == family)
+        return true;
+    int v6only = 1;
+    socklen_t len = sizeof(v6only);
+    return family == AF_INET && u->family == AF_INET6 &&
+           getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len) == 0 && !v6only;
+}
+
 /* Applies one membership to one socket; returns the first error that is not
  * "already a member" (joining) — leaving ignores every error. */
 static int apply_membership(nm_udp *u, const membership *m, bool join)
 {
     uv_os_fd_t fd;
-    if (u->family != m->family || uv_fileno((uv_handle_t *)&u->handle, &fd) != 0)
+    if (uv_fileno((uv_handle_t *)&u->handle, &fd) != 0 || !hears_family(u, fd, m->family))
         return 0;
     unsigned idx[32];
     int n = 1;
@@ -305,9 +318,9 @@ static void set_socket_options(nm_udp *u)
     uv_udp_set_broadcast(&u->handle, 1);
     if (uv_fileno((uv_handle_t *)&u->handle, &fd) != 0)
         return;
-    if (u->family == AF_INET)
-        setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &off, sizeof(off));
-    else
+    /* IPv4 too on an IPv6 socket: a dual-stack one hears IPv4 groups */
+    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &off, sizeof(off));
+    if (u->family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &off, sizeof(off)); /* Linux ≥ 4.20 */
     for (const membership *m = memberships; m; m = m->next)
         apply_membership(u, m, true);

@@ -21,8 +21,7 @@ static int control_send(lua_State *L)
     size_t len;
     const char *line = luaL_checklstring(L, 1, &len);
     char reply[NM_CONTROL_LINE_MAX + 1];
-    luaL_argcheck(L, strlen(line) == len, 1, "embedded zero byte");
-    if (nm_control_execute(line, reply, sizeof reply) != 0)
+    if (nm_control_execute_bytes(line, len, reply, sizeof reply) != 0)
         return luaL_error(L, "control: %s", reply + strlen("error "));
     lua_pushstring(L, reply[2] == ' ' ? reply + 3 : "");
     return 1;

@@ -254,6 +254,21 @@ static bool tasks_left(void)
     return false;
 }
 
+/* One task's call: the pushes run inside the protected call too, since
+ * LuaJIT may need memory to grow the stack for them. */
+typedef struct task_call {
+    nm_protected base;
+    int ref, prio;
+} task_call;
+
+static void call_task(lua_State *L, nm_protected *ctx)
+{
+    task_call *call = (task_call *)ctx;
+    nm_ref_push(L, call->ref);
+    lua_pushinteger(L, call->prio);
+    lua_call(L, 1, 0);
+}
+
 static void run_task(nm_task *task)
 {
     lua_State *L = nm_lua_state();
@@ -261,11 +276,9 @@ static void run_task(nm_task *task)
         ref_queue *q = &task_queues[prio];
         if (q->head == q->len)
             continue;
-        int ref = q->refs[q->head++];
-        nm_ref_push(L, ref);
-        luaL_unref(L, LUA_REGISTRYINDEX, ref);
-        lua_pushinteger(L, prio);
-        nm_lua_call(L, 1);
+        task_call call = {{call_task}, q->refs[q->head++], prio};
+        nm_lua_protect(L, &call.base);
+        luaL_unref(L, LUA_REGISTRYINDEX, call.ref);
         break;
     }
     if (L != NULL && tasks_left())

@@ -42,8 +42,12 @@ static int uart_count(void)
 static int check_id(lua_State *L, int arg)
 {
     lua_Integer id = luaL_checkinteger(L, arg);
-    if (id < 0 || id >= uart_count())
-        return luaL_error(L, "uart %d does not exist", (unsigned)id), -1;
+    if (id < 0 || id >= uart_count()) {
+        /* the id as given: lua_pushfstring's %d would cut it to an int */
+        char text[24];
+        snprintf(text, sizeof text, "%lld", (long long)id);
+        return luaL_error(L, "uart %s does not exist", text), -1;
+    }
     return (int)id;
 }
 

@@ -11,7 +11,9 @@
 #include "runtime/profile.h"
 #include "runtime/repl.h"
 
-#define PIECE_MAX 256 /* the firmware's input buffer (LUA_MAXINPUT): the longest held piece */
+/* The firmware's input buffer (LUA_MAXINPUT): the longest held piece, and one
+ * more than the longest typed line. */
+#define PIECE_MAX 256
 
 static int receiver = LUA_NOREF; /* the uart.on("data") function */
 static bool run_input = true, echo = true;
@@ -139,6 +141,10 @@ static void typed_byte(char ch)
         return;
     }
     echo_text(&ch, 1);
+    /* The firmware's buffer: a byte that would leave no room for the line end
+     * drops what was typed, and the line starts over with it (still echoed). */
+    if (line.len + 1 >= PIECE_MAX)
+        line.len = 0;
     nm_bytebuf_append(&line, &ch, 1);
 }
 

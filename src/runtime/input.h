@@ -3,7 +3,8 @@
  *
  * Two modes, switched by uart.on's run_input. Running input (the default):
  * bytes are echoed (unless uart.setup turned echo off), backspace and DEL
- * erase, CR, LF, CR LF and LF CR each end a line; every line is first handed
+ * erase, CR, LF, CR LF and LF CR each end a line (of at most 255 bytes: the
+ * 256th drops what was typed, as the firmware's buffer); every line is first handed
  * to the uart.on("data") function, if any, then to the interpreter, and
  * the prompt follows. Held input (run_input 0): nothing is echoed or run; the
  * bytes go to the uart.on function in pieces of n bytes, up to an end

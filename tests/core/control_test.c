@@ -67,9 +67,22 @@ int main(void)
     expect_reply("unknown noun", "kettle on", -1, "error unknown command 'kettle' (help lists the commands)");
     expect_reply("empty line", "", -1, "error empty command");
     expect_reply("blank line", " \t ", -1, "error empty command");
+    seen[0] = '\0';
     expect_reply("control characters", "lamp\x01 on", -1,
                  "error control characters or non-ASCII bytes in the command");
     expect_reply("non-ASCII bytes", "lamp \xc3\xa9", -1, "error control characters or non-ASCII bytes in the command");
+    /* A NUL ends no command: the bytes after it are part of the line, refused. */
+    char reply[NM_CONTROL_LINE_MAX + 1];
+    static const char nul_line[] = "lamp on\0junk\001\377";
+    int rc = nm_control_execute_bytes(nul_line, sizeof nul_line - 1, reply, sizeof reply);
+    report("a NUL byte and what follows are refused, not cut off",
+           rc == -1 && strcmp(reply, "error control characters or non-ASCII bytes in the command") == 0 &&
+               strcmp(seen, "[on]") != 0,
+           reply);
+    rc = nm_control_execute_bytes("lamp on\0", 8, reply, sizeof reply);
+    report("a trailing NUL byte is refused", rc == -1, reply);
+    rc = nm_control_execute_bytes("lamp onXX", 7, reply, sizeof reply);
+    report("only len bytes are read", rc == 0 && strcmp(reply, "ok lamp1 on") == 0, reply);
     expect_reply("too many words", "lamp a b c d e f g h", -1, "error too many words (at most 8)");
     expect_reply("help takes no arguments", "help me", -1, "error help takes no arguments");
 

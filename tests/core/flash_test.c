@@ -53,6 +53,11 @@ static void names(void)
            put("http/index.html", "hi", 2) == 0 && host_exists("http/index.html"), "not stored");
     report("and has its size", nm_flash_size("http/index.html") == 2, "wrong size");
     report("/FLASH/ names the same file", nm_flash_size("/FLASH/http/index.html") == 2, "not found");
+    /* Only "/FLASH" as a whole path component is the drive: "/FLASHfoo" is no name of "foo". */
+    report("/FLASHfoo is not foo",
+           nm_flash_open("/FLASHfoo", nm_flash_mode_flags("w")) == NULL && !host_exists("foo") &&
+               nm_flash_size("/FLASHhttp/index.html") < 0,
+           "the drive prefix was cut from a longer name");
     const char *refused[] = {"../x", "a/../x", "/etc/passwd", "./x", "a//b", "a/", "", ".", "..",
                              "0123456789012345678901234567890123"};
     bool none = true;

@@ -3,7 +3,7 @@
 # bad commands rejected, other users refused, cleaned up at exit, and never
 # keeping a finished script alive.
 . "$(dirname "$0")/lib/common.sh"
-need socat
+need socat python3
 
 SOCK="$T/ctl.sock"
 # ctl LINES... — sends the lines to the socket, prints the replies.
@@ -40,6 +40,99 @@ error help takes no arguments
 error control characters or non-ASCII bytes in the command
 error too many words (at most 8)"
 [ "$out" = "$want" ] && ok "bad commands get one error line each" || fail "bad commands get one error line each" "$out"
+
+# Hostile bytes: a NUL does not end the command; the whole line is refused.
+out=$(printf 'help\000junk\001\377\n' | timeout "$(bound 5)" socat -t "$(bound 2)" - "UNIX-CONNECT:$SOCK")
+[ "$out" = "error control characters or non-ASCII bytes in the command" ] \
+  && ok "a NUL byte and control bytes refuse the line" || fail "a NUL byte and control bytes refuse the line" "$out"
+
+# A client that sends commands and never reads: netmcu stops reading it while
+# its unsent replies exceed the bound (64 KiB), so memory stays bounded; once it
+# reads, every line gets its reply, in order.
+NM_CHILD=$(cat "/proc/$PID/task/$PID/children" 2>/dev/null | awk '{print $1}')
+timeout "$(bound 40)" python3 - "$SOCK" "${NM_CHILD:-$PID}" >"$T/flood.out" 2>&1 <<'PY'
+import socket, sys, time
+path, pid = sys.argv[1], sys.argv[2]
+def rss_kb():
+    with open("/proc/%s/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+start_rss = rss_kb()
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(path)
+s.setblocking(False)
+chunk = b"help\n" * 200
+sent = 0
+peak = start_rss
+end = time.time() + 3
+while time.time() < end and peak - start_rss < 100 * 1024:
+    try:
+        sent += s.send(chunk[sent % len(chunk):] if sent % len(chunk) else chunk)
+    except BlockingIOError:
+        time.sleep(0.01)
+    peak = max(peak, rss_kb())
+lines = sent // 5
+tail = sent % 5
+s.setblocking(True)
+if tail:
+    s.sendall(b"help\n"[tail:])
+    lines += 1
+s.settimeout(10)
+got, buf, bad = 0, b"", 0
+try:
+    while got < lines:
+        data = s.recv(1 << 16)
+        if not data:
+            break
+        buf += data
+        parts = buf.split(b"\n")
+        buf = parts.pop()
+        got += len(parts)
+        bad += sum(1 for p in parts if not p.startswith(b"ok "))
+except socket.timeout:
+    pass
+print("GROWTH_KB %d LINES %d REPLIES %d BAD %d" % (peak - start_rss, lines, got, bad), flush=True)
+PY
+echo "# non-reading client: $(cat "$T/flood.out")"
+read -r _ growth _ lines _ replies _ bad <"$T/flood.out" || true
+if [ -n "${growth:-}" ] && [ "$growth" -lt $(( 32 * 1024 * SLOW )) ]; then
+  ok "a client that never reads its replies keeps memory bounded"
+else
+  fail "a client that never reads its replies keeps memory bounded" "$(cat "$T/flood.out")"
+fi
+if [ -n "${lines:-}" ] && [ "$lines" -gt 0 ] && [ "$replies" = "$lines" ] && [ "$bad" = 0 ]; then
+  ok "then every line sent gets its reply"
+else
+  fail "then every line sent gets its reply" "$(cat "$T/flood.out")"
+fi
+out=$(ctl help)
+case "$out" in ok*) ok "other clients are still served" ;; *) fail "other clients are still served" "$out" ;; esac
+
+# Clients that flood and leave without reading free their places (8 at most).
+timeout "$(bound 20)" python3 - "$SOCK" >"$T/leave.out" 2>&1 <<'PY'
+import socket, sys, time
+socks = []
+for i in range(8):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    s.setblocking(False)
+    end = time.time() + 2
+    while time.time() < end:
+        try:
+            s.send(b"help\n" * 1000)
+        except BlockingIOError:
+            break
+    socks.append(s)
+time.sleep(0.3)
+for s in socks:
+    s.close()
+print("LEFT", flush=True)
+PY
+sleep 0.3
+out=$(ctl help)
+case "$out" in ok*) ok "flooding clients that leave unread free their places" ;;
+  *) fail "flooding clients that leave unread free their places" "$out; $(cat "$T/leave.out")" ;; esac
 
 out=$(printf 'help\r\n' | timeout "$(bound 5)" socat -t 2 - "UNIX-CONNECT:$SOCK")
 case "$out" in ok*) ok "CRLF line ends are accepted" ;; *) fail "CRLF line ends are accepted" "$out" ;; esac

@@ -103,6 +103,39 @@ print("PORT " .. sv:getaddr())
 EOF
 event disconnection connect stall
 
+# node.task.post: a task runs while the heap is full; on LuaJIT even the pushes
+# that start its call may need memory, so they must be inside the protected
+# call. Whether they do depends on the heap's exact layout, so each profile
+# runs 16 layouts (a few more tables made before the fill).
+for p in 1.5 3.0; do
+  bad=
+  for n in $(seq 0 15); do
+    cat >"$T/task.$p.$n.lua" <<EOF
+$PRELUDE
+$FILL
+local pad = {}
+for i = 1, $n do pad[i] = {} end
+node.task.post(function() hog() end)
+print("FILLED")
+fill()
+EOF
+    nm_start "task.$p.$n" "$(profile_env $p)" NETMCU_HEAP=2m
+    wait_exit "$NM_PID" 20
+    if grep -q '^SKIP' "$T/task.$p.$n.out"; then
+      bad=skip; break
+    elif [ "$EXIT_STATUS" != 1 ] || ! grep -q 'not enough memory' "$T/task.$p.$n.err" ||
+         grep -q 'unprotected' "$T/task.$p.$n.err" || ! grep -q '^FILLED' "$T/task.$p.$n.out"; then
+      bad=$n; break
+    fi
+  done
+  label="oom $p: out of Lua memory in a node.task.post task is an ordinary error (status 1)"
+  case "$bad" in
+    "") ok "$label" ;;
+    skip) skip "$label" "$(grep '^SKIP' "$T/task.$p.$n.out")" ;;
+    *) fail "$label" "layout $bad: status $EXIT_STATUS"; describe "task.$p.$bad" ;;
+  esac
+done
+
 # node.setonerror sees the memory error, frees what it held, and the server
 # serves the next connection.
 cat >"$T/onerror.lua" <<EOF

@@ -9,7 +9,9 @@ set -u
 need node npm python3 tmux
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if ! NMT=$(sh "$root/tools/nodemcu-tool.sh" 2>"$T/install.err"); then
-  echo "not ok - setup: NodeMCU-Tool could not be installed: $(tail -n 3 "$T/install.err" | tr '\n' '|')"
+  # npm's own reason (e.g. "code ECONNREFUSED", "request to ... failed"), not its log's path
+  why=$(grep -m 3 -E 'code |errno |request to |npm is missing' "$T/install.err" | tr '\n' '|')
+  echo "not ok - setup: NodeMCU-Tool could not be installed: ${why:-$(tail -n 3 "$T/install.err" | tr '\n' '|')}"
   exit 1
 fi
 export NODE_NO_WARNINGS=1

@@ -18,7 +18,8 @@ CASES=("multicast: both sockets on the group port receive after multicastJoin"
   "multicast: a join on one interface's address receives"
   "multicast: an IPv6 group is joined and received"
   "broadcast: 255.255.255.255 and the subnet broadcast reach a bound socket"
-  "broadcast: netmcu sends to 255.255.255.255")
+  "broadcast: netmcu sends to 255.255.255.255"
+  "multicast: IPv4 groups reach dual-stack IPv6 sockets on ::, made before and after the join")
 
 teardown() {
   ip netns del "$NSA" 2>/dev/null
@@ -99,7 +100,17 @@ s1:listen(PORT)
 local s2 = net.createUDPSocket()                -- the 3.0 form
 s2:on("receive", counter("s2"))
 s2:listen(PORT)
-local s3, s4, s6, bc
+-- dual-stack IPv6 sockets hear IPv4 groups too (as ::ffff:10.77.0.1)
+local function dual_counter(name)
+  counts[name] = 0
+  return function(s, data, port, ip)
+    if data:sub(1, 1) == "m" and ip:match("10%.77%.0%.1$") then counts[name] = counts[name] + 1 end
+  end
+end
+local s7 = net.createUDPSocket()
+s7:on("receive", dual_counter("s7"))
+s7:listen(PORT, "::")
+local s3, s4, s6, s8, bc
 local phases
 local function wait_for(cond, ms, name, after)
   local t0, t = tmr.now(), tmr.create()
@@ -140,6 +151,13 @@ phases = {
     wait_for(function() return counts.s1 >= 3 and counts.s2 >= 3 and counts.s3 >= 3 end, 5000, "IFJOIN", next)
   end,
   function(next)
+    s8 = net.createUDPSocket()
+    s8:on("receive", dual_counter("s8"))
+    s8:listen(PORT, "::")
+    counts.s7 = 0
+    wait_for(function() return counts.s7 >= 3 and counts.s8 >= 3 end, 5000, "DUAL", next)
+  end,
+  function(next)
     local n6 = 0
     s6 = net.createUDPSocket()
     s6:on("receive", function(s, data) if data:sub(1, 1) == "v" then n6 = n6 + 1 end end)
@@ -164,7 +182,7 @@ local i = 0
 local function run_next()
   i = i + 1
   if phases[i] then phases[i](run_next) else
-    for _, s in ipairs({s1, s2, s3, s6, bc}) do s:close() end
+    for _, s in ipairs({s1, s2, s3, s6, s7, s8, bc}) do s:close() end
     print("DONE")
   end
 end
@@ -191,6 +209,7 @@ check 2 '^AFTER_LEAVE 0 0 0$'
 check 3 '^IFJOIN ok$'
 check 4 '^V6 ok$'
 check 5 '^BCAST ok$'
+check 7 '^DUAL ok$'
 if grep -q '^BACK from-netmcu FROM 10.77.0.2$' "$T/sender.out"; then ok "${CASES[6]}"; else
   fail "${CASES[6]}" "the sender saw no broadcast from netmcu"; sed 's/^/# sender: /' "$T/sender.out" | tail -n 5
 fi

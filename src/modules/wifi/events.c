@@ -42,12 +42,28 @@ static bool described(int id)
     return id <= EV_AP_PROBEREQRECVED || (id == EV_OPMODE_CHANGED && nm_since(NM_ERA_2_2));
 }
 
+/* Whether a callback can see what the station does: a station event, the
+ * catch-all, or 1.5's status monitor. */
+static bool station_watched(void)
+{
+    for (int id = EV_STA_CONNECTED; id <= EV_STA_DHCP_TIMEOUT; id++)
+        if (event_refs[id] != LUA_NOREF)
+            return true;
+    if (event_refs[wifi_event_max()] != LUA_NOREF)
+        return true;
+    for (int i = 0; i <= STATUS_MAX; i++)
+        if (status_refs[i] != LUA_NOREF)
+            return true;
+    return false;
+}
+
 void wifi_event_set(lua_State *L, int id, int fn_idx)
 {
     if (lua_isfunction(L, fn_idx))
         nm_ref_set(L, &event_refs[id], fn_idx);
     else
         nm_ref_clear(L, &event_refs[id]);
+    radio_watch_changed();
 }
 
 static void set_str(lua_State *L, const char *key, const char *value)
@@ -176,6 +192,7 @@ int wifi_sta_eventmonreg(lua_State *L)
         nm_ref_set(L, &status_refs[id], 2);
     else
         nm_ref_clear(L, &status_refs[id]);
+    radio_watch_changed();
     return 0;
 }
 
@@ -204,6 +221,7 @@ int wifi_sta_eventmonstop(lua_State *L)
     if (lua_isstring(L, 1))
         for (int i = 0; i <= STATUS_MAX; i++)
             nm_ref_clear(L, &status_refs[i]);
+    radio_watch_changed();
     return 0;
 }
 
@@ -228,4 +246,5 @@ void wifi_events_reset(lua_State *L)
         nm_timer_stop(status_timer);
     nm_loop_at_shutdown(close_status_timer);
     radio_set_sink(on_radio_event);
+    radio_set_watch(station_watched);
 }

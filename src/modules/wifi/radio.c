@@ -26,9 +26,12 @@ static bool start_link_given;
 static char address[16]; /* --ip, "" for the automatic choice */
 static bool address_given;
 /* The station's next step. It keeps the run alive, as the device's station
- * keeps trying until the script disconnects it. */
+ * keeps trying until the script disconnects it, but only while the script
+ * watches the station: a saved configuration alone must not hold up a run
+ * that has nothing left to do. */
 static nm_timer *step_timer;
 static int pending_phase;
+static bool (*watch)(void);
 
 /* FNV-1a, for stable simulated identities (MAC, BSSID, channel, RSSI). */
 static uint32_t hash(const char *s)
@@ -66,6 +69,22 @@ int radio_set_address(const char *dotted)
 void radio_set_sink(void (*sink)(const radio_event *ev))
 {
     event_sink = sink;
+}
+
+void radio_set_watch(bool (*watched)(void))
+{
+    watch = watched;
+    radio_watch_changed();
+}
+
+void radio_watch_changed(void)
+{
+    if (step_timer == NULL)
+        return;
+    if (watch != NULL && watch())
+        nm_timer_strong(step_timer);
+    else
+        nm_timer_weak(step_timer);
 }
 
 bool radio_has_station(void)
@@ -166,8 +185,11 @@ static bool step_pending(void)
 
 static void schedule(int phase, unsigned ms)
 {
-    if (step_timer == NULL && (step_timer = nm_timer_new(on_timer, NULL)) == NULL)
-        return;
+    if (step_timer == NULL) {
+        if ((step_timer = nm_timer_new(on_timer, NULL)) == NULL)
+            return;
+        radio_watch_changed();
+    }
     pending_phase = phase;
     nm_timer_start(step_timer, ms, 0);
 }

@@ -112,6 +112,11 @@ int radio_set_address(const char *dotted);
 
 /* Where events go; called with every event, possibly inside an API call. */
 void radio_set_sink(void (*sink)(const radio_event *ev));
+/* The station's attempts keep the run alive only while watched() says a
+ * script can see their outcome (an event callback is registered); call
+ * radio_watch_changed when that may have changed. */
+void radio_set_watch(bool (*watched)(void));
+void radio_watch_changed(void);
 
 /* Power-on: settings from flash, MAC addresses, auto-connect. Idempotent
  * within one run except that it resets the radio when called again (reboot). */

@@ -31,6 +31,15 @@ try:
     c.eq("continued_chunk_runs", b.ask("print(i) end\r"), b"print(i) end\r\n1\r\n2\r\n> ")
     c.eq("backspace_and_del_erase", b.ask("x=12\x7f3\x08\x084\r") + b.ask("=x\r"),
          b"x=12\x08 \x083\x08 \x08\x08 \x084\r\n> =x\r\n4\r\n> ")
+    # the input line is bounded as the firmware's (LUA_MAXINPUT, 256 bytes): at the 256th byte
+    # what was typed is dropped and the line starts over, so of a 2 MB line (255 * 8000
+    # bytes, then a statement) only the statement is left to run
+    b.ask("uart.setup(0, 115200, 8, 0, 1, 0)\r")
+    b.send("x" * (255 * 8000) + 'print("tail" .. #"ok")\r')
+    c.eq("a_2mb_line_keeps_only_what_fits_the_buffer", b.read(b"> ", 10), b"tail2\r\n> ")
+    b.ask("uart.setup(0, 115200, 8, 0, 1, 1)\r")
+    line = 'print(#"' + "a" * 245 + '")'
+    c.check("a_255_byte_line_is_kept_whole", len(line) == 255 and b.ask(line + "\r").endswith(b"\r\n245\r\n> "))
     got = b.ask('error("boom")\r')
     label = b"Lua error: \t" if modern else b""
     c.check("error_text", got.startswith(b'error("boom")\r\n' + label + b"stdin:1: boom\r\nstack traceback:")
