@@ -28,8 +28,8 @@ LUA_BIN := lua$(LUA)
 endif
 
 CC ?= cc
-# The C libraries: the loop, DNS, TLS and MQTT (the Lua library comes with LUA_PC).
-SYS_PKGS := libuv libcares openssl libmosquitto
+# The C libraries: the loop, DNS, TLS, JSON and MQTT (the Lua library comes with LUA_PC).
+SYS_PKGS := libuv libcares openssl yajl libmosquitto
 PKGS := $(LUA_PC) $(SYS_PKGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libhttp-parser (Debian's libhttp-parser-dev) has no pkg-config file.

@@ -56,6 +56,8 @@ def missing_packages(lua):
         ("nodejs", lambda: shutil.which("node")),
         (lua, lambda: shutil.which(lua)),
         ("lua-luv", lambda: luv_loads(lua)),
+        ("lua-cjson", lambda: shutil.which(lua) and subprocess.run(
+            [lua, "-e", "require('cjson')"], capture_output=True).returncode == 0),
         ("build-essential", lambda: shutil.which("cc")),
         ("pkg-config", lambda: shutil.which("pkg-config")),
         ("libuv1-dev", lambda: output(["pkg-config", "--modversion", "libuv"])),

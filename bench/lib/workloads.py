@@ -37,6 +37,7 @@ MQTT_COUNT = {0: 100000, 1: 20000}  # messages per QoS level
 MQTT_IDLE = 1000     # idle connected MQTT clients
 HGET_COUNT = 2000    # http.get requests per client run, each on a new connection
 HGET_WINDOW = 16     # requests the concurrent run keeps in flight
+JSON_OPS = 2000      # decodes, then encodes, of bench/peers/doc10k.json per sample
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,9 @@ def rows(idle_conns):
                         ("ratio", "<=", 1.2))]
     out.append(Row("mqtt-idle.bytes", "mqtt-idle", "MQTT idle, %s connected clients" % format(MQTT_IDLE, ","),
                    "RSS bytes/client ↓", False, 0))
+    label = "JSON 10 KB, sjson (luv column: lua-cjson)"
+    out += [Row("json.decode", "json", label, "decode µs/op ↓", False, 1, ("ratio", "<=", 1.5), "luv"),
+            Row("json.encode", "json", label, "encode µs/op ↓", False, 1, ("ratio", "<=", 1.5), "luv")]
     return out
 
 
@@ -714,5 +718,27 @@ def median(xs):
     return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
+def json_codec(peers, cfg, res):
+    """sjson.decode/encode of a 10 KB document (netmcu --compat=3.0) against Debian's
+    lua-cjson on the plain interpreter of the same Lua (in the luv column: no luv is
+    involved) and Node.js's JSON; each process times itself after a warm-up, pinned."""
+    from setup import netmcu_lua
+    lua = netmcu_lua(os.path.join(cfg.build, "netmcu"), cfg.build)
+    n = str(JSON_OPS)
+    clients = {"netmcu": [os.path.join(cfg.build, "netmcu"), "--compat=3.0", "bench/netmcu/json.lua", n],
+               "luv": [lua, "bench/netmcu/json.lua", n],
+               "node": ["node", "bench/peers/node_json.js", n]}
+
+    def one(peer):
+        if peer.key not in clients:
+            return
+        decode_us, encode_us = run_measured(clients[peer.key], 120).split()[:2]
+        res.record("json.decode", peer.key, float(decode_us))
+        res.record("json.encode", peer.key, float(encode_us))
+
+    each_peer("json", peers, res, one)
+
+
 WORKLOADS = {"http": http, "churn": churn, "idle": idle, "bulk": bulk, "udp": udp,
-             "startup": startup, "dns": dns, "tls": tls, "httpclient": http_client, "mqtt": mqtt}
+             "startup": startup, "dns": dns, "tls": tls, "httpclient": http_client,
+             "json": json_codec, "mqtt": mqtt}

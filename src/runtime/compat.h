@@ -76,6 +76,16 @@ static inline int lua_isinteger(lua_State *L, int i)
 }
 #endif
 
+/* 5.3 and later have an integer subtype: whole JSON numbers and counts can
+ * be pushed as integers (before 5.3 every number is a double). */
+#define NM_LUA_INTEGERS (LUA_VERSION_NUM >= 503)
+
+/* lua_absindex, which 5.1 lacks. */
+static inline int nm_absindex(lua_State *L, int i)
+{
+    return i > 0 || i <= LUA_REGISTRYINDEX ? i : lua_gettop(L) + i + 1;
+}
+
 /* The name `netmcu --lua=NAME` gives this build's Lua. */
 #if defined(NM_LUAJIT)
 #define NM_LUA_NAME "luajit"

@@ -19,6 +19,7 @@ typedef struct board_module {
 /* The firmware modules of the board, one row each, in alphabetical order
  * (the order the firmware's build information lists them). */
 static const board_module board_modules[] = {
+    {"cjson", luaopen_cjson, NM_ERA_1_5, NM_ERA_2_2},      /* sjson replaced it */
     {"control", luaopen_control, NM_ERA_1_5, NM_ERA_NONE}, /* netmcu's own */
     {"encoder", luaopen_encoder, NM_ERA_1_5, NM_ERA_NONE},
     {"file", luaopen_file, NM_ERA_1_5, NM_ERA_NONE},
@@ -28,6 +29,9 @@ static const board_module board_modules[] = {
     {"net", luaopen_net, NM_ERA_1_5, NM_ERA_NONE},
     {"node", luaopen_node, NM_ERA_1_5, NM_ERA_NONE},
     {"pipe", luaopen_pipe, NM_ERA_3_0, NM_ERA_NONE},
+    {"rtctime", luaopen_rtctime, NM_ERA_1_5, NM_ERA_NONE},
+    {"sjson", luaopen_sjson, NM_ERA_2_2, NM_ERA_NONE},
+    {"sntp", luaopen_sntp, NM_ERA_1_5, NM_ERA_NONE},
     {"tls", luaopen_tls, NM_ERA_2_2, NM_ERA_NONE},
     {"tmr", luaopen_tmr, NM_ERA_1_5, NM_ERA_NONE},
     {"uart", luaopen_uart, NM_ERA_1_5, NM_ERA_NONE},
@@ -49,7 +53,7 @@ void nm_open_board_modules(lua_State *L)
 
 void nm_push_module_list(lua_State *L)
 {
-    static const char *const names[] = {"adc",   "bit",  "crypto", "encoder", "file", "gpio", "http",
+    static const char *const names[] = {"adc",   "bit",  "cjson", "crypto", "encoder", "file", "gpio", "http",
                                         "mqtt",  "net",  "node",   "pipe",    "rtctime",
                                         "sjson", "sntp", "tls",    "tmr",     "uart", "wifi", NULL};
     luaL_Buffer b;

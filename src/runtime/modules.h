@@ -22,6 +22,14 @@ int luaopen_wifi(lua_State *L);
 int luaopen_tls(lua_State *L); /* 2.2 and 3.0 profiles */
 int luaopen_http(lua_State *L);
 int luaopen_net_http(lua_State *L); /* require "net.http" with net.so */
+int luaopen_cjson(lua_State *L); /* 1.5 profile only */
+int luaopen_net_cjson(lua_State *L);
+int luaopen_sjson(lua_State *L); /* since 2.2 */
+int luaopen_net_sjson(lua_State *L);
+int luaopen_rtctime(lua_State *L);
+int luaopen_net_rtctime(lua_State *L);
+int luaopen_sntp(lua_State *L);
+int luaopen_net_sntp(lua_State *L);
 int luaopen_mqtt(lua_State *L);
 int luaopen_net_mqtt(lua_State *L); /* require "net.mqtt" with net.so */
 

@@ -57,8 +57,20 @@ do
   probe:close()
 end
 
-local function do_send(t, n)
-  local data = string.rep(string.char(65 + t.id % 26), math.max(n, 1))
+-- JSON over the connections: a random document, sent whole; what comes back (echoed, in
+-- pieces of any size) is fed to the socket's sjson decoder, or decoded by cjson in 1.5.
+local json = rawget(_G, "sjson") or rawget(_G, "cjson")
+local function random_value(depth)
+  local k = R(depth > 4 and 4 or 6)
+  if k == 1 then return R(1000) / R(7) elseif k == 2 then return string.rep("\"\\/x\1", R(5))
+  elseif k == 3 then return R(2) == 1 elseif k == 4 then return json.null or json.NULL end
+  local t = {}
+  for i = 1, R(6) do t[k == 5 and i or ("k" .. i)] = random_value(depth + 1) end
+  return t
+end
+
+local function do_send(t, n, text)
+  local data = text or string.rep(string.char(65 + t.id % 26), math.max(n, 1))
   local ok, err = pcall(t.s.send, t.s, data)
   if ok then
     if not t.ended and not t.closed then
@@ -80,6 +92,7 @@ local function new_client()
   local t = {s = s, id = next_id, sends = 0, sents = 0, bytes = 0, own = false, port = port}
   -- Some sockets stream, the NodeMCU way: each piece sent from the last one's `sent`.
   t.pieces = R(4) == 1 and R(100) or 0
+  t.decoder = rawget(_G, "sjson") and R(3) == 1 and sjson.decoder() or nil
   for _, sv in ipairs(servers) do if sv.port == port then t.own = true end end
   stats.sockets = stats.sockets + 1
   s:on("connection", function(c)
@@ -106,6 +119,8 @@ local function new_client()
   s:on("receive", function(c, d)
     if t.ended then violate("receive after disconnection") end
     if t.closed then violate("receive after close()") end
+    if t.decoder and not pcall(t.decoder.write, t.decoder, d) then t.decoder = sjson.decoder() end
+    if not rawget(_G, "sjson") then pcall(json.decode, d) end
     if R(20) == 1 then c:hold(); tmr.create():alarm(R(50), tmr.ALARM_SINGLE, function() c:unhold() end) end
     maybe_error()
   end)
@@ -262,6 +277,7 @@ local actions = {
   function() new_client() end,
   function() local t = pick(live); if t then do_send(t, R(4) == 1 and R(300000) or R(2000)) end end,
   function() local t = pick(live); if t then do_send(t, R(100)) end end,
+  function() local t = pick(live); if t then do_send(t, 0, json.encode({random_value(1)})) end end,
   function() local t = pick(live); if t and not t.closed then t.closed = true; t.s:close() end end,
   function() local t = pick(live); if t then t.s:hold(); t.s:unhold() end end,
   function() local t = pick(live); if t then t.s:getpeer(); t.s:getaddr() end end,

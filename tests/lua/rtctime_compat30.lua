@@ -1,0 +1,2 @@
+-- rtctime_compat30.lua — rtctime under 3.0 (cases in lib_rtctime.lua).
+require("lib_rtctime").run()
