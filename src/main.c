@@ -20,11 +20,14 @@
 #include "runtime/boot.h"
 #include "runtime/compat.h"
 #include "runtime/console.h"
+#include "runtime/device.h"
 #include "runtime/devicelua.h"
 #include "core/control.h"
 #include "core/flash.h"
 #include "core/gpio.h"
 #include "core/loop.h"
+#include "core/rxchunk.h"
+#include "core/timer.h"
 #include "runtime/heap.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
@@ -33,6 +36,7 @@
 #include "modules/wifi/radio.h"
 #include "runtime/profile.h"
 #include "runtime/serial.h"
+#include "runtime/trace.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 
@@ -76,6 +80,15 @@ static void usage(FILE *out)
           "  --serial [PATH] the console on a pseudo-terminal, as the board's UART; prints\n"
           "                  its device and links PATH to it (PATH: not an option or *.lua)\n"
           "  --control=PATH  serve the control channel on a Unix socket at PATH (owner-only)\n"
+          "  --clock=N       the board's clock runs N times the host's (timers, tmr.now,\n"
+          "                  the wifi delays; 0.01 to 10000); network I/O keeps real time\n"
+          "  --trace=LIST    a line on stderr per API call and callback of the modules\n"
+          "                  listed (net,tmr,wifi,file,gpio,...; all), and with report\n"
+          "                  the objects still anchored at the end (also $NETMCU_TRACE)\n"
+          "  --device=esp8266  the ESP8266's limits: 40 KB of heap, 5 connections per\n"
+          "                  server, received data in pieces of 1460 bytes\n"
+          "  --rx-chunks=N   deliver received TCP data in pieces of at most N bytes (the\n"
+          "                  device: 1460); random[:SEED]: pieces of random sizes\n"
           "  --gpio-trace    print every change of a gpio pin's level or mode on stderr\n"
           "  --ip=ADDR       the host address the wifi station reports (default: the host's own)\n"
           "  --wifi=LINK     the simulated access point at power-on: up (default), offline, wrongpwd\n"
@@ -84,6 +97,17 @@ static void usage(FILE *out)
           "Without a script or -e: the console on a terminal, otherwise the script\n"
           "is read from standard input.\n",
           out);
+}
+
+/* --trace=LIST and NETMCU_TRACE: an unknown word is a usage error. */
+static void select_trace(const char *what, const char *list)
+{
+    const char *bad;
+    if (!nm_trace_select(list, &bad)) {
+        fprintf(stderr, "netmcu: %s: unknown module '%.*s' (module names, all or report)\n", what,
+                (int)strcspn(bad, ","), bad);
+        exit(EXIT_USAGE);
+    }
 }
 
 /* `--serial PATH`: the next argument is the link unless it is an option or a script. */
@@ -137,6 +161,24 @@ static int parse_args(int argc, char **argv, run_options *opt)
             if (a[9] == '\0' && i + 1 >= argc)
                 return -1;
             opt->control = a[9] == '=' ? a + 10 : argv[++i];
+        } else if (strncmp(a, "--clock=", 8) == 0) {
+            char *end;
+            if (!nm_clock_set_factor(strtod(a + 8, &end)) || *end != '\0') {
+                fprintf(stderr, "netmcu: --clock=%s: a factor from 0.01 to 10000\n", a + 8);
+                exit(EXIT_USAGE);
+            }
+        } else if (strncmp(a, "--device=", 9) == 0) {
+            if (!nm_device_select(a + 9)) {
+                fprintf(stderr, "netmcu: --device=%s: esp8266 or host\n", a + 9);
+                exit(EXIT_USAGE);
+            }
+        } else if (strncmp(a, "--rx-chunks=", 12) == 0) {
+            if (!nm_rxchunk_set(a + 12)) {
+                fprintf(stderr, "netmcu: --rx-chunks=%s: a size from 1 to 65536, random or random:SEED\n", a + 12);
+                exit(EXIT_USAGE);
+            }
+        } else if (strncmp(a, "--trace=", 8) == 0) {
+            select_trace("--trace", a + 8);
         } else if (strcmp(a, "--gpio-trace") == 0) {
             nm_gpio_set_trace(true);
         } else if (strncmp(a, "--ip=", 5) == 0) {
@@ -348,6 +390,8 @@ static lua_State *new_board(void *arg)
     luaL_openlibs(L);
     nm_device_lua_open(L);
     nm_open_board_modules(L);
+    nm_device_open(L);
+    nm_trace_install(L);
     set_arg_table(L, b->argc, b->argv, b->opt->script ? b->opt->script_index : 0);
     return L;
 }
@@ -355,6 +399,8 @@ static lua_State *new_board(void *arg)
 int main(int argc, char **argv)
 {
     run_options opt = {0};
+    if (getenv("NETMCU_TRACE") != NULL)
+        select_trace("NETMCU_TRACE", getenv("NETMCU_TRACE"));
     if (parse_args(argc, argv, &opt) != 0) {
         usage(stderr);
         return EXIT_USAGE;
@@ -362,6 +408,8 @@ int main(int argc, char **argv)
     if (opt.lua && strcmp(opt.lua, NM_LUA_NAME) != 0)
         return run_other_lua(opt.lua, argv);
     unsetenv("NETMCU_LUA_REEXEC"); /* a script's own netmcu runs start afresh */
+    if (nm_rxchunk_random()) /* the seed that reproduces this run's pieces */
+        fprintf(stderr, "netmcu: --rx-chunks=random:%lu\n", nm_rxchunk_seed());
     if (opt.version) {
         printf("netmcu %s (%s, libuv %s)\n", NETMCU_VERSION, LUA_RELEASE, uv_version_string());
         return EXIT_OK;
@@ -412,6 +460,7 @@ int main(int argc, char **argv)
     int restart = nm_node_restart_status();
     nm_console_stop();
 
+    nm_trace_report(L);
     nm_lua_forget();
     lua_close(L);
     nm_loop_shutdown();

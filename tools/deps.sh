@@ -21,7 +21,9 @@ esac
 # openssl: tools/embed-ca.sh checks a server-ca.crt with it; libyajl-dev: cjson/sjson.
 build_pkgs="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libhttp-parser-dev libyajl-dev libmosquitto-dev libreadline-dev openssl $lua_pkgs"
 # lua5.1 with lua-cjson: the JSON tests' reference; chrony: the NTP server of the sntp tests.
-test_pkgs="curl wrk netcat-openbsd socat iproute2 procps python3 tmux dnsmasq-base nginx lua5.1 lua-cjson chrony mosquitto mosquitto-clients ${EXTRA_DEPS:-}"
+# lua-busted, lua-socket: netmcu.test and the example project's spec.
+test_pkgs="curl wrk netcat-openbsd socat iproute2 procps python3 tmux dnsmasq-base nginx lua5.1 lua-cjson chrony
+  lua-busted lua-socket mosquitto mosquitto-clients ${EXTRA_DEPS:-}"
 # NodeMCU-Tool (tools/nodemcu-tool.sh) needs node and npm; a machine with its own node keeps it.
 command -v npm >/dev/null 2>&1 || test_pkgs="$test_pkgs nodejs npm"
 

@@ -501,6 +501,7 @@ static void connect_to(nm_http_request *r, const struct sockaddr *addr)
         fail(r, "out of memory");
         return;
     }
+    nm_timer_realtime(r->timer); /* a network timeout: host time whatever --clock says */
     nm_timer_start(r->timer, r->opt.timeout_ms, 0);
     nm_stream_connect(r->stream, addr);
 }

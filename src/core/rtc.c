@@ -7,16 +7,17 @@
  */
 #include "core/rtc.h"
 
-#include <uv.h>
+#include "core/timer.h"
 
 static bool is_set;
 static int64_t ref_us;        /* the clock's reading at ref_mono_us */
 static uint64_t ref_mono_us;
 static int32_t rate;
 
+/* Board time: under --clock=N the RTC runs N times the host's clock too. */
 static uint64_t mono_us(void)
 {
-    return uv_hrtime() / 1000;
+    return nm_clock_board_us();
 }
 
 static int64_t read_at(uint64_t mono)

@@ -169,6 +169,13 @@ static void on_connection(uv_stream_t *listener, int status)
         nm_stream_abort(s, 0);
         return;
     }
+    if (srv->max_accepted != 0 && srv->live_accepted >= srv->max_accepted) {
+        nm_stream_abort(s, 0);
+        if (srv->ev && srv->ev->refused)
+            srv->ev->refused(srv);
+        return;
+    }
+    srv->live_accepted++;
     s->server = srv;
     s->last_active = now_ms();
     idle_append(srv, s);
@@ -196,6 +203,11 @@ int nm_tcp_server_address(const nm_tcp_server *srv, struct sockaddr_storage *add
 {
     int len = sizeof(*addr);
     return uv_tcp_getsockname(&srv->listener, (struct sockaddr *)addr, &len);
+}
+
+void nm_tcp_server_limit(nm_tcp_server *srv, unsigned max)
+{
+    srv->max_accepted = max;
 }
 
 void nm_tcp_server_close(nm_tcp_server *srv, nm_accepted_fate fate)
@@ -233,6 +245,7 @@ void nm_tcp_server_forget(nm_stream *s)
 {
     nm_tcp_server *srv = s->server;
     idle_unlink(srv, s);
+    srv->live_accepted--;
     s->server = NULL;
     if (srv->idle_head == NULL)
         uv_timer_stop(&srv->idle_timer);

@@ -27,6 +27,8 @@ typedef struct nm_tcp_server_events {
      * (UV_ENOMEM, the connection is closed); reported once, the server keeps
      * running. */
     void (*accept_failed)(nm_tcp_server *srv, int status);
+    /* A connection past the limit (nm_tcp_server_limit) was reset; optional. */
+    void (*refused)(nm_tcp_server *srv);
 } nm_tcp_server_events;
 
 struct nm_tcp_server {
@@ -39,6 +41,7 @@ struct nm_tcp_server {
     nm_stream *spare;  /* takes a connection when no stream can be made for it */
     nm_tcp_server *prev_live, *next_live; /* every server not yet freed */
     int open_handles;
+    unsigned live_accepted, max_accepted; /* max 0: no limit */
     unsigned listening : 1, closed : 1, accept_error_seen : 1;
 };
 
@@ -47,6 +50,9 @@ nm_tcp_server *nm_tcp_server_new(const nm_tcp_server_events *ev, void *owner, un
 int nm_tcp_server_listen(nm_tcp_server *srv, const struct sockaddr *addr);
 int nm_tcp_server_address(const nm_tcp_server *srv, struct sockaddr_storage *addr);
 typedef enum { NM_KEEP_ACCEPTED, NM_CLOSE_ACCEPTED, NM_ABORT_ACCEPTED } nm_accepted_fate;
+/* At most max connections at once (0: no limit): one more is reset at once,
+ * as lwIP refuses a connection past espconn's limit. */
+void nm_tcp_server_limit(nm_tcp_server *srv, unsigned max);
 /* Stops listening and detaches the owner; the accepted streams stay open, are
  * closed gracefully or aborted (each reports `closed` later). */
 void nm_tcp_server_close(nm_tcp_server *srv, nm_accepted_fate fate);

@@ -506,6 +506,7 @@ static const char *open_sync(void)
     s->timer = nm_timer_new(on_reply_timeout, s);
     if (s->timer == NULL)
         return "out of memory";
+    nm_timer_realtime(s->timer); /* waiting for a reply is network time whatever --clock says */
     if (nm_udp_open(&udp_events, s, (const struct sockaddr *)&any, &s->udp) != 0) {
         s->udp = NULL;
         return "no port available";

@@ -254,7 +254,8 @@ static int tmr_delay(lua_State *L)
     lua_Integer us = luaL_checkinteger(L, 1);
     if (us <= 0)
         return luaL_error(L, "wrong arg range");
-    struct timespec left = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+    uint64_t host_us = nm_clock_host_us((uint64_t)us); /* the board's µs at its clock's rate */
+    struct timespec left = {(time_t)(host_us / 1000000), (long)(host_us % 1000000) * 1000};
     while (nanosleep(&left, &left) != 0 && errno == EINTR)
         ;
     return 0;

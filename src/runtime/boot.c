@@ -14,6 +14,7 @@
 #include "runtime/console.h"
 #include "runtime/loader.h"
 #include "runtime/luacall.h"
+#include "runtime/trace.h"
 #include "runtime/modules.h"
 #include "runtime/output.h"
 #include "runtime/profile.h"
@@ -145,6 +146,7 @@ static bool power_on(nm_new_state_fn new_state, void *arg)
         run(console);
 
     nm_console_stop();
+    nm_trace_report(L);
     nm_lua_forget();
     lua_close(L);
     nm_loop_shutdown(); /* what the state left open closes with the loop's handles */

@@ -75,3 +75,10 @@ size_t nm_heap_free(lua_State *L)
     size_t held = nm_heap_used(L);
     return held < budget ? budget - held : 0;
 }
+
+void nm_heap_leave_free(lua_State *L, size_t bytes)
+{
+    void *ud;
+    if (lua_getallocf(L, &ud) == budget_alloc)
+        budget = used + bytes;
+}

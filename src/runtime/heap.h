@@ -21,6 +21,9 @@ size_t nm_heap_parse(const char *text);
 lua_State *nm_heap_newstate(size_t budget);
 /* Bytes the state may still allocate (budget minus what it holds). */
 size_t nm_heap_free(lua_State *L);
+/* Sets the budget so that `bytes` are left free now (the device's heap at
+ * boot); nothing when the state does not use the budgeted allocator. */
+void nm_heap_leave_free(lua_State *L, size_t bytes);
 /* Bytes the state holds now. */
 size_t nm_heap_used(lua_State *L);
 

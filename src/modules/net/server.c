@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/tcp_server.h"
+#include "runtime/device.h"
 #include "runtime/luacall.h"
 #include "modules/net/netaddr.h"
 #include "runtime/profile.h"
@@ -20,6 +21,7 @@ typedef struct net_server {
     int self_ref;       /* the anchor, held while listening */
     int accept_ref;     /* the listen() callback */
     unsigned timeout_s;
+    char site[128];     /* the script line of listen(), for the device's warnings */
 } net_server;
 
 static const void *server_metatable;
@@ -76,9 +78,19 @@ static void on_accept_failed(nm_tcp_server *srv, int status)
             uv_strerror(status));
 }
 
+/* --device=esp8266: a connection past espconn's 5 was reset. */
+static void on_refused(nm_tcp_server *srv)
+{
+    net_server *sv = srv->owner;
+    if (sv != NULL)
+        nm_device_warn(sv->site, "a 6th connection at once to this server was reset (the firmware "
+                                 "accepts 5 per server)");
+}
+
 static const nm_tcp_server_events server_events = {
     .accepted = on_accepted,
     .accept_failed = on_accept_failed,
+    .refused = on_refused,
 };
 
 /* Binds and listens; 3.0 falls back to the wildcard when the script names an
@@ -133,6 +145,10 @@ static int server_listen(lua_State *L)
     int r = start_listening(sv, &addr, ip, (int)port);
     if (r < 0)
         return nm_err_raise_bind(L, r, (int)port);
+    if (nm_device_esp8266()) {
+        nm_device_site(L, sv->site, sizeof sv->site);
+        nm_tcp_server_limit(sv->srv, NM_ESP8266_SERVER_CONNS);
+    }
     if (lua_isfunction(L, arg))
         nm_ref_set(L, &sv->accept_ref, arg);
     if (sv->self_ref == LUA_NOREF)

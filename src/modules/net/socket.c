@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/dns.h"
+#include "core/rxchunk.h"
 #include "core/tls.h"
 #include "runtime/luacall.h"
 #include "modules/net/cert.h"
@@ -204,14 +205,23 @@ static void on_connected(nm_stream *s)
     fire(L, sock, EV_CONNECTION);
 }
 
+/* A read goes up in the pieces --rx-chunks cuts (whole by default); a
+ * callback that closes the socket, drops its receive callback or fails ends
+ * the delivery of the rest, as a closed pcb receives nothing more. */
 static void on_received(nm_stream *s, const char *data, size_t len)
 {
-    net_socket *sock = nm_stream_owner(s);
-    lua_State *L = nm_lua_state();
-    if (sock == NULL || L == NULL || sock->state == SOCK_CLOSING || sock->cb[EV_RECEIVE] == LUA_NOREF)
-        return;
-    socket_event e = {{fire_body}, sock, EV_RECEIVE, data, len};
-    nm_lua_protect(L, &e.base);
+    while (len > 0) {
+        net_socket *sock = nm_stream_owner(s);
+        lua_State *L = nm_lua_state();
+        if (sock == NULL || L == NULL || sock->state == SOCK_CLOSING || sock->cb[EV_RECEIVE] == LUA_NOREF)
+            return;
+        size_t piece = nm_rxchunk_next(len);
+        socket_event e = {{fire_body}, sock, EV_RECEIVE, data, piece};
+        if (!nm_lua_protect(L, &e.base))
+            return;
+        data += piece;
+        len -= piece;
+    }
 }
 
 static void on_written(nm_stream *s, intptr_t cookie, int status)

@@ -10,6 +10,7 @@ an HTML comment (invisible on GitHub):
   serves       a whole script that keeps serving: it must still run, error-free, after 1 s
   plain        run by the plain interpreter with net.so (`require "net"`), not the runner
   stored-ca    a CA is stored on the board first (net.cert.verify(pem) in an earlier run)
+  busted       a busted spec using netmcu.test, run in examples/raingauge (its src/ is there)
   --OPTION     a runner option, e.g. --compat=3.0
 
 Each block runs with a flash folder, a state directory and a working directory of its
@@ -30,7 +31,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from serial_peer import Cases  # noqa: E402  (the ok / not ok lines of the python peers)
 
 SLOW = int(os.environ.get("NM_SLOW", "1"))
-WORDS = {"fragment", "serves", "plain", "stored-ca"}
+WORDS = {"fragment", "serves", "plain", "stored-ca", "busted"}
 ISOLATE = False
 MARK = re.compile(r"^<!--\s*example:\s*(.*?)\s*-->\s*$")
 
@@ -100,6 +101,11 @@ def run_block(line, words, code, tmp):
             preload = " ".join(subprocess.run(["cc", "-print-file-name=" + lib], capture_output=True,
                                               text=True).stdout.strip() for lib in ("libasan.so", "libubsan.so"))
             argv = ["env", "LD_PRELOAD=" + preload, *argv]
+    elif "busted" in words:
+        repo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
+        work = os.path.join(repo, "examples", "raingauge")
+        argv = ["busted", "--lua=" + os.environ.get("LUA_BIN", "lua5.1"),
+                "--lpath=" + os.path.join(repo, "lua", "?.lua"), script]
     else:
         argv = [os.environ["NETMCU"], *options, script]
     argv = isolated(argv)

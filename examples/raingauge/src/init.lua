@@ -1,0 +1,2 @@
+-- init.lua: the board runs this at power-on.
+dofile("raingauge.lua")

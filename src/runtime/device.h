@@ -1,0 +1,36 @@
+/*
+ * device.h — `--device=esp8266`: the ESP8266's limits on the host.
+ *
+ * Off by default: netmcu then gives a script the host's room. With the device
+ * chosen, the limits a script can hit on the board become the firmware's
+ * errors, or, where the firmware fails silently, a warning on stderr naming
+ * the behaviour the script relies on and the script line, once per line:
+ *   - the heap: about 40 KB free at boot (node.heap() falls as the script
+ *     allocates; past it, Lua's "not enough memory"),
+ *   - at most 5 connections at once per TCP server (lwIP's espconn limit;
+ *     a 6th is reset),
+ *   - received data in the device's pieces of at most 1460 bytes (--rx-chunks).
+ */
+#ifndef NETMCU_DEVICE_H
+#define NETMCU_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "runtime/compat.h"
+
+#define NM_ESP8266_FREE_HEAP 40960  /* node.heap() at boot on a 1.5/2.2 board, roughly */
+#define NM_ESP8266_SERVER_CONNS 5   /* espconn's connections per server */
+#define NM_ESP8266_SEGMENT 1460     /* lwIP's TCP_MSS */
+
+/* "esp8266" or "host" (the default); false for another name. */
+bool nm_device_select(const char *name);
+bool nm_device_esp8266(void);
+/* Applies the device's limits to a new board state (after its modules opened). */
+void nm_device_open(lua_State *L);
+/* The script line running now ("app.lua:3"), or "-". */
+void nm_device_site(lua_State *L, char *out, size_t size);
+/* "netmcu: esp8266: SITE: TEXT" on stderr, the first time for this site and text. */
+void nm_device_warn(const char *site, const char *text);
+
+#endif
