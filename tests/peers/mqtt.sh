@@ -23,7 +23,7 @@ for era in 1.5 2.2 3.0; do
   fi
   ERA=$era MQTT_PORT=$BROKER_PORT MQTT_AUTH_PORT=$AUTH_PORT MQTT_CLOSED_PORT=$CLOSED_PORT \
     timeout -k 2 "$(bound 60)" "$NETMCU" "${compat[@]+"${compat[@]}"}" "$MQTT_TESTS/api.lua" 2>"$T/api$era.err" |
-    sed -E "s/^(ok|not ok|skip) - /\1 - $era /"
+    tap_relay "$era "
   st=${PIPESTATUS[0]}
   [ "$st" = 0 ] || { fail "$era api" "exited with status $st"; sed 's/^/#   /' "$T/api$era.err" | tail -n 10; }
 done
