@@ -33,8 +33,8 @@ LUA_BIN := lua$(LUA)
 endif
 
 CC ?= cc
-# The C libraries: the loop, DNS, TLS and JSON (the Lua library comes with LUA_PC).
-SYS_PKGS := libuv libcares openssl yajl
+# The C libraries: the loop, DNS, TLS, JSON and MQTT (the Lua library comes with LUA_PC).
+SYS_PKGS := libuv libcares openssl yajl libmosquitto
 PKGS := $(LUA_PC) $(SYS_PKGS)
 # Goals that build nothing themselves may run before the libraries are installed.
 NO_LIB_GOALS := deps deps-build deps-test clean run test sanitize fuzz soak bench format-check format print-%

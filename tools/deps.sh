@@ -19,11 +19,11 @@ case "${LUA:-5.1}" in
 esac
 # Build: compiler, pkg-config, the libraries. Tests: real peers on loopback.
 # openssl: tools/embed-ca.sh checks a server-ca.crt with it; libyajl-dev: cjson/sjson.
-build_pkgs="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libhttp-parser-dev libyajl-dev libreadline-dev openssl $lua_pkgs"
+build_pkgs="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libhttp-parser-dev libyajl-dev libmosquitto-dev libreadline-dev openssl $lua_pkgs"
 # lua5.1 with lua-cjson: the JSON tests' reference; chrony: the NTP server of the sntp tests.
 # lua-busted, lua-socket: netmcu.test and the example project's spec.
 test_pkgs="curl wrk netcat-openbsd socat iproute2 procps python3 tmux dnsmasq-base nginx lua5.1 lua-cjson chrony
-  lua-busted lua-socket ${EXTRA_DEPS:-}"
+  lua-busted lua-socket mosquitto mosquitto-clients ${EXTRA_DEPS:-}"
 # Packaging tests: the man page's lint, luarocks for Lua 5.1 and 5.3, the .deb build and its check.
 test_pkgs="$test_pkgs mandoc man-db luarocks liblua5.1-0-dev lua5.3 liblua5.3-dev dpkg-dev debhelper fakeroot lintian"
 # strace: the start-up structure test (tests/peers/setups.sh) lists the files opened.

@@ -17,6 +17,7 @@ PROGRAMS = {  # name -> (source, the pkg-config libraries it links)
     "bulk_client": ("bench/tools/bulk_client.c", []),
     "spawn_timer": ("bench/tools/spawn_timer.c", []),
     "tls_client": ("bench/tools/tls_client.c", ["libuv", "openssl"]),
+    "mqtt_client": ("bench/tools/mqtt_client.c", ["libmosquitto"]),
     "c_udp_echo": ("bench/peers/c_udp_echo.c", ["libuv"]),
     "udp_client": ("bench/tools/udp_client.c", []),
     "c_http_get": ("bench/peers/c_http_get.c", ["libuv"], ["-lhttp_parser"]),  # no .pc file
@@ -63,6 +64,8 @@ def missing_packages(lua):
         ("libssl-dev", lambda: output(["pkg-config", "--modversion", "openssl"])),
         ("libhttp-parser-dev", lambda: os.path.exists("/usr/include/http_parser.h")),
         ("nginx-light", lambda: shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")),
+        ("mosquitto", lambda: shutil.which("mosquitto")),
+        ("libmosquitto-dev", lambda: output(["pkg-config", "--modversion", "libmosquitto"])),
     ]
     return [pkg for pkg, present in checks if not present()]
 

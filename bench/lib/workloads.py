@@ -33,6 +33,8 @@ DNS_SERVER = "127.53.251.1"
 TLS_HANDSHAKES = 2000
 TLS_WINDOW = 8       # handshakes a client keeps in flight
 TLS_IDLE = 2000      # idle TLS connections a client holds
+MQTT_COUNT = {0: 100000, 1: 20000}  # messages per QoS level
+MQTT_IDLE = 1000     # idle connected MQTT clients
 HGET_COUNT = 2000    # http.get requests per client run, each on a new connection
 HGET_WINDOW = 16     # requests the concurrent run keeps in flight
 JSON_OPS = 2000      # decodes, then encodes, of bench/peers/doc10k.json per sample
@@ -105,6 +107,15 @@ def rows(idle_conns):
                 Row(unit + ".cpu", unit, label, "client CPU µs/req ↓", False, 1, ("ratio", "<=", 1.2)),
                 Row(unit + ".cpu-node", unit, label, "client CPU µs/req, vs Node.js ↓", False, 1,
                     ("ratio", "<", 1.0), "node")]
+    for qos in (0, 1):
+        for side, who in (("pub", "published by"), ("sub", "received by")):
+            key = "mqtt-%s%d" % (side, qos)
+            label = "MQTT QoS %d, %s messages %s the client" % (qos, format(MQTT_COUNT[qos], ","), who)
+            out += [Row(key + ".rate", key, label, "messages/s ↑", True, 0),
+                    Row(key + ".cpu", key, label, "client CPU µs/message ↓", False, 2,
+                        ("ratio", "<=", 1.2))]
+    out.append(Row("mqtt-idle.bytes", "mqtt-idle", "MQTT idle, %s connected clients" % format(MQTT_IDLE, ","),
+                   "RSS bytes/client ↓", False, 0))
     label = "JSON 10 KB, sjson (luv column: lua-cjson)"
     out += [Row("json.decode", "json", label, "decode µs/op ↓", False, 1, ("ratio", "<=", 1.5), "luv"),
             Row("json.encode", "json", label, "encode µs/op ↓", False, 1, ("ratio", "<=", 1.5), "luv")]
@@ -603,6 +614,104 @@ def http_client(peers, cfg, res):
         run("conc", HGET_WINDOW)
 
 
+MQTT_CONF = """listener {port} 127.0.0.1
+log_dest none
+allow_anonymous true
+persistence false
+max_queued_messages 1000000
+max_connections -1
+{user}
+"""
+
+
+@contextlib.contextmanager
+def mosquitto_broker():
+    """mosquitto on the load generator's core; yields its port. It logs nothing: a log
+    on a pipe nobody reads would stall it once a thousand clients came and went."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="nmbench") as d:
+        port = free_port()
+        user = "user %s" % os.environ.get("USER", "root") if os.geteuid() == 0 else ""
+        with open(d + "/mosquitto.conf", "w") as f:
+            f.write(MQTT_CONF.format(port=port, user=user))
+        p = subprocess.Popen(pinned(CLIENT_CPU, ["mosquitto", "-c", d + "/mosquitto.conf"]),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+        try:
+            from proc import is_listening
+            if not wait_until(lambda: p.poll() is not None or is_listening(port), 10) or p.poll() is not None:
+                raise PeerFailed("mosquitto did not start: %s" % p.stderr.read()[-200:])
+            yield port
+        finally:
+            p.terminate()
+            try:
+                p.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def mqtt_subscribe_run(argv, publisher, timeout):
+    """Starts the measured subscriber on the server core, publishes once it is READY,
+    and returns its result line."""
+    p = subprocess.Popen(pinned(SERVER_CPU, argv), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        if p.stdout.readline().strip() != "READY":
+            raise PeerFailed("%s did not subscribe: %s" % (argv[0], p.stderr.read()[-200:]))
+        run_client("mqtt publisher", publisher, timeout)
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        raise PeerFailed("%s did not finish within %.0f s" % (argv[0], timeout))
+    if p.returncode != 0:
+        raise PeerFailed("%s failed (status %d): %s" % (argv[0], p.returncode, err[-200:]))
+    return out
+
+
+def mqtt(peers, cfg, res):
+    """MQTT through a local mosquitto: netmcu's mqtt module next to a C client on the same
+    library (libmosquitto in its own loop), each measured on the server core from its
+    first publish or first message: QoS 0 and 1 messages published and received, and the
+    memory of idle connected clients."""
+    tool = cfg.tools["mqtt_client"]
+    clients = {"c": [tool], "netmcu": [os.path.join(cfg.build, "netmcu"), "bench/netmcu/mqtt.lua"]}
+    if not shutil.which("mosquitto"):
+        res.note("MQTT workloads skipped: mosquitto is not installed.")
+        return
+
+    with mosquitto_broker() as port:
+        def measure(side, qos):
+            key, n = "mqtt-%s%d" % (side, qos), MQTT_COUNT[qos]
+
+            def one(peer):
+                if peer.key not in clients:
+                    return
+                argv = clients[peer.key] + [side, str(port), str(qos), str(n)]
+                if side == "pub":
+                    out = run_measured(argv, 120)
+                else:
+                    out = mqtt_subscribe_run(argv, [tool, "pub", str(port), str(qos), str(n)], 120)
+                seconds, cpu, got = out.split()[:3]
+                if int(got) != n:
+                    res.note("%s: %s of %d QoS %d messages in a round" % (peer.title, got, n, qos))
+                res.record(key + ".rate", peer.key, int(got) / float(seconds))
+                res.record(key + ".cpu", peer.key, float(cpu) / max(1, int(got)) * 1e6)
+            each_peer(key, peers, res, one)
+
+        for qos in (0, 1):
+            measure("pub", qos)
+            measure("sub", qos)
+
+        def idle_clients(peer):
+            if peer.key not in clients:
+                return
+            out = run_measured(clients[peer.key] + ["idle", str(port), str(MQTT_IDLE)], 120)
+            res.record("mqtt-idle.bytes", peer.key, float(out.split()[0]))
+        each_peer("mqtt-idle", peers, res, idle_clients)
+
+
 def median(xs):
     s = sorted(xs)
     n = len(s)
@@ -632,4 +741,4 @@ def json_codec(peers, cfg, res):
 
 WORKLOADS = {"http": http, "churn": churn, "idle": idle, "bulk": bulk, "udp": udp,
              "startup": startup, "dns": dns, "tls": tls, "httpclient": http_client,
-             "json": json_codec}
+             "json": json_codec, "mqtt": mqtt}

@@ -201,13 +201,23 @@ bool nm_tls_config_verifies(const nm_tls_config *c)
     return c->ctx && (SSL_CTX_get_verify_mode(c->ctx) & SSL_VERIFY_PEER);
 }
 
+SSL_CTX *nm_tls_config_ssl_ctx(nm_tls_config *c)
+{
+    return c->ctx;
+}
+
+const char *nm_tls_config_error(const nm_tls_config *c)
+{
+    return c->error;
+}
+
 static bool is_ip_literal(const char *host)
 {
     unsigned char addr[16];
     return inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1;
 }
 
-static bool set_peer_name(SSL *ssl, const char *host)
+bool nm_tls_name_peer(SSL *ssl, const char *host)
 {
     if (is_ip_literal(host))
         return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1;
@@ -230,7 +240,7 @@ static bool make_ssl(nm_tls *t, nm_tls_config *c, const char *host)
     t->out = BIO_new(BIO_s_mem());
     if (t->ssl && t->in && t->out)
         SSL_set_bio(t->ssl, t->in, t->out); /* the SSL owns them from here */
-    if (t->ssl == NULL || t->in == NULL || t->out == NULL || (host && *host && !set_peer_name(t->ssl, host))) {
+    if (t->ssl == NULL || t->in == NULL || t->out == NULL || (host && *host && !nm_tls_name_peer(t->ssl, host))) {
         if (t->ssl == NULL || t->in == NULL || t->out == NULL) {
             BIO_free(t->in);
             BIO_free(t->out);

@@ -63,6 +63,16 @@ nm_tls_config *nm_tls_config_new(const nm_tls_trust *trust);
 /* Streams that use the context keep it alive until they end. */
 void nm_tls_config_free(nm_tls_config *c);
 bool nm_tls_config_verifies(const nm_tls_config *c);
+/* For libraries that run TLS on a socket themselves (mqtt_client.c): the
+ * context's SSL_CTX, NULL when it could not be built (then
+ * nm_tls_config_error says why), and the per-connection naming this module
+ * does for its own streams: SNI for a name, and with verification the name or
+ * IP the certificate must match. */
+struct ssl_st;
+struct ssl_ctx_st;
+struct ssl_ctx_st *nm_tls_config_ssl_ctx(nm_tls_config *c);
+const char *nm_tls_config_error(const nm_tls_config *c);
+bool nm_tls_name_peer(struct ssl_st *ssl, const char *host);
 
 /* Makes a stream that has not connected yet secure. host is the name or the
  * IP literal the script connected to (NULL: unknown): SNI for a name, and the

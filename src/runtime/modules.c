@@ -29,6 +29,7 @@ static const board_module board_modules[] = {
     {"file", luaopen_file, NM_ERA_1_5, NM_ERA_NONE},
     {"gpio", luaopen_gpio, NM_ERA_1_5, NM_ERA_NONE},
     {"http", luaopen_http, NM_ERA_1_5, NM_ERA_NONE},
+    {"mqtt", luaopen_mqtt, NM_ERA_1_5, NM_ERA_NONE},
     {"net", luaopen_net, NM_ERA_1_5, NM_ERA_NONE},
     {"node", luaopen_node, NM_ERA_1_5, NM_ERA_NONE},
     {"pipe", luaopen_pipe, NM_ERA_3_0, NM_ERA_NONE},

@@ -43,6 +43,8 @@ int luaopen_rtctime(lua_State *L);
 int luaopen_net_rtctime(lua_State *L);
 int luaopen_sntp(lua_State *L);
 int luaopen_net_sntp(lua_State *L);
+int luaopen_mqtt(lua_State *L);
+int luaopen_net_mqtt(lua_State *L); /* require "net.mqtt" with net.so */
 
 /* require "net.NAME" finds luaopen_net_NAME in net.so (Lua's all-in-one
  * loader): the board's modules for a plain Lua interpreter, no globals made. */

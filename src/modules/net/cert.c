@@ -36,10 +36,8 @@ static void forget_config(void)
     policy.config = NULL;
 }
 
-static nm_tls_config *current_config(void)
+static nm_tls_config *stored_config(void)
 {
-    if (policy.config)
-        return policy.config;
     nm_tls_trust t = {.verify = policy.verify, .system = policy.system};
     nm_tls_blob ca = {0};
     if (policy.verify && nm_certstore_record(NM_CERT_CA, 0, &ca.data, &ca.len)) {
@@ -48,7 +46,14 @@ static nm_tls_config *current_config(void)
     }
     if (policy.auth && nm_certstore_record(NM_CERT_CLIENT, 0, &t.cert.data, &t.cert.len))
         nm_certstore_record(NM_CERT_CLIENT, 1, &t.key.data, &t.key.len);
-    policy.config = nm_tls_config_new(&t);
+    return nm_tls_config_new(&t);
+}
+
+static nm_tls_config *current_config(void)
+{
+    if (policy.config)
+        return policy.config;
+    policy.config = stored_config();
     if (!policy.at_exit) {
         policy.at_exit = true;
         nm_loop_at_shutdown(forget_config);
@@ -149,9 +154,8 @@ static void read_handshake_timeout(void)
     nm_tls_set_handshake_timeout((uint32_t)(seconds * 1000 + 0.5));
 }
 
-int net_cert_secure(nm_stream *s, const char *host)
+static void warn_unverified(const char *host)
 {
-    read_handshake_timeout();
     if (!policy.verify && policy.verify_fn == LUA_NOREF && !policy.warned) {
         policy.warned = true;
         fprintf(stderr,
@@ -159,10 +163,24 @@ int net_cert_secure(nm_stream *s, const char *host)
                 "net.cert.verify(true|pem|\"system\") or --ca-system turns it on\n",
                 host ? host : "a server");
     }
+}
+
+int net_cert_secure(nm_stream *s, const char *host)
+{
+    read_handshake_timeout();
+    warn_unverified(host);
     if (policy.verify_fn != LUA_NOREF || policy.auth_fn != LUA_NOREF)
         return nm_stream_secure_deferred(s, callback_config, NULL, host);
     nm_tls_config *c = current_config();
     return c ? nm_stream_secure(s, c, host) : UV_ENOMEM;
+}
+
+nm_tls_config *net_cert_config_new(const char *host)
+{
+    warn_unverified(host);
+    if (policy.verify_fn != LUA_NOREF || policy.auth_fn != LUA_NOREF)
+        return callback_config(NULL);
+    return stored_config();
 }
 
 void net_cert_trust_system(void)

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "core/stream.h"
+#include "core/tls.h"
 #include "runtime/compat.h"
 
 /* Pushes the cert table: net.cert (tls_api false) or tls.cert (the 3.0
@@ -27,6 +28,11 @@ void net_cert_push_table(lua_State *L, bool tls_api);
  * (the name or IP literal connected to). 0, or UV_ENOMEM. The first stream
  * made without verification prints one warning on stderr. */
 int net_cert_secure(nm_stream *s, const char *host);
+/* A context of its own with the current settings, for a connection to host
+ * that a library other than the stream runs TLS on (mqtt); the caller owns
+ * it. The 3.0 callback forms are asked now. NULL when out of memory or when a
+ * callback failed. */
+nm_tls_config *net_cert_config_new(const char *host);
 /* Trusts the system's CA store and turns verification on (--ca-system). */
 void net_cert_trust_system(void);
 
