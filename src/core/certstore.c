@@ -2,6 +2,7 @@
  * certstore.c — the CA and client-certificate "flash sectors" (see certstore.h).
  */
 #include "core/certstore.h"
+#include "core/setups.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -120,6 +121,7 @@ static void load(nm_cert_slot slot)
     if (loaded[slot])
         return;
     loaded[slot] = true;
+    nm_setup_done(NM_SETUP_CERT_SLOT);
     unsigned char *image = images[slot];
     memset(image, 0xff, NM_CERT_SECTOR_SIZE);
     char path[PATH_MAX];

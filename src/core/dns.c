@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/loop.h"
+#include "core/setups.h"
 
 typedef struct dns_poll dns_poll;
 typedef struct dns_channel dns_channel;
@@ -249,6 +250,7 @@ static dns_channel *new_channel(void)
         load_servers(chan->ares);
     else
         apply_servers(chan->ares);
+    nm_setup_done(NM_SETUP_DNS_CHANNEL);
     uv_timer_init(nm_loop(), &chan->timer);
     chan->timer.data = chan;
     chan->next = channels;

@@ -15,6 +15,7 @@
 #include "core/home.h"
 #include "core/loop.h"
 #include "core/radio.h"
+#include "core/setups.h"
 
 #define STORE_NAME "wifi.conf"
 
@@ -142,6 +143,7 @@ static void take(const char *key, const char *val)
 int nm_radio_load_settings(void)
 {
     char path[512], line[300], key[32], val[260];
+    nm_setup_done(NM_SETUP_WIFI_STORE);
     if (nm_home_find(STORE_NAME, path, sizeof path) != 0)
         return UV_ENOENT;
     FILE *f = fopen(path, "r");

@@ -8,6 +8,7 @@
  * owner, so that the owner's `written` comes when the kernel took it.
  */
 #include "core/tls.h"
+#include "core/setups.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -107,6 +108,8 @@ static EVP_PKEY *read_key(const nm_tls_blob *b)
 static bool trust_cas(nm_tls_config *c, const nm_tls_trust *t)
 {
     X509_STORE *store = SSL_CTX_get_cert_store(c->ctx);
+    if (t->system)
+        nm_setup_done(NM_SETUP_SYSTEM_CAS);
     if (t->system && SSL_CTX_set_default_verify_paths(c->ctx) != 1) {
         config_fail(c, "cannot load the system's CA store");
         return false;
@@ -166,6 +169,7 @@ nm_tls_config *nm_tls_config_new(const nm_tls_trust *t)
     if (c == NULL)
         return NULL;
     ERR_clear_error();
+    nm_setup_done(NM_SETUP_TLS_CONTEXT);
     c->ctx = SSL_CTX_new(TLS_client_method());
     if (c->ctx == NULL) {
         config_fail(c, "cannot create a TLS context");

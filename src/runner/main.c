@@ -29,6 +29,7 @@
 #include "core/gpio.h"
 #include "core/loop.h"
 #include "core/rxchunk.h"
+#include "core/setups.h"
 #include "core/timer.h"
 #include "runtime/heap.h"
 #include "runtime/interrupt.h"
@@ -410,6 +411,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     signal(SIGPIPE, SIG_IGN);
+    nm_setups_report_at_exit();
     if (opt.flash == NULL && getenv("NETMCU_FLASH") && *getenv("NETMCU_FLASH"))
         opt.flash = getenv("NETMCU_FLASH");
     int rc = nm_flash_configure(opt.flash, opt.flash_size);
