@@ -27,10 +27,7 @@ typedef struct slot_info {
 
 static const slot_info slots[] = {
     [NM_CERT_CA] = {"server-ca.sector", {"CERTIFICATE", NULL}, {"certificate", NULL}, 1},
-    [NM_CERT_CLIENT] = {"client-cert.sector",
-                        {"CERTIFICATE", "RSA PRIVATE KEY"},
-                        {"certificate", "private_key"},
-                        2},
+    [NM_CERT_CLIENT] = {"client-cert.sector", {"CERTIFICATE", "RSA PRIVATE KEY"}, {"certificate", "private_key"}, 2},
 };
 
 static unsigned char images[2][NM_CERT_SECTOR_SIZE];
@@ -55,8 +52,8 @@ static int base64_value(unsigned char c)
  * firmware's rules: the first BEGIN line must name `type` (a prefix match),
  * the body is base64 where whitespace is skipped and '=' drops pending bits,
  * and it must end at an END line of the same type with no bits left over. */
-static const char *append_record(unsigned char *image, size_t *used, const char *pem,
-                                 const char *type, const char *name)
+static const char *append_record(unsigned char *image, size_t *used, const char *pem, const char *type,
+                                 const char *name)
 {
     if (pem == NULL)
         return "No PEM blob";
@@ -92,8 +89,8 @@ static const char *append_record(unsigned char *image, size_t *used, const char 
             return "Invalid character in PEM";
         }
     }
-    if (out >= NM_CERT_SECTOR_SIZE || strncmp(pem, "-----END ", 9) != 0 ||
-        strncmp(pem + 9, type, type_len) != 0 || bits != 0)
+    if (out >= NM_CERT_SECTOR_SIZE || strncmp(pem, "-----END ", 9) != 0 || strncmp(pem + 9, type, type_len) != 0 ||
+        bits != 0)
         return "Invalid PEM format data";
 
     size_t len = out - start;

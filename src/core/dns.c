@@ -26,10 +26,10 @@ typedef struct dns_channel dns_channel;
 
 struct dns_channel {
     ares_channel ares;
-    uv_timer_t timer;  /* c-ares' next timeout; owns the struct's memory */
+    uv_timer_t timer; /* c-ares' next timeout; owns the struct's memory */
     dns_poll *polls;
     nm_task destroy;
-    int pending;       /* lookups inside c-ares */
+    int pending; /* lookups inside c-ares */
     bool retired;
     dns_channel *next; /* all channels, the current one and retired ones */
 };
@@ -42,15 +42,15 @@ struct dns_poll {
 };
 
 struct nm_dns_lookup {
-    nm_task answer;    /* first: the task is the lookup */
+    nm_task answer; /* first: the task is the lookup */
     nm_dns_answer_fn fn;
     void *owner;
     dns_channel *chan; /* while in_ares */
     int port;
     int status;
-    int family;        /* AF_INET, then AF_INET6 when the name has no IPv4 address */
-    bool in_ares;      /* c-ares still owes its callback */
-    bool queued;       /* waiting for room below MAX_IN_FLIGHT */
+    int family;   /* AF_INET, then AF_INET6 when the name has no IPv4 address */
+    bool in_ares; /* c-ares still owes its callback */
+    bool queued;  /* waiting for room below MAX_IN_FLIGHT */
     bool cancelled;
     struct sockaddr_storage addr;
     nm_dns_lookup *next_queued;
@@ -232,16 +232,16 @@ static dns_channel *new_channel(void)
         return NULL;
     struct ares_options opt;
     memset(&opt, 0, sizeof(opt));
-    opt.flags = ARES_FLAG_NOSEARCH;   /* names as given, as on the device */
-    opt.timeout = 1500;               /* ms per attempt (see NM_DNS_MAX_WAIT_MS) */
+    opt.flags = ARES_FLAG_NOSEARCH; /* names as given, as on the device */
+    opt.timeout = 1500;             /* ms per attempt (see NM_DNS_MAX_WAIT_MS) */
     opt.tries = 2;
     opt.ndomains = 0;
-    opt.lookups = (char *)"fb";       /* the hosts file, then DNS */
+    opt.lookups = (char *)"fb"; /* the hosts file, then DNS */
     opt.sock_state_cb = on_sock_state;
     opt.sock_state_cb_data = chan;
     opt.socket_receive_buffer_size = 1 << 20; /* a window of answers arrives at once */
-    int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_DOMAINS |
-               ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF;
+    int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS |
+               ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF;
     if (ares_init_options(&chan->ares, &opt, mask) != ARES_SUCCESS) {
         free(chan);
         return NULL;
@@ -291,11 +291,15 @@ static int status_of(int ares_status)
 {
     switch (ares_status) {
     case ARES_SUCCESS: return NM_DNS_OK;
-    case ARES_ENOTFOUND: case ARES_ENODATA: case ARES_ENONAME: return NM_DNS_NOTFOUND;
+    case ARES_ENOTFOUND:
+    case ARES_ENODATA:
+    case ARES_ENONAME: return NM_DNS_NOTFOUND;
     case ARES_ETIMEOUT: return NM_DNS_TIMEOUT;
-    case ARES_EBADNAME: case ARES_EBADSTR: return NM_DNS_BADNAME;
+    case ARES_EBADNAME:
+    case ARES_EBADSTR: return NM_DNS_BADNAME;
     case ARES_ENOMEM: return NM_DNS_NOMEM;
-    case ARES_EDESTRUCTION: case ARES_ECANCELLED: return NM_DNS_CANCELLED;
+    case ARES_EDESTRUCTION:
+    case ARES_ECANCELLED: return NM_DNS_CANCELLED;
     default: return NM_DNS_FAILED;
     }
 }

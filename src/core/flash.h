@@ -27,7 +27,7 @@
 #define NM_FLASH_MAX_OPEN 4  /* SPIFFS_MAX_OPEN_FILES */
 #define NM_FLASH_ADDR 0x80000u
 #define NM_FLASH_DEFAULT_SIZE 0x37C000u /* what a 4 MB board leaves SPIFFS */
-#define NM_FLASH_MIN_SIZE (4u * 8192u) /* four logical blocks */
+#define NM_FLASH_MIN_SIZE (4u * 8192u)  /* four logical blocks */
 
 typedef struct nm_flash_file nm_flash_file;
 

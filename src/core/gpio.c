@@ -196,8 +196,7 @@ static void describe_pin(int n, char *reply, size_t size)
 {
     const pin *p = &pins[n];
     const char *mode = p->driver_on && p->mode == NM_GPIO_INPUT ? "output" : MODE_NAMES[p->mode];
-    snprintf(reply, size, "%d %s%s%s", p->level, mode, p->pullup ? " pullup" : "",
-             p->outside >= 0 ? " driven" : "");
+    snprintf(reply, size, "%d %s%s%s", p->level, mode, p->pullup ? " pullup" : "", p->outside >= 0 ? " driven" : "");
 }
 
 static void describe_all(char *reply, size_t size)

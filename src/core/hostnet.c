@@ -21,8 +21,8 @@ uint32_t nm_hostnet_gateway(const char *ifname)
         return 0;
     while (found == 0 && fgets(line, sizeof line, f)) {
         /* Iface Destination Gateway Flags ... in host-order hex of network-order words */
-        if (sscanf(line, "%63s %x %x %x", name, &dest, &gw, &flags) == 4 && dest == 0 &&
-            (flags & 0x2) && (ifname == NULL || strcmp(name, ifname) == 0))
+        if (sscanf(line, "%63s %x %x %x", name, &dest, &gw, &flags) == 4 && dest == 0 && (flags & 0x2) &&
+            (ifname == NULL || strcmp(name, ifname) == 0))
             found = gw;
     }
     fclose(f);

@@ -40,18 +40,18 @@ struct nm_http_request {
     int redirects;
     nm_http_done_fn done;
     void *owner;
-    nm_task failure;          /* a failure known before any I/O, delivered from the loop */
+    nm_task failure; /* a failure known before any I/O, delivered from the loop */
     const char *fail_reason;
     nm_dns_lookup *lookup;
     nm_stream *stream;
     nm_timer *timer;
-    nm_bytebuf request;       /* the bytes sent; alive while the stream may send them */
+    nm_bytebuf request; /* the bytes sent; alive while the stream may send them */
     http_parser parser;
     nm_bytebuf header_bytes, body_bytes;
     header_span *spans;
     size_t span_count, span_cap;
     bool in_value, interim, complete;
-    char prefix[9];           /* the status line's first bytes, for version_ok */
+    char prefix[9]; /* the status line's first bytes, for version_ok */
     size_t seen;
     char reason[160];
 };
@@ -336,9 +336,9 @@ static char *find_location(nm_http_request *r)
     for (size_t i = 0; i < r->span_count; i++) {
         header_span *h = &r->spans[i];
         const char *name = bytes + h->name_off;
-        bool match = h->name_len == 8 && (r->opt.names_two_spellings
-                                              ? memcmp(name, "Location", 8) == 0 || memcmp(name, "location", 8) == 0
-                                              : strncasecmp(name, "location", 8) == 0);
+        bool match = h->name_len == 8 &&
+                     (r->opt.names_two_spellings ? memcmp(name, "Location", 8) == 0 || memcmp(name, "location", 8) == 0
+                                                 : strncasecmp(name, "location", 8) == 0);
         if (match)
             return strndup(bytes + h->value_off, h->value_len);
     }
@@ -469,13 +469,15 @@ static void stream_closed(nm_stream *s, int status)
             fail(r, "Connection closed before the response ended");
         return;
     }
-    snprintf(r->reason, sizeof r->reason, "Disconnected with error: %s",
-             tls_reason ? tls_reason : uv_strerror(status));
+    snprintf(r->reason, sizeof r->reason, "Disconnected with error: %s", tls_reason ? tls_reason : uv_strerror(status));
     fail(r, r->reason);
 }
 
 static const nm_stream_events stream_events = {
-    stream_connected, stream_received, stream_written, stream_closed,
+    stream_connected,
+    stream_received,
+    stream_written,
+    stream_closed,
 };
 
 static void timed_out(nm_timer *timer, void *data)
@@ -556,9 +558,8 @@ static char *copy_or_empty(const char *s)
     return strdup(s ? s : "");
 }
 
-nm_http_request *nm_http_start(const nm_http_options *opt, const char *url, const char *method,
-                               const char *headers, const char *body, size_t body_len,
-                               nm_http_done_fn done, void *owner)
+nm_http_request *nm_http_start(const nm_http_options *opt, const char *url, const char *method, const char *headers,
+                               const char *body, size_t body_len, nm_http_done_fn done, void *owner)
 {
     nm_http_request *r = calloc(1, sizeof(*r));
     if (r == NULL)

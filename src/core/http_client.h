@@ -72,9 +72,8 @@ typedef struct nm_http_options {
  * sends Content-Length: 0). Everything is copied. Returns the request's
  * handle, valid until done is called or nm_http_cancel; NULL when out of
  * memory (then done is never called). */
-nm_http_request *nm_http_start(const nm_http_options *opt, const char *url, const char *method,
-                               const char *headers, const char *body, size_t body_len,
-                               nm_http_done_fn done, void *owner);
+nm_http_request *nm_http_start(const nm_http_options *opt, const char *url, const char *method, const char *headers,
+                               const char *body, size_t body_len, nm_http_done_fn done, void *owner);
 /* Drops a request before its answer: done will not be called. */
 void nm_http_cancel(nm_http_request *r);
 

@@ -61,7 +61,7 @@ struct nm_mqtt_client {
     uv_timer_t *timer;
     uint64_t deadline; /* uv_now() limit for the attempt; 0: none */
     bool tcp_up;
-    int refused;     /* a CONNACK's refusal code, 0: none */
+    int refused; /* a CONNACK's refusal code, 0: none */
     char tls_reason[200];
     /* Events held back until the next loop turn. */
     int api;
@@ -95,15 +95,11 @@ static void *dup_bytes(const void *p, size_t len)
 static int mosq_error(int rc)
 {
     switch (rc) {
-    case MOSQ_ERR_NOMEM:
-        return UV_ENOMEM;
-    case MOSQ_ERR_NO_CONN:
-        return UV_ENOTCONN;
+    case MOSQ_ERR_NOMEM: return UV_ENOMEM;
+    case MOSQ_ERR_NO_CONN: return UV_ENOTCONN;
     case MOSQ_ERR_PAYLOAD_SIZE:
-    case MOSQ_ERR_OVERSIZE_PACKET:
-        return UV_EMSGSIZE;
-    default:
-        return UV_EINVAL;
+    case MOSQ_ERR_OVERSIZE_PACKET: return UV_EMSGSIZE;
+    default: return UV_EINVAL;
     }
 }
 
@@ -452,8 +448,8 @@ static void on_tls_info(const SSL *ssl, int where, int ret)
             snprintf(c->tls_reason, sizeof c->tls_reason, "certificate verify failed: %s",
                      X509_verify_cert_error_string(v));
         else
-            snprintf(c->tls_reason, sizeof c->tls_reason, "%s alert: %s",
-                     (where & SSL_CB_WRITE) ? "sent" : "received", SSL_alert_desc_string_long(ret));
+            snprintf(c->tls_reason, sizeof c->tls_reason, "%s alert: %s", (where & SSL_CB_WRITE) ? "sent" : "received",
+                     SSL_alert_desc_string_long(ret));
     }
 }
 
@@ -491,8 +487,8 @@ static struct mosquitto *make_mosq(nm_mqtt_client *c)
     if (c->user)
         ok = mosquitto_username_pw_set(m, c->user, c->pass) == MOSQ_ERR_SUCCESS;
     if (ok && c->will_topic)
-        ok = mosquitto_will_set(m, c->will_topic, (int)c->will_len, c->will_payload, c->will_qos,
-                                c->will_retain) == MOSQ_ERR_SUCCESS;
+        ok = mosquitto_will_set(m, c->will_topic, (int)c->will_len, c->will_payload, c->will_qos, c->will_retain) ==
+             MOSQ_ERR_SUCCESS;
     if (ok && c->tls)
         ok = use_tls(c, m);
     if (!ok) {
@@ -583,8 +579,7 @@ int nm_mqtt_set_login(nm_mqtt_client *c, const nm_mqtt_login *l)
     return 0;
 }
 
-int nm_mqtt_set_will(nm_mqtt_client *c, const char *topic, const void *payload, size_t len, int qos,
-                     bool retain)
+int nm_mqtt_set_will(nm_mqtt_client *c, const char *topic, const void *payload, size_t len, int qos, bool retain)
 {
     char *t = strdup(topic);
     void *p = dup_bytes(payload, len);
@@ -666,8 +661,7 @@ bool nm_mqtt_is_active(const nm_mqtt_client *c)
     return c->st != ST_IDLE;
 }
 
-int nm_mqtt_publish(nm_mqtt_client *c, const char *topic, const void *payload, size_t len, int qos,
-                    bool retain)
+int nm_mqtt_publish(nm_mqtt_client *c, const char *topic, const void *payload, size_t len, int qos, bool retain)
 {
     if (c->st != ST_UP)
         return UV_ENOTCONN;

@@ -80,8 +80,7 @@ typedef struct nm_mqtt_login {
 nm_mqtt_client *nm_mqtt_new(const nm_mqtt_events *ev, void *owner);
 /* Sets what later connects send; 0 or an errno-style negative value. */
 int nm_mqtt_set_login(nm_mqtt_client *c, const nm_mqtt_login *login);
-int nm_mqtt_set_will(nm_mqtt_client *c, const char *topic, const void *payload, size_t len, int qos,
-                     bool retain);
+int nm_mqtt_set_will(nm_mqtt_client *c, const char *topic, const void *payload, size_t len, int qos, bool retain);
 
 /* Looks host up and connects to it on port; tls NULL: plain TCP (the client
  * keeps its own reference to tls). 0, or UV_EBUSY while an attempt or a
@@ -100,8 +99,7 @@ bool nm_mqtt_is_active(const nm_mqtt_client *c);
 /* The operations of an established session. Each returns the message id
  * (>= 1; 0 for a QoS 0 publish) or a negative value: UV_ENOTCONN, UV_EINVAL
  * (a topic libmosquitto rejects), UV_EMSGSIZE, UV_ENOMEM. */
-int nm_mqtt_publish(nm_mqtt_client *c, const char *topic, const void *payload, size_t len, int qos,
-                    bool retain);
+int nm_mqtt_publish(nm_mqtt_client *c, const char *topic, const void *payload, size_t len, int qos, bool retain);
 int nm_mqtt_subscribe(nm_mqtt_client *c, char *const *topics, const int *qos, int count);
 int nm_mqtt_unsubscribe(nm_mqtt_client *c, char *const *topics, int count);
 

@@ -51,26 +51,43 @@ int nm_addr_port(const struct sockaddr *sa)
 /* lwIP's err_t values (release branch err.h), which the later firmware passes
  * to disconnection/reconnection and uses in its error messages. */
 enum {
-    ERR_MEM = -1, ERR_TIMEOUT = -3, ERR_RTE = -4, ERR_VAL = -6,
-    ERR_ABRT = -8, ERR_RST = -9, ERR_CLSD = -10, ERR_CONN = -11,
-    ERR_ARG = -12, ERR_USE = -13, ERR_IF = -14, ERR_ISCONN = -15,
+    ERR_MEM = -1,
+    ERR_TIMEOUT = -3,
+    ERR_RTE = -4,
+    ERR_VAL = -6,
+    ERR_ABRT = -8,
+    ERR_RST = -9,
+    ERR_CLSD = -10,
+    ERR_CONN = -11,
+    ERR_ARG = -12,
+    ERR_USE = -13,
+    ERR_IF = -14,
+    ERR_ISCONN = -15,
     /* espconn's codes for TLS failures (espconn.h) */
-    ESPCONN_HANDSHAKE = -28, ESPCONN_SSL_INVALID_DATA = -61,
+    ESPCONN_HANDSHAKE = -28,
+    ESPCONN_SSL_INVALID_DATA = -61,
 };
 
 int nm_err_code(int uv_status)
 {
     switch (uv_status) {
     case 0: return 0;
-    case UV_ENOMEM: case UV_ENOBUFS: return ERR_MEM;
+    case UV_ENOMEM:
+    case UV_ENOBUFS: return ERR_MEM;
     case UV_ETIMEDOUT: return ERR_TIMEOUT;
-    case UV_ENETUNREACH: case UV_EHOSTUNREACH: case UV_EADDRNOTAVAIL:
-    case UV_ENETDOWN: case UV_EACCES: return ERR_RTE;
+    case UV_ENETUNREACH:
+    case UV_EHOSTUNREACH:
+    case UV_EADDRNOTAVAIL:
+    case UV_ENETDOWN:
+    case UV_EACCES: return ERR_RTE;
     case UV_EINVAL: return ERR_VAL;
-    case UV_ECONNABORTED: case UV_ECANCELED: return ERR_ABRT;
+    case UV_ECONNABORTED:
+    case UV_ECANCELED: return ERR_ABRT;
     /* lwIP reports a refused connect as a reset: the peer answered with RST. */
-    case UV_ECONNRESET: case UV_ECONNREFUSED: return ERR_RST;
-    case UV_EPIPE: case UV_EOF: return ERR_CLSD;
+    case UV_ECONNRESET:
+    case UV_ECONNREFUSED: return ERR_RST;
+    case UV_EPIPE:
+    case UV_EOF: return ERR_CLSD;
     case UV_ENOTCONN: return ERR_CONN;
     case UV_EADDRINUSE: return ERR_USE;
     case UV_EISCONN: return ERR_ISCONN;
@@ -83,10 +100,22 @@ int nm_err_code(int uv_status)
 const char *nm_err_name(int code)
 {
     static const char *const names[] = {
-        "ok", "out of memory", "buffer error", "timeout", "routing problem",
-        "in progress", "illegal value", "would block", "connection aborted",
-        "connection reset", "connection closed", "not connected",
-        "illegal argument", "address in use", "netif error", "already connected",
+        "ok",
+        "out of memory",
+        "buffer error",
+        "timeout",
+        "routing problem",
+        "in progress",
+        "illegal value",
+        "would block",
+        "connection aborted",
+        "connection reset",
+        "connection closed",
+        "not connected",
+        "illegal argument",
+        "address in use",
+        "netif error",
+        "already connected",
     };
     if (code <= 0 && code >= -15)
         return names[-code];

@@ -21,9 +21,9 @@
 
 typedef struct nm_ntp_reply {
     uint8_t leap, version, mode, stratum;
-    uint8_t refid[4];            /* "DENY" in a kiss-of-death */
-    uint32_t root_delay;         /* 16.16 seconds */
-    uint32_t root_dispersion;    /* 16.16 seconds */
+    uint8_t refid[4];         /* "DENY" in a kiss-of-death */
+    uint32_t root_delay;      /* 16.16 seconds */
+    uint32_t root_dispersion; /* 16.16 seconds */
     uint64_t origin, receive, transmit;
 } nm_ntp_reply;
 

@@ -28,12 +28,12 @@ typedef void (*nm_pty_read_cb)(nm_pty *pty, const char *bytes, size_t len);
 
 struct nm_pty {
     int master, slave;
-    char path[64];    /* the slave device */
+    char path[64]; /* the slave device */
     uv_poll_t poll;
     bool polling, want_write;
     nm_bytebuf queue; /* output the slave has not taken yet */
     nm_pty_read_cb on_read;
-    void *data;       /* the owner's */
+    void *data; /* the owner's */
 };
 
 /* Opens a new pseudo-terminal. Returns 0 or a negative errno. */

@@ -16,8 +16,8 @@
 
 #include <stdbool.h>
 
-#define NM_PWM_PINS 13      /* pins 1..12 can carry PWM (pin 0, GPIO16, cannot) */
-#define NM_PWM_CHANNELS 6   /* PWM_CHANNEL of the SDK's driver */
+#define NM_PWM_PINS 13    /* pins 1..12 can carry PWM (pin 0, GPIO16, cannot) */
+#define NM_PWM_CHANNELS 6 /* PWM_CHANNEL of the SDK's driver */
 #define NM_PWM_DEPTH 1023
 #define NM_PWM_FREQ_MAX 1000
 

@@ -253,9 +253,7 @@ static void on_timer(nm_timer *timer, void *data)
         nm_radio.status = STATUS_GOT_IP;
         emit_station(EV_STA_GOT_IP, 0);
         break;
-    case PH_RETRY:
-        begin_attempt();
-        break;
+    case PH_RETRY: begin_attempt(); break;
     }
 }
 
@@ -429,8 +427,8 @@ static void default_settings(void)
     memset(&nm_radio.sta_saved, 0, sizeof nm_radio.sta_saved);
     nm_radio.autoconnect_saved = true;
     memset(&nm_radio.ap_saved, 0, sizeof nm_radio.ap_saved);
-    snprintf(nm_radio.ap_saved.ssid, sizeof nm_radio.ap_saved.ssid, "ESP_%02X%02X%02X", nm_radio.ap_mac[3], nm_radio.ap_mac[4],
-             nm_radio.ap_mac[5]);
+    snprintf(nm_radio.ap_saved.ssid, sizeof nm_radio.ap_saved.ssid, "ESP_%02X%02X%02X", nm_radio.ap_mac[3],
+             nm_radio.ap_mac[4], nm_radio.ap_mac[5]);
     nm_radio.ap_saved.auth = AUTH_OPEN;
     nm_radio.ap_saved.channel = 1;
     nm_radio.ap_saved.max = 4;
@@ -461,7 +459,7 @@ void nm_radio_power_on(void)
     nm_radio.dhcp_start = htonl(0xc0a80464u);
     nm_radio.dhcp_end = htonl(0xc0a80467u);
     nm_radio.dhcps_running = true;
-    nm_radio.phymode = 3; /* 802.11n */
+    nm_radio.phymode = 3;   /* 802.11n */
     nm_radio.sleeptype = 2; /* modem sleep */
     nm_radio.nullmodesleep = true;
     nm_radio.aplimit = 1;

@@ -84,8 +84,8 @@ typedef struct nm_radio_state {
     bool autoconnect, autoconnect_saved;
     ap_config ap, ap_saved;
     int status;
-    bool associated;  /* STA_CONNECTED fired, no disconnect since */
-    bool want_link;   /* connect() requested and not disconnect()ed */
+    bool associated; /* STA_CONNECTED fired, no disconnect since */
+    bool want_link;  /* connect() requested and not disconnect()ed */
     nm_radio_link link;
     uint32_t ip, mask, gw;          /* the station's address while it has one */
     bool static_ip;                 /* wifi.sta.setip() took over from DHCP */

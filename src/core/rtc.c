@@ -10,7 +10,7 @@
 #include "core/timer.h"
 
 static bool is_set;
-static int64_t ref_us;        /* the clock's reading at ref_mono_us */
+static int64_t ref_us; /* the clock's reading at ref_mono_us */
 static uint64_t ref_mono_us;
 static int32_t rate;
 

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static size_t max_piece;        /* 0: deliver reads whole */
+static size_t max_piece; /* 0: deliver reads whole */
 static bool random_pieces;
 static unsigned long seed;
 static unsigned short state[3]; /* nrand48's: reproducible from the seed */

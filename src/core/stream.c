@@ -287,8 +287,7 @@ static void on_connect(uv_connect_t *req, int status)
         if (s->timer) /* the connection holds the run, not its bound (a deferred close lets go) */
             uv_unref((uv_handle_t *)s->timer);
         nm_tls_on_connected(s); /* `connected` comes after the handshake */
-    }
-    else if (s->ev && s->ev->connected)
+    } else if (s->ev && s->ev->connected)
         s->ev->connected(s);
 }
 

@@ -51,7 +51,7 @@ typedef struct nm_stream_events {
 } nm_stream_events;
 
 struct nm_stream {
-    uv_tcp_t tcp;           /* tcp.data is the owner */
+    uv_tcp_t tcp; /* tcp.data is the owner */
     const nm_stream_events *ev;
     /* Accepted streams: the server's idle list, ordered by last activity. */
     nm_tcp_server *server;
@@ -65,7 +65,7 @@ struct nm_stream {
     uint8_t connecting : 1, connected : 1, closing : 1, held : 1, reading : 1;
     uint8_t in_chain : 1, gathering : 1, chain_wrote : 1;
     uint8_t peer_ended : 1, shut : 1, reported : 1, answer_due : 1;
-    struct nm_tls *tls;     /* the TLS filter of a secure stream (tls.h), else NULL */
+    struct nm_tls *tls; /* the TLS filter of a secure stream (tls.h), else NULL */
 };
 
 static inline void *nm_stream_owner(const nm_stream *s)

@@ -38,7 +38,7 @@ struct nm_tcp_server {
     void *owner;
     uint32_t timeout_ms;
     nm_stream *idle_head, *idle_tail;
-    nm_stream *spare;  /* takes a connection when no stream can be made for it */
+    nm_stream *spare;                     /* takes a connection when no stream can be made for it */
     nm_tcp_server *prev_live, *next_live; /* every server not yet freed */
     int open_handles;
     unsigned live_accepted, max_accepted; /* max 0: no limit */

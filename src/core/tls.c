@@ -23,8 +23,8 @@
 #include "core/loop.h"
 
 struct nm_tls_config {
-    SSL_CTX *ctx;  /* NULL when the context could not be built */
-    char *error;   /* why, in that case */
+    SSL_CTX *ctx; /* NULL when the context could not be built */
+    char *error;  /* why, in that case */
 };
 
 /* A write of the owner made before the handshake finished: its plaintext,
@@ -42,15 +42,15 @@ typedef struct out_block {
 } out_block;
 
 typedef struct nm_tls {
-    SSL *ssl;              /* NULL when the context was unusable */
-    BIO *in, *out;         /* owned by ssl */
+    SSL *ssl;      /* NULL when the context was unusable */
+    BIO *in, *out; /* owned by ssl */
     nm_stream *stream;
-    nm_task resume;        /* plaintext left unread while the stream was held */
+    nm_task resume; /* plaintext left unread while the stream was held */
     pending_write *pending, **pending_tail;
-    char *reason;          /* why it failed, once it has */
+    char *reason;            /* why it failed, once it has */
     nm_tls_provider provide; /* a deferred stream's context, until TCP is up */
     void *provide_data;
-    char *host;            /* the name for a deferred stream's SSL */
+    char *host; /* the name for a deferred stream's SSL */
     uint8_t handshaken : 1, shut : 1, failed : 1, close_deferred : 1, peer_closed : 1;
 } nm_tls;
 

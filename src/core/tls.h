@@ -45,14 +45,14 @@ typedef struct nm_tls_blob {
 
 /* What a client context trusts and presents. */
 typedef struct nm_tls_trust {
-    bool verify;              /* check the server's chain and its name */
-    bool system;              /* trust the system's CA store (with verify) */
-    const nm_tls_blob *cas;   /* further trusted certificates */
+    bool verify;            /* check the server's chain and its name */
+    bool system;            /* trust the system's CA store (with verify) */
+    const nm_tls_blob *cas; /* further trusted certificates */
     int ca_count;
     nm_tls_blob cert;         /* a client certificate */
     const nm_tls_blob *chain; /* the rest of its chain */
     int chain_count;
-    nm_tls_blob key;          /* its private key (PKCS#1 RSA, or any key) */
+    nm_tls_blob key; /* its private key (PKCS#1 RSA, or any key) */
 } nm_tls_trust;
 
 /* A client context (an SSL_CTX). One that could not be built (a stored CA or

@@ -23,7 +23,7 @@
  * one at a time and copy out. Only the pages datagrams touch become resident. */
 #define RECV_SLOT 65536
 #if UV_VERSION_HEX >= 0x012800 /* 1.40: recvmmsg that says when a batch ends */
-#define RECV_BATCH 20 /* libuv's width */
+#define RECV_BATCH 20          /* libuv's width */
 #define RECV_FLAGS UV_UDP_RECVMMSG
 #else
 #define RECV_BATCH 1
@@ -48,7 +48,7 @@ static void close_all_sockets(void);
 typedef struct send_req {
     uv_udp_send_t req;
     intptr_t cookie;
-    bool report; /* whether its completion is reported with `sent` */
+    bool report;  /* whether its completion is reported with `sent` */
     char bytes[]; /* a batched reply's own copy, when it has to wait */
 } send_req;
 
@@ -57,7 +57,7 @@ typedef struct send_req {
 #define REPLY_BATCH 32
 #define REPLY_MAX 1472 /* one Ethernet frame's payload; larger ones go at once */
 static struct {
-    nm_udp *socket; /* the socket whose receive batch is running, or NULL */
+    nm_udp *socket;                /* the socket whose receive batch is running, or NULL */
     const struct sockaddr *sender; /* of the datagram being dispatched */
     unsigned count;
     bool report[REPLY_BATCH]; /* whether each gets its `sent` */
@@ -101,10 +101,9 @@ static bool same_address(const struct sockaddr *sa, const struct sockaddr *want)
     if (sa->sa_family != want->sa_family)
         return false;
     if (sa->sa_family == AF_INET)
-        return ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
-               ((const struct sockaddr_in *)want)->sin_addr.s_addr;
-    return memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr,
-                  &((const struct sockaddr_in6 *)want)->sin6_addr, sizeof(struct in6_addr)) == 0;
+        return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == ((const struct sockaddr_in *)want)->sin_addr.s_addr;
+    return memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, &((const struct sockaddr_in6 *)want)->sin6_addr,
+                  sizeof(struct in6_addr)) == 0;
 }
 
 /* The index of the interface that has the address; 0 if none has. */
@@ -126,12 +125,10 @@ static int set_membership(int fd, const membership *m, unsigned ifindex, bool jo
     int r;
     if (m->family == AF_INET) {
         struct ip_mreqn mreq = {.imr_multiaddr = m->group.v4, .imr_ifindex = (int)ifindex};
-        r = setsockopt(fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &mreq,
-                       sizeof(mreq));
+        r = setsockopt(fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &mreq, sizeof(mreq));
     } else {
         struct ipv6_mreq mreq = {.ipv6mr_multiaddr = m->group.v6, .ipv6mr_interface = ifindex};
-        r = setsockopt(fd, IPPROTO_IPV6, join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP, &mreq,
-                       sizeof(mreq));
+        r = setsockopt(fd, IPPROTO_IPV6, join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP, &mreq, sizeof(mreq));
     }
     return r == 0 ? 0 : uv_translate_sys_error(errno);
 }
@@ -287,8 +284,7 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
     *buf = uv_buf_init(recv_buffer, sizeof(recv_buffer));
 }
 
-static void on_recv(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf, const struct sockaddr *from,
-                    unsigned flags)
+static void on_recv(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf, const struct sockaddr *from, unsigned flags)
 {
     nm_udp *u = handle->data;
 #if RECV_BATCH > 1

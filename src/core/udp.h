@@ -50,12 +50,12 @@ typedef struct nm_udp_events {
 } nm_udp_events;
 
 struct nm_udp {
-    uv_udp_t handle;           /* handle.data is this struct */
+    uv_udp_t handle; /* handle.data is this struct */
     const nm_udp_events *ev;
-    void *owner;               /* NULL once closed */
-    nm_task sent_task;         /* reports the datagrams sent at once */
-    uint32_t sent_now;         /* of those, how many `sent` are still to come */
-    uint32_t queued;           /* uv_udp_send requests not yet completed */
+    void *owner;       /* NULL once closed */
+    nm_task sent_task; /* reports the datagrams sent at once */
+    uint32_t sent_now; /* of those, how many `sent` are still to come */
+    uint32_t queued;   /* uv_udp_send requests not yet completed */
     nm_udp *prev_live, *next_live;
     int family;
 };

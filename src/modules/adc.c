@@ -33,7 +33,7 @@ static int adc_readvdd33(lua_State *L)
 static int adc_force_init_mode(lua_State *L)
 {
     int byte = (int)(nm_check_int32(L, 1) & 0xff); /* the firmware keeps a byte */
-    if (nm_since(NM_ERA_3_0)) /* before, any byte was written (not 0xff: the pin) */
+    if (nm_since(NM_ERA_3_0))                      /* before, any byte was written (not 0xff: the pin) */
         luaL_argcheck(L, byte == INIT_ADC || byte == INIT_VDD33, 1, "Invalid mode");
     if (nm_adc_stored_byte() == byte) {
         lua_pushboolean(L, 0);

@@ -137,10 +137,9 @@ static int bit_clear(lua_State *L)
 }
 
 static const luaL_Reg bit_functions[] = {
-    {"bnot", bit_bnot},       {"band", bit_band},   {"bor", bit_bor},     {"bxor", bit_bxor},
-    {"lshift", bit_lshift},   {"rshift", bit_rshift}, {"arshift", bit_arshift}, {"bit", bit_bit},
-    {"set", bit_set},         {"clear", bit_clear}, {"isset", bit_isset}, {"isclear", bit_isclear},
-    {NULL, NULL},
+    {"bnot", bit_bnot},     {"band", bit_band},       {"bor", bit_bor}, {"bxor", bit_bxor}, {"lshift", bit_lshift},
+    {"rshift", bit_rshift}, {"arshift", bit_arshift}, {"bit", bit_bit}, {"set", bit_set},   {"clear", bit_clear},
+    {"isset", bit_isset},   {"isclear", bit_isclear}, {NULL, NULL},
 };
 
 int luaopen_bit(lua_State *L)

@@ -329,10 +329,11 @@ static int crypto_mask(lua_State *L)
 }
 
 static const luaL_Reg crypto_functions[] = {
-    {"sha1", crypto_sha1},         {"hash", crypto_hash},         {"fhash", crypto_fhash},
-    {"new_hash", crypto_new_hash}, {"hmac", crypto_hmac},         {"new_hmac", crypto_new_hmac},
-    {"encrypt", crypto_encrypt},   {"decrypt", crypto_decrypt},   {"mask", crypto_mask},
-    {NULL, NULL},
+    {"sha1", crypto_sha1},       {"hash", crypto_hash},
+    {"fhash", crypto_fhash},     {"new_hash", crypto_new_hash},
+    {"hmac", crypto_hmac},       {"new_hmac", crypto_new_hmac},
+    {"encrypt", crypto_encrypt}, {"decrypt", crypto_decrypt},
+    {"mask", crypto_mask},       {NULL, NULL},
 };
 
 static const luaL_Reg hash_methods[] = {

@@ -299,7 +299,7 @@ typedef struct listing {
     struct entry {
         char name[NM_FLASH_NAME_MAX + 1];
         uint64_t size;
-    } *items;
+    } * items;
     size_t len, cap;
 } listing;
 
@@ -534,16 +534,28 @@ static int file_putcontents(lua_State *L)
 /* ---- the module ---------------------------------------------------------- */
 
 static const luaL_Reg object_methods[] = {
-    {"close", file_close}, {"read", file_read},   {"readline", file_readline}, {"write", file_write},
+    {"close", file_close},         {"read", file_read}, {"readline", file_readline}, {"write", file_write},
     {"writeline", file_writeline}, {"seek", file_seek}, {"flush", file_flush},       {NULL, NULL},
 };
 
 static const luaL_Reg functions_15[] = {
-    {"list", file_list},       {"open", file_open},         {"close", file_close},   {"write", file_write},
-    {"writeline", file_writeline}, {"read", file_read},     {"readline", file_readline},
-    {"format", file_format},   {"fscfg", file_fscfg},       {"remove", file_remove}, {"seek", file_seek},
-    {"flush", file_flush},     {"rename", file_rename},     {"exists", file_exists}, {"fsinfo", file_fsinfo},
-    {"on", file_on},           {NULL, NULL},
+    {"list", file_list},
+    {"open", file_open},
+    {"close", file_close},
+    {"write", file_write},
+    {"writeline", file_writeline},
+    {"read", file_read},
+    {"readline", file_readline},
+    {"format", file_format},
+    {"fscfg", file_fscfg},
+    {"remove", file_remove},
+    {"seek", file_seek},
+    {"flush", file_flush},
+    {"rename", file_rename},
+    {"exists", file_exists},
+    {"fsinfo", file_fsinfo},
+    {"on", file_on},
+    {NULL, NULL},
 };
 
 static const luaL_Reg functions_22[] = {

@@ -80,15 +80,11 @@ static bool trig_matches(int type, int level)
 {
     switch (type) {
     case TRIG_UP:
-    case TRIG_HIGH:
-        return level == 1;
+    case TRIG_HIGH: return level == 1;
     case TRIG_DOWN:
-    case TRIG_LOW:
-        return level == 0;
-    case TRIG_BOTH:
-        return true;
-    default:
-        return false;
+    case TRIG_LOW: return level == 0;
+    case TRIG_BOTH: return true;
+    default: return false;
     }
 }
 
@@ -364,8 +360,7 @@ static int gpio_serout(lua_State *L)
     size_t len = 0;
     uint32_t *delays = check_delays(L, &len);
     luaL_argcheck(L, cycles >= 1, 4, "invalid cycle_num");
-    luaL_argcheck(L, !async || lua_isfunction(L, 5) || lua_type(L, 5) == LUA_TNUMBER, 5,
-                  "function or number expected");
+    luaL_argcheck(L, !async || lua_isfunction(L, 5) || lua_type(L, 5) == LUA_TNUMBER, 5, "function or number expected");
     serout_stop(L); /* a new sequence replaces a running one, whose callback never comes */
     if (!async) {
         serout_sync((int)pin, (int)level, delays, len, cycles);

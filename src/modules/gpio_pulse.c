@@ -26,7 +26,7 @@
 #define STOP_NEXT (-2)
 
 typedef struct pulse_entry {
-    uint32_t set, clear; /* pin bits */
+    uint32_t set, clear;                 /* pin bits */
     int32_t delay, delay_min, delay_max; /* min/max -1: not adjustable */
     uint32_t count, count_left;
     uint32_t loop; /* 1-based step to go back to; 0: none */
@@ -342,8 +342,12 @@ static int pulse_gc(lua_State *L)
 }
 
 static const luaL_Reg pulse_methods[] = {
-    {"getstate", pulse_getstate}, {"stop", pulse_stop},     {"cancel", pulse_cancel},
-    {"start", pulse_start},       {"adjust", pulse_adjust}, {"update", pulse_update},
+    {"getstate", pulse_getstate},
+    {"stop", pulse_stop},
+    {"cancel", pulse_cancel},
+    {"start", pulse_start},
+    {"adjust", pulse_adjust},
+    {"update", pulse_update},
     {NULL, NULL},
 };
 

@@ -38,22 +38,22 @@
 #include "runtime/profile.h"
 
 #define MQTT_TYPE "mqtt.socket"
-#define DEFAULT_KEEPALIVE 60        /* MQTT_DEFAULT_KEEPALIVE */
-#define DEFAULT_MAX_MESSAGE 1024    /* DEFAULT_MAX_MESSAGE_LENGTH, 2.2 on */
-#define MIN_KEEPALIVE 5             /* libmosquitto's lowest */
+#define DEFAULT_KEEPALIVE 60     /* MQTT_DEFAULT_KEEPALIVE */
+#define DEFAULT_MAX_MESSAGE 1024 /* DEFAULT_MAX_MESSAGE_LENGTH, 2.2 on */
+#define MIN_KEEPALIVE 5          /* libmosquitto's lowest */
 #define RECONNECT_DELAY_MS 1000
-#define CHIP_ID 0xC0FFEE            /* node.chipid(), for the default client id */
+#define CHIP_ID 0xC0FFEE /* node.chipid(), for the default client id */
 
 enum { EV_CONNECT, EV_CONNFAIL, EV_OFFLINE, EV_MESSAGE, EV_OVERFLOW, EV_PUBACK, EV_SUBACK, EV_UNSUBACK, EV_COUNT };
 
 typedef struct mqtt_ud {
     nm_mqtt_client *core;
-    int self_ref;   /* the anchor while active */
+    int self_ref; /* the anchor while active */
     int cb[EV_COUNT];
     size_t max_len; /* 2.2 on: larger messages go to "overflow" */
     bool autoreconnect;
     bool ever_up;
-    bool closing;   /* close() asked; no reconnect */
+    bool closing; /* close() asked; no reconnect */
     char *host;
     int port;
     bool secure;
@@ -313,8 +313,8 @@ static void deprecation_note(const char *what, const char *when)
 {
     char text[200];
     int n = snprintf(text, sizeof text,
-                     "Warning, deprecated API! %s. It will be removed %s. See documentation for details.\n",
-                     what, when);
+                     "Warning, deprecated API! %s. It will be removed %s. See documentation for details.\n", what,
+                     when);
     nm_output_write(text, (size_t)n, true);
 }
 
@@ -429,10 +429,10 @@ static int mqtt_lwt(lua_State *L)
 static int mqtt_on(lua_State *L)
 {
     mqtt_ud *u = check_client(L);
-    static const char *const names[] = {"connect", "connfail", "offline", "message", "overflow",
+    static const char *const names[] = {"connect", "connfail", "offline",  "message", "overflow",
                                         "puback",  "suback",   "unsuback", NULL};
-    static const int events[] = {EV_CONNECT, EV_CONNFAIL, EV_OFFLINE, EV_MESSAGE,
-                                 EV_OVERFLOW, EV_PUBACK, EV_SUBACK, EV_UNSUBACK};
+    static const int events[] = {EV_CONNECT,  EV_CONNFAIL, EV_OFFLINE, EV_MESSAGE,
+                                 EV_OVERFLOW, EV_PUBACK,   EV_SUBACK,  EV_UNSUBACK};
     int ev;
     if (nm_since(NM_ERA_3_0)) {
         luaL_checktype(L, 3, LUA_TFUNCTION);
@@ -581,9 +581,14 @@ static int mqtt_gc(lua_State *L)
 }
 
 static const luaL_Reg mqtt_methods[] = {
-    {"connect", mqtt_connect},     {"close", mqtt_close},         {"lwt", mqtt_lwt},
-    {"on", mqtt_on},               {"publish", mqtt_publish},     {"subscribe", mqtt_subscribe},
-    {"unsubscribe", mqtt_unsubscribe}, {NULL, NULL},
+    {"connect", mqtt_connect},
+    {"close", mqtt_close},
+    {"lwt", mqtt_lwt},
+    {"on", mqtt_on},
+    {"publish", mqtt_publish},
+    {"subscribe", mqtt_subscribe},
+    {"unsubscribe", mqtt_unsubscribe},
+    {NULL, NULL},
 };
 
 static void set_constant(lua_State *L, const char *name, int value)

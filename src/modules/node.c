@@ -24,8 +24,8 @@
 #include "runtime/repl.h"
 #include "runtime/restart.h"
 
-#define CHIP_ID 0x00C0FFEE   /* the low 3 bytes of a made-up station MAC */
-#define FLASH_ID 0x001640EF  /* Winbond W25Q32: 4 MB */
+#define CHIP_ID 0x00C0FFEE  /* the low 3 bytes of a made-up station MAC */
+#define FLASH_ID 0x001640EF /* Winbond W25Q32: 4 MB */
 #define FLASH_SIZE (4 << 20)
 #define FLASH_MODE 0         /* QIO */
 #define FLASH_SPEED 40000000 /* Hz */
@@ -451,8 +451,7 @@ static int egc_setmode(lua_State *L)
 {
     lua_Integer mode = luaL_checkinteger(L, 1);
     lua_Integer limit = luaL_optinteger(L, 2, 0);
-    luaL_argcheck(L, mode >= 0 && mode <= (EGC_ON_ALLOC_FAILURE | EGC_ON_MEM_LIMIT | EGC_ALWAYS), 1,
-                  "invalid mode");
+    luaL_argcheck(L, mode >= 0 && mode <= (EGC_ON_ALLOC_FAILURE | EGC_ON_MEM_LIMIT | EGC_ALWAYS), 1, "invalid mode");
     luaL_argcheck(L, !(mode & EGC_ON_MEM_LIMIT) || limit != 0, 1, "limit must be non-zero");
     return 0;
 }

@@ -143,18 +143,13 @@ static int node_random(lua_State *L)
 {
     int64_t l = 1, u;
     switch (lua_gettop(L)) {
-    case 0:
-        lua_pushnumber(L, (lua_Number)(random_bits(L) >> 11) / 9007199254740992.0);
-        return 1;
-    case 1:
-        u = check_bound(L, 1);
-        break;
+    case 0: lua_pushnumber(L, (lua_Number)(random_bits(L) >> 11) / 9007199254740992.0); return 1;
+    case 1: u = check_bound(L, 1); break;
     case 2:
         l = check_bound(L, 1);
         u = check_bound(L, 2);
         break;
-    default:
-        return luaL_error(L, "wrong number of arguments");
+    default: return luaL_error(L, "wrong number of arguments");
     }
     luaL_argcheck(L, l <= u, 2, "interval is empty");
     lua_pushinteger(L, (lua_Integer)(l + (int64_t)random_below(L, (uint64_t)(u - l) + 1)));

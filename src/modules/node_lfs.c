@@ -90,10 +90,10 @@ static bool push_store(lua_State *L, const char *data, size_t len)
             lua_settop(L, lua_gettop(L) - 4);
             return false;
         }
-        lua_remove(L, -2);            /* the chunk name */
+        lua_remove(L, -2); /* the chunk name */
         lua_pushvalue(L, -2);
         lua_rawseti(L, -5, (int)i + 1); /* names[i] */
-        lua_rawset(L, -3);            /* fns[name] = function */
+        lua_rawset(L, -3);              /* fns[name] = function */
         p += size + 1;
     }
     lua_setfield(L, -3, "fns");
@@ -315,8 +315,7 @@ static int lfs_field(lua_State *L)
 
 static void add_lfs_table(lua_State *L)
 {
-    static const luaL_Reg functions[] = {
-        {"get", lfs_get}, {"list", lfs_list}, {"reload", lfs_reload}, {NULL, NULL}};
+    static const luaL_Reg functions[] = {{"get", lfs_get}, {"list", lfs_list}, {"reload", lfs_reload}, {NULL, NULL}};
     luaL_newlib(L, functions);
     lua_createtable(L, 0, 1);
     lua_pushcfunction(L, lfs_field);

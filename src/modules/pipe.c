@@ -339,7 +339,7 @@ static int reader_task(lua_State *L)
     lua_pushlightuserdata(L, &verdict);
     nm_lua_call(L, 3);
     r->running = false;
-    bool repost = verdict == VERDICT_ERROR ? r->written
+    bool repost = verdict == VERDICT_ERROR   ? r->written
                   : verdict == VERDICT_FALSE ? false
                                              : chunk_count(L, UV_PIPE) > 0;
     if (repost && !r->posted) {
@@ -396,12 +396,8 @@ static int pipe_tostring(lua_State *L)
 }
 
 static const luaL_Reg pipe_methods[] = {
-    {"read", pipe_read},
-    {"reader", pipe_reader},
-    {"unread", pipe_unread},
-    {"nrec", pipe_nrec},
-    {"__len", pipe_len},
-    {"__tostring", pipe_tostring},
+    {"read", pipe_read}, {"reader", pipe_reader}, {"unread", pipe_unread},
+    {"nrec", pipe_nrec}, {"__len", pipe_len},     {"__tostring", pipe_tostring},
     {NULL, NULL},
 };
 

@@ -92,9 +92,9 @@ static int pwm_getduty(lua_State *L)
 }
 
 static const luaL_Reg pwm_functions[] = {
-    {"setup", pwm_setup},       {"close", pwm_close},       {"start", pwm_start},
-    {"stop", pwm_stop},         {"setclock", pwm_setclock}, {"getclock", pwm_getclock},
-    {"setduty", pwm_setduty},   {"getduty", pwm_getduty},   {NULL, NULL},
+    {"setup", pwm_setup},     {"close", pwm_close},       {"start", pwm_start},
+    {"stop", pwm_stop},       {"setclock", pwm_setclock}, {"getclock", pwm_getclock},
+    {"setduty", pwm_setduty}, {"getduty", pwm_getduty},   {NULL, NULL},
 };
 
 int luaopen_pwm(lua_State *L)

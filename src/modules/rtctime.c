@@ -142,8 +142,12 @@ static int rtctime_epoch2cal(lua_State *L)
 int luaopen_rtctime(lua_State *L)
 {
     static const luaL_Reg funcs[] = {
-        {"set", rtctime_set},       {"get", rtctime_get}, {"dsleep", rtctime_dsleep},
-        {"dsleep_aligned", rtctime_dsleep_aligned}, {"epoch2cal", rtctime_epoch2cal}, {NULL, NULL},
+        {"set", rtctime_set},
+        {"get", rtctime_get},
+        {"dsleep", rtctime_dsleep},
+        {"dsleep_aligned", rtctime_dsleep_aligned},
+        {"epoch2cal", rtctime_epoch2cal},
+        {NULL, NULL},
     };
     nm_lua_init(L);
     luaL_newlib(L, funcs);

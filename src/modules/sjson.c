@@ -86,8 +86,10 @@ int luaopen_sjson(lua_State *L)
 {
     static const luaL_Reg decoder_methods[] = {{"write", decoder_write}, {"result", decoder_result}, {NULL, NULL}};
     static const luaL_Reg encoder_methods[] = {{"read", encoder_read}, {NULL, NULL}};
-    static const luaL_Reg funcs[] = {{"encode", sjson_encode},   {"decode", sjson_decode},
-                                     {"encoder", sjson_encoder}, {"decoder", sjson_decoder},
+    static const luaL_Reg funcs[] = {{"encode", sjson_encode},
+                                     {"decode", sjson_decode},
+                                     {"encoder", sjson_encoder},
+                                     {"decoder", sjson_decoder},
                                      {NULL, NULL}};
     nm_lua_init(L);
     nm_json_decoder_register(L, DECODER_TYPE, decoder_methods);

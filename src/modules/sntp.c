@@ -44,7 +44,7 @@
 #include "runtime/profile.h"
 
 #define MAX_ATTEMPTS 5
-#define MAX_SERVERS 32    /* the kiss-of-death bits are one word */
+#define MAX_SERVERS 32 /* the kiss-of-death bits are one word */
 #define REPLY_WAIT_MS 1000
 #define REPEAT_S 1000
 #define MAX_NAME 128
@@ -58,11 +58,11 @@
 enum { NTP_DNS_ERR = 1, NTP_MEM_ERR, NTP_SEND_ERR, NTP_TIMEOUT_ERR };
 
 typedef struct best_reply {
-    int64_t delta;            /* 32.32 offset to add to the clock */
-    uint32_t delay_frac;      /* 16.16 round trip */
+    int64_t delta;       /* 32.32 offset to add to the clock */
+    uint32_t delay_frac; /* 16.16 round trip */
     uint32_t root_delay, root_dispersion, root_maxerr;
-    uint32_t rank;            /* root_delay * 2 + delay: smaller is better */
-    uint8_t stratum, leap;    /* stratum 0: no reply yet */
+    uint32_t rank;         /* root_delay * 2 + delay: smaller is better */
+    uint8_t stratum, leap; /* stratum 0: no reply yet */
     struct in_addr server;
 } best_reply;
 
@@ -70,14 +70,14 @@ typedef struct sntp_sync {
     nm_udp *udp;
     nm_timer *timer;
     nm_dns_lookup *lookup;
-    nm_task task;             /* the next step, run from the loop */
+    nm_task task; /* the next step, run from the loop */
     void (*next)(struct sntp_sync *s);
     int sync_ref, err_ref, list_ref;
-    int lookup_pos;           /* names of the list looked up so far */
+    int lookup_pos; /* names of the list looked up so far */
     int server_pos, attempts;
     uint32_t kodbits;
-    uint64_t cookie;          /* the transmit timestamp of the last request */
-    bool on_repeat;           /* started by the autorepeat timer */
+    uint64_t cookie; /* the transmit timestamp of the last request */
+    bool on_repeat;  /* started by the autorepeat timer */
     best_reply best;
 } sntp_sync;
 
@@ -260,7 +260,8 @@ static void on_received(nm_udp *u, const char *data, size_t len, const struct so
     sntp_sync *s = nm_udp_owner(u);
     int64_t now = clock_us();
     nm_ntp_reply r;
-    if (s == NULL || s->server_pos < 0 || nm_ntp_parse((const uint8_t *)data, len, &r) != 0 || from->sa_family != AF_INET)
+    if (s == NULL || s->server_pos < 0 || nm_ntp_parse((const uint8_t *)data, len, &r) != 0 ||
+        from->sa_family != AF_INET)
         return;
     struct in_addr sender = ((const struct sockaddr_in *)from)->sin_addr;
     struct in_addr asked = servers[s->server_pos];

@@ -26,9 +26,9 @@
 
 #include "runtime/modules.h"
 
-#define MAXINTSIZE 32      /* the float build's limit on i[n] */
-#define MAXALIGN 8         /* the ESP8266's double alignment */
-#define DEVICE_INT 4       /* int, long, size_t on the device */
+#define MAXINTSIZE 32 /* the float build's limit on i[n] */
+#define MAXALIGN 8    /* the ESP8266's double alignment */
+#define DEVICE_INT 4  /* int, long, size_t on the device */
 
 typedef struct format {
     const char *at;
@@ -54,13 +54,19 @@ static int read_number(lua_State *L, format *f, int fallback)
 static size_t option_size(lua_State *L, int opt, format *f)
 {
     switch (opt) {
-    case 'B': case 'b': case 'x': return 1;
-    case 'H': case 'h': return 2;
-    case 'L': case 'l': case 'T': return DEVICE_INT;
+    case 'B':
+    case 'b':
+    case 'x': return 1;
+    case 'H':
+    case 'h': return 2;
+    case 'L':
+    case 'l':
+    case 'T': return DEVICE_INT;
     case 'f': return sizeof(float);
     case 'd': return sizeof(double);
     case 'c': return (size_t)read_number(L, f, 1);
-    case 'i': case 'I': {
+    case 'i':
+    case 'I': {
         int size = read_number(L, f, DEVICE_INT);
         if (size > MAXINTSIZE)
             luaL_error(L, "integral size %d is larger than limit of %d", size, MAXINTSIZE);
@@ -93,8 +99,7 @@ static void control_option(lua_State *L, int opt, format *f)
         f->align = a;
         return;
     }
-    default:
-        luaL_argerror(L, 1, lua_pushfstring(L, "invalid format option '%c'", opt));
+    default: luaL_argerror(L, 1, lua_pushfstring(L, "invalid format option '%c'", opt));
     }
 }
 
@@ -139,12 +144,16 @@ static int struct_pack(lua_State *L)
         while (pad-- > 0)
             luaL_addchar(&b, '\0');
         switch (opt) {
-        case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I':
-            put_integer(L, &b, arg++, f.little, size);
-            break;
-        case 'x':
-            luaL_addchar(&b, '\0');
-            break;
+        case 'b':
+        case 'B':
+        case 'h':
+        case 'H':
+        case 'l':
+        case 'L':
+        case 'T':
+        case 'i':
+        case 'I': put_integer(L, &b, arg++, f.little, size); break;
+        case 'x': luaL_addchar(&b, '\0'); break;
         case 'f': {
             float v = (float)luaL_checknumber(L, arg++);
             put_bytes_ordered(&b, (const unsigned char *)&v, sizeof v, f.little);
@@ -155,7 +164,8 @@ static int struct_pack(lua_State *L)
             put_bytes_ordered(&b, (const unsigned char *)&v, sizeof v, f.little);
             break;
         }
-        case 'c': case 's': {
+        case 'c':
+        case 's': {
             size_t len;
             const char *s = luaL_checklstring(L, arg, &len);
             if (size == 0)
@@ -169,8 +179,7 @@ static int struct_pack(lua_State *L)
             }
             break;
         }
-        default:
-            control_option(L, opt, &f);
+        default: control_option(L, opt, &f);
         }
         total += size;
     }
@@ -225,14 +234,18 @@ static int struct_unpack(lua_State *L)
         luaL_argcheck(L, pos <= len && size <= len - pos, 2, "data string too short");
         luaL_checkstack(L, 2, "too many results");
         switch (opt) {
-        case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I':
-            push_integer(L, data + pos, f.little, islower(opt), size);
-            break;
-        case 'x':
-            break;
-        case 'f': case 'd':
-            lua_pushnumber(L, read_float(data + pos, size, f.little));
-            break;
+        case 'b':
+        case 'B':
+        case 'h':
+        case 'H':
+        case 'l':
+        case 'L':
+        case 'T':
+        case 'i':
+        case 'I': push_integer(L, data + pos, f.little, islower(opt), size); break;
+        case 'x': break;
+        case 'f':
+        case 'd': lua_pushnumber(L, read_float(data + pos, size, f.little)); break;
         case 'c':
             if (size == 0) {
                 if (lua_gettop(L) <= 2 || !lua_isnumber(L, -1))
@@ -252,8 +265,7 @@ static int struct_unpack(lua_State *L)
             lua_pushlstring(L, (const char *)data + pos, size - 1);
             break;
         }
-        default:
-            control_option(L, opt, &f);
+        default: control_option(L, opt, &f);
         }
         pos += size;
     }

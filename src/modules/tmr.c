@@ -319,13 +319,12 @@ static int module_gc(lua_State *L)
 }
 
 static const luaL_Reg timer_methods[] = {
-    {"register", tmr_register}, {"alarm", tmr_alarm},       {"start", tmr_start},
-    {"stop", tmr_stop},         {"unregister", tmr_unregister}, {"state", tmr_state},
-    {"interval", tmr_interval}, {NULL, NULL},
+    {"register", tmr_register},     {"alarm", tmr_alarm}, {"start", tmr_start},       {"stop", tmr_stop},
+    {"unregister", tmr_unregister}, {"state", tmr_state}, {"interval", tmr_interval}, {NULL, NULL},
 };
 
 static const luaL_Reg tmr_functions[] = {
-    {"create", tmr_create}, {"now", tmr_now},     {"time", tmr_time}, {"delay", tmr_delay},
+    {"create", tmr_create}, {"now", tmr_now},       {"time", tmr_time}, {"delay", tmr_delay},
     {"wdclr", tmr_wdclr},   {"softwd", tmr_softwd}, {NULL, NULL},
 };
 

@@ -30,8 +30,8 @@ typedef struct uart_config {
 static uart_config configs[2] = {{115200, 8, PARITY_NONE, STOPBITS_1}, {115200, 8, PARITY_NONE, STOPBITS_1}};
 static nm_input_split split15 = {0, -1}; /* 1.5: what the last uart.on set */
 
-static const lua_Integer bitrates[] = {300,    600,    1200,   2400,   4800,    9600,    19200,   31250,  38400,
-                                       57600,  74880,  115200, 230400, 256000,  460800,  921600,  1843200, 3686400};
+static const lua_Integer bitrates[] = {300,   600,   1200,   2400,   4800,   9600,   19200,  31250,   38400,
+                                       57600, 74880, 115200, 230400, 256000, 460800, 921600, 1843200, 3686400};
 
 static int uart_count(void)
 {
@@ -217,8 +217,9 @@ int luaopen_uart(lua_State *L)
     nm_on_state_close(L, "netmcu.uart.sentinel", module_gc);
 
     const luaL_Reg functions[] = {
-        {"setup", uart_setup}, {"getconfig", uart_getconfig}, {"write", uart_write},
-        {"on", nm_since(NM_ERA_3_0) ? uart_on30 : uart_on15}, {"alt", uart_alt}, {NULL, NULL},
+        {"setup", uart_setup}, {"getconfig", uart_getconfig},
+        {"write", uart_write}, {"on", nm_since(NM_ERA_3_0) ? uart_on30 : uart_on15},
+        {"alt", uart_alt},     {NULL, NULL},
     };
     luaL_newlib(L, functions);
     set_int(L, "STOPBITS_1", STOPBITS_1);

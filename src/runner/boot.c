@@ -44,11 +44,11 @@ static void say(const char *text)
 static void banner(lua_State *L)
 {
     if (!nm_since(NM_ERA_2_2)) {
-        lua_pushfstring(L, "\nNodeMCU 1.5.4.1 build netmcu-%s powered by %s on SDK %s\n", NETMCU_VERSION,
-                        LUA_RELEASE, SDK_15);
+        lua_pushfstring(L, "\nNodeMCU 1.5.4.1 build netmcu-%s powered by %s on SDK %s\n", NETMCU_VERSION, LUA_RELEASE,
+                        SDK_15);
     } else if (!nm_since(NM_ERA_3_0)) {
-        lua_pushfstring(L, "\nNodeMCU 2.2.1.0 build netmcu-%s powered by %s on SDK %s\n", NETMCU_VERSION,
-                        LUA_RELEASE, SDK_22);
+        lua_pushfstring(L, "\nNodeMCU 2.2.1.0 build netmcu-%s powered by %s on SDK %s\n", NETMCU_VERSION, LUA_RELEASE,
+                        SDK_22);
     } else {
         nm_push_module_list(L);
         lua_pushfstring(L,
@@ -62,8 +62,8 @@ static void banner(lua_State *L)
                         "\tLFS: %d bytes total capacity\n"
                         "\tmodules: %s\n"
                         " build netmcu-%s powered by %s on SDK %s\n",
-                        NETMCU_VERSION, NETMCU_VERSION, NETMCU_VERSION, (int)NM_LFS_SIZE, lua_tostring(L, -1), NETMCU_VERSION,
-                        LUA_RELEASE, SDK_30);
+                        NETMCU_VERSION, NETMCU_VERSION, NETMCU_VERSION, (int)NM_LFS_SIZE, lua_tostring(L, -1),
+                        NETMCU_VERSION, LUA_RELEASE, SDK_30);
         lua_remove(L, -2);
     }
     say(lua_tostring(L, -1));
@@ -110,7 +110,7 @@ static void run(bool console)
         int alive = nm_loop_run(UV_RUN_DEFAULT);
         if (powered_off() || nm_restart_status())
             return;
-        if (nm_lua_failed()) { /* reported; the user at the console decides */
+        if (nm_lua_failed()) {    /* reported; the user at the console decides */
             nm_console_refresh(); /* the serial console shows the failure */
             nm_lua_clear_failure();
             continue;

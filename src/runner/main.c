@@ -48,18 +48,18 @@ enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 typedef struct run_options {
     const char *chunks[16]; /* -e arguments, in order */
     int nchunks;
-    const char *script;     /* NULL: none; "-": standard input */
-    int script_index;       /* argv index of the script, for the arg table */
-    bool interactive;       /* the console after the script (-i, or a terminal) */
-    size_t heap;            /* the Lua heap budget in bytes, 0: default */
-    bool serial;            /* the console on a pseudo-terminal */
+    const char *script;      /* NULL: none; "-": standard input */
+    int script_index;        /* argv index of the script, for the arg table */
+    bool interactive;        /* the console after the script (-i, or a terminal) */
+    size_t heap;             /* the Lua heap budget in bytes, 0: default */
+    bool serial;             /* the console on a pseudo-terminal */
     const char *serial_link; /* a path to link to its device, or NULL */
-    bool boot;              /* --boot: the board's life cycle instead of a script */
-    const char *flash;      /* the flash folder, NULL: the working directory */
-    size_t flash_size;      /* the file system's size in bytes, 0: default */
-    const char *control;    /* the control socket's path (--control), or NULL */
-    const char *lua;        /* --lua=NAME: the Lua the script needs, or NULL */
-    bool version;           /* -v: print the version and stop */
+    bool boot;               /* --boot: the board's life cycle instead of a script */
+    const char *flash;       /* the flash folder, NULL: the working directory */
+    size_t flash_size;       /* the file system's size in bytes, 0: default */
+    const char *control;     /* the control socket's path (--control), or NULL */
+    const char *lua;         /* --lua=NAME: the Lua the script needs, or NULL */
+    bool version;            /* -v: print the version and stop */
 } run_options;
 
 static void usage(FILE *out)
@@ -262,8 +262,8 @@ static int run_other_lua(const char *name, char **argv)
     }
     char path[PATH_MAX];
     if (!find_runner(name, path, sizeof path)) {
-        fprintf(stderr, "netmcu: --lua=%s: no Lua %s runner beside this one (`make LUA=%s` builds it)\n",
-                name, name, name);
+        fprintf(stderr, "netmcu: --lua=%s: no Lua %s runner beside this one (`make LUA=%s` builds it)\n", name, name,
+                name);
         return EXIT_USAGE;
     }
     setenv("NETMCU_LUA_REEXEC", "1", 1);
@@ -404,7 +404,7 @@ int main(int argc, char **argv)
     if (opt.lua && strcmp(opt.lua, NM_LUA_NAME) != 0)
         return run_other_lua(opt.lua, argv);
     unsetenv("NETMCU_LUA_REEXEC"); /* a script's own netmcu runs start afresh */
-    if (nm_rxchunk_random()) /* the seed that reproduces this run's pieces */
+    if (nm_rxchunk_random())       /* the seed that reproduces this run's pieces */
         fprintf(stderr, "netmcu: --rx-chunks=random:%lu\n", nm_rxchunk_seed());
     if (opt.version) {
         printf("netmcu %s (%s, libuv %s)\n", NETMCU_VERSION, LUA_RELEASE, uv_version_string());
@@ -469,7 +469,7 @@ int main(int argc, char **argv)
     nm_lua_clear_failure();
     if (restart && opt.serial) {
         nm_reset_request(NM_RESET_SOFT_RESTART); /* unless a cause was given: it goes through exec */
-        nm_serial_reboot(argv); /* the board boots again on the same pty */
+        nm_serial_reboot(argv);                  /* the board boots again on the same pty */
     }
     nm_serial_stop();
     if (restart)

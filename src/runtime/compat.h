@@ -142,8 +142,7 @@ static inline void nm_newmetatable(lua_State *L, const char *tname)
 
 /* Registers a userdata type: its methods as __index and its __gc. Returns
  * the metatable's address, which the checks of `self` compare against. */
-static inline const void *nm_register_type(lua_State *L, const char *tname, const luaL_Reg *methods,
-                                           lua_CFunction gc)
+static inline const void *nm_register_type(lua_State *L, const char *tname, const luaL_Reg *methods, lua_CFunction gc)
 {
     nm_newmetatable(L, tname);
     const void *mt = lua_topointer(L, -1);

@@ -58,8 +58,8 @@ void nm_device_warn(const char *site, const char *text)
 {
     size_t n = strlen(site) + 1 + strlen(text) + 1;
     for (warned *w = warned_list; w != NULL; w = w->next) {
-        if (strlen(w->key) + 1 == n && strncmp(w->key, site, strlen(site)) == 0 &&
-            w->key[strlen(site)] == '\n' && strcmp(w->key + strlen(site) + 1, text) == 0)
+        if (strlen(w->key) + 1 == n && strncmp(w->key, site, strlen(site)) == 0 && w->key[strlen(site)] == '\n' &&
+            strcmp(w->key + strlen(site) + 1, text) == 0)
             return;
     }
     fprintf(stderr, "netmcu: esp8266: %s: %s\n", site, text);

@@ -19,9 +19,9 @@
 
 #include "runtime/compat.h"
 
-#define NM_ESP8266_FREE_HEAP 40960  /* node.heap() at boot on a 1.5/2.2 board, roughly */
-#define NM_ESP8266_SERVER_CONNS 5   /* espconn's connections per server */
-#define NM_ESP8266_SEGMENT 1460     /* lwIP's TCP_MSS */
+#define NM_ESP8266_FREE_HEAP 40960 /* node.heap() at boot on a 1.5/2.2 board, roughly */
+#define NM_ESP8266_SERVER_CONNS 5  /* espconn's connections per server */
+#define NM_ESP8266_SEGMENT 1460    /* lwIP's TCP_MSS */
 
 /* "esp8266" or "host" (the default); false for another name. */
 bool nm_device_select(const char *name);

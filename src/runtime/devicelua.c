@@ -42,15 +42,25 @@ static lua_Integer memlimit_set(lua_State *L, lua_Integer kb)
  * wrong one is reported against collectgarbage. */
 static int device_collectgarbage(lua_State *L)
 {
-    static const char *const opts[] = {"stop", "restart", "collect", "count", "step", "setpause", "setstepmul",
-                                       "setmemlimit", "getmemlimit",
+    static const char *const opts[] = {
+        "stop",
+        "restart",
+        "collect",
+        "count",
+        "step",
+        "setpause",
+        "setstepmul",
+        "setmemlimit",
+        "getmemlimit",
 #if LUA_VERSION_NUM >= 502
-                                       "isrunning",
+        "isrunning",
 #endif
 #if LUA_VERSION_NUM >= 504
-                                       "incremental", "generational",
+        "incremental",
+        "generational",
 #endif
-                                       NULL};
+        NULL
+    };
     enum { SETMEMLIMIT = 7, GETMEMLIMIT = 8 };
     int opt = luaL_checkoption(L, 1, "collect", opts);
     if (opt == SETMEMLIMIT) {

@@ -18,9 +18,21 @@ size_t nm_heap_parse(const char *text)
     char *end;
     unsigned long long n = strtoull(text, &end, 10);
     switch (*end) {
-    case 'k': case 'K': n <<= 10; end++; break;
-    case 'm': case 'M': n <<= 20; end++; break;
-    case 'g': case 'G': n <<= 30; end++; break;
+    case 'k':
+    case 'K':
+        n <<= 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        n <<= 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        n <<= 30;
+        end++;
+        break;
     default: break;
     }
     return (*end == '\0' && end != text) ? (size_t)n : 0;

@@ -18,8 +18,8 @@
 static int receiver = LUA_NOREF; /* the uart.on("data") function */
 static bool run_input = true, echo = true;
 static nm_input_split split = {0, -1};
-static nm_bytebuf line;  /* the line being typed, or the held piece */
-static char last_end;    /* the line end just seen, to join CR LF and LF CR */
+static nm_bytebuf line; /* the line being typed, or the held piece */
+static char last_end;   /* the line end just seen, to join CR LF and LF CR */
 
 static const char *current_prompt(lua_State *L)
 {

@@ -88,8 +88,7 @@ static inline void *nm_check_self(lua_State *L, const void *mt, const char *tnam
 static inline void nm_check_any_function(lua_State *L, int arg)
 {
     if (!lua_isfunction(L, arg))
-        luaL_argerror(L, arg,
-                      lua_pushfstring(L, "function or lightfunction expected, got %s", luaL_typename(L, arg)));
+        luaL_argerror(L, arg, lua_pushfstring(L, "function or lightfunction expected, got %s", luaL_typename(L, arg)));
 }
 
 /* Calls the function below nargs arguments on a later loop turn (the firmware's

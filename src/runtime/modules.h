@@ -28,14 +28,14 @@ int luaopen_net_pwm(lua_State *L);
 int luaopen_net_rtcmem(lua_State *L);
 int luaopen_encoder(lua_State *L);
 int luaopen_net_encoder(lua_State *L); /* require "net.encoder" with net.so */
-int luaopen_pipe(lua_State *L); /* 3.0 profile only */
+int luaopen_pipe(lua_State *L);        /* 3.0 profile only */
 int luaopen_control(lua_State *L);
 int luaopen_gpio(lua_State *L);
 int luaopen_wifi(lua_State *L);
 int luaopen_tls(lua_State *L); /* 2.2 and 3.0 profiles */
 int luaopen_http(lua_State *L);
 int luaopen_net_http(lua_State *L); /* require "net.http" with net.so */
-int luaopen_cjson(lua_State *L); /* 1.5 profile only */
+int luaopen_cjson(lua_State *L);    /* 1.5 profile only */
 int luaopen_net_cjson(lua_State *L);
 int luaopen_sjson(lua_State *L); /* since 2.2 */
 int luaopen_net_sjson(lua_State *L);

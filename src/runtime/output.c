@@ -16,8 +16,8 @@ static bool also_serial = true;
 static bool in_redirect; /* the redirection function is running */
 static nm_output_hook hook;
 static nm_device_writer text_sink, raw_sink; /* the serial console's, instead of stdout */
-static nm_output_sink sink;     /* the 3.0 redirection, instead of redirect_ref */
-static lua_State *printing;     /* the thread inside print, for the sink */
+static nm_output_sink sink;                  /* the 3.0 redirection, instead of redirect_ref */
+static lua_State *printing;                  /* the thread inside print, for the sink */
 
 /* Text waiting for the redirection function. */
 static nm_bytebuf pending; /* redirected output not yet handed to the script */

@@ -17,13 +17,13 @@
 
 /* rst_info.reason of the ESP8266 SDK (user_interface.h), the same numbers. */
 typedef enum {
-    NM_RESET_POWER_ON = 0,     /* REASON_DEFAULT_RST */
-    NM_RESET_HW_WATCHDOG = 1,  /* REASON_WDT_RST */
-    NM_RESET_EXCEPTION = 2,    /* REASON_EXCEPTION_RST */
+    NM_RESET_POWER_ON = 0,      /* REASON_DEFAULT_RST */
+    NM_RESET_HW_WATCHDOG = 1,   /* REASON_WDT_RST */
+    NM_RESET_EXCEPTION = 2,     /* REASON_EXCEPTION_RST */
     NM_RESET_SOFT_WATCHDOG = 3, /* REASON_SOFT_WDT_RST: Lua kept the loop waiting */
-    NM_RESET_SOFT_RESTART = 4, /* REASON_SOFT_RESTART: node.restart() */
-    NM_RESET_DEEP_SLEEP = 5,   /* REASON_DEEP_SLEEP_AWAKE */
-    NM_RESET_EXTERNAL = 6,     /* REASON_EXT_SYS_RST: the reset pin */
+    NM_RESET_SOFT_RESTART = 4,  /* REASON_SOFT_RESTART: node.restart() */
+    NM_RESET_DEEP_SLEEP = 5,    /* REASON_DEEP_SLEEP_AWAKE */
+    NM_RESET_EXTERNAL = 6,      /* REASON_EXT_SYS_RST: the reset pin */
 } nm_reset_reason;
 
 /* Records why the board is about to reset; the first cause recorded since

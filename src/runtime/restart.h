@@ -13,8 +13,8 @@
 #include <stdbool.h>
 
 enum {
-    NM_EXIT_RESTART = 3,  /* node.restart() */
-    NM_EXIT_WATCHDOG = 4, /* tmr.softwd() expired */
+    NM_EXIT_RESTART = 3,    /* node.restart() */
+    NM_EXIT_WATCHDOG = 4,   /* tmr.softwd() expired */
     NM_EXIT_DEEP_SLEEP = 5, /* node.dsleep(): boot mode sleeps, then powers on */
 };
 

@@ -14,9 +14,9 @@
 #define STRING_MAX 40                /* bytes of a string argument shown */
 
 /* The modules a trace can name, in the order of the bits of `traced`. */
-static const char *const module_names[] = {"adc",  "bit",  "control", "crypto", "encoder", "file", "gpio",
-                                           "http", "mqtt", "net",     "node",   "pipe",    "rtctime",
-                                           "sjson", "sntp", "tls",    "tmr",    "uart",    "wifi", NULL};
+static const char *const module_names[] = {"adc",  "bit",  "control", "crypto", "encoder", "file",    "gpio",
+                                           "http", "mqtt", "net",     "node",   "pipe",    "rtctime", "sjson",
+                                           "sntp", "tls",  "tmr",     "uart",   "wifi",    NULL};
 /* The objects the report follows, the method that tells whether one is still
  * anchored, and what that method's first result means. */
 static const struct anchored_type {
@@ -131,15 +131,12 @@ static void add_value(lua_State *L, int idx, luaL_Buffer *b)
         }
         return;
     }
-    default:
-        t = anchored_type_of(L, idx);
-        luaL_addstring(b, t ? t->tname : luaL_typename(L, idx));
+    default: t = anchored_type_of(L, idx); luaL_addstring(b, t ? t->tname : luaL_typename(L, idx));
     }
 }
 
 /* Prints one trace line for the values at first..last. */
-static void emit(lua_State *L, int module, const char *kind, const char *name, int first, int last,
-                 const char *where)
+static void emit(lua_State *L, int module, const char *kind, const char *name, int first, int last, const char *where)
 {
     if (reporting)
         return;
@@ -281,8 +278,7 @@ static int traced_call(lua_State *L)
 
 /* Wraps every function of the table at idx, naming each PREFIX SEP KEY;
  * nested tables (wifi.sta, net.dns) too, `depth` levels down. */
-static void wrap_table(lua_State *L, int idx, const char *prefix, const char *sep, int module, bool print,
-                       int depth)
+static void wrap_table(lua_State *L, int idx, const char *prefix, const char *sep, int module, bool print, int depth)
 {
     idx = abs_index(L, idx);
     lua_pushnil(L);

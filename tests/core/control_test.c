@@ -48,10 +48,10 @@ int main(void)
     report("the same handler again is accepted", nm_control_register("lamp", lamp, "lamp1") == 0, "refused");
     report("a taken noun is refused", nm_control_register("lamp", other, NULL) == -EEXIST, "accepted");
     report("help is reserved", nm_control_register("help", other, NULL) == -EINVAL, "accepted");
-    report("nouns are lowercase words", nm_control_register("Lamp", other, NULL) == -EINVAL &&
-                                            nm_control_register("", other, NULL) == -EINVAL &&
-                                            nm_control_register("a b", other, NULL) == -EINVAL &&
-                                            nm_control_register("sixteen_chars_xx", other, NULL) == -EINVAL,
+    report("nouns are lowercase words",
+           nm_control_register("Lamp", other, NULL) == -EINVAL && nm_control_register("", other, NULL) == -EINVAL &&
+               nm_control_register("a b", other, NULL) == -EINVAL &&
+               nm_control_register("sixteen_chars_xx", other, NULL) == -EINVAL,
            "a bad noun was accepted");
     report("a handler is required", nm_control_register("x", NULL, NULL) == -EINVAL, "accepted");
     report("register a second noun", nm_control_register("gpio_2", other, NULL) == 0, "refused");
@@ -70,7 +70,8 @@ int main(void)
     seen[0] = '\0';
     expect_reply("control characters", "lamp\x01 on", UV_EINVAL,
                  "error control characters or non-ASCII bytes in the command");
-    expect_reply("non-ASCII bytes", "lamp \xc3\xa9", UV_EINVAL, "error control characters or non-ASCII bytes in the command");
+    expect_reply("non-ASCII bytes", "lamp \xc3\xa9", UV_EINVAL,
+                 "error control characters or non-ASCII bytes in the command");
     /* A NUL ends no command: the bytes after it are part of the line, refused. */
     char reply[NM_CONTROL_LINE_MAX + 1];
     static const char nul_line[] = "lamp on\0junk\001\377";

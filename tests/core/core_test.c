@@ -49,8 +49,7 @@ static void tasks_check(void)
 {
     run_case("tasks run later, once, unless cancelled", tasks_body, 5);
     if (ran_inside_post || task_runs != 2) {
-        report_failure("tasks", "ran %d times (inside post: %d), want 2 later", task_runs,
-               ran_inside_post);
+        report_failure("tasks", "ran %d times (inside post: %d), want 2 later", task_runs, ran_inside_post);
     }
 }
 
@@ -153,10 +152,10 @@ static void echo_check(void)
     char want[WRITES * 16] = "";
     for (int i = 0; i < WRITES; i++)
         strcat(want, pieces[i]);
-    if (received_len != strlen(want) || memcmp(received, want, received_len) != 0 ||
-        next_cookie != WRITES || closed_count != 2) {
-        report_failure("echo", "got %zu bytes, %ld writes reported, %d closes", received_len,
-               (long)next_cookie, closed_count);
+    if (received_len != strlen(want) || memcmp(received, want, received_len) != 0 || next_cookie != WRITES ||
+        closed_count != 2) {
+        report_failure("echo", "got %zu bytes, %ld writes reported, %d closes", received_len, (long)next_cookie,
+                       closed_count);
     }
 }
 
@@ -176,8 +175,7 @@ static void refused_connected(nm_stream *s)
     CHECK(0, "connected to a closed port");
 }
 
-static const nm_stream_events refused_events = {.connected = refused_connected,
-                                                .closed = refused_closed};
+static const nm_stream_events refused_events = {.connected = refused_connected, .closed = refused_closed};
 
 static void refused_body(void)
 {
@@ -237,8 +235,7 @@ static void idle_check(void)
     idle_closed_after = 0;
     run_case("an idle accepted connection is closed after the 1 s timeout", idle_body, 10);
     if (idle_closed_after < 900 || idle_closed_after > 3000) {
-        report_failure("idle", "closed after %lu ms, want about 1000",
-               (unsigned long)idle_closed_after);
+        report_failure("idle", "closed after %lu ms, want about 1000", (unsigned long)idle_closed_after);
     }
 }
 
@@ -287,8 +284,7 @@ static void huge_server_side_closed(nm_stream *s, int status)
     nm_tcp_server_close(huge_server, NM_ABORT_ACCEPTED);
 }
 
-static const nm_stream_events huge_sink_events = {.received = huge_count,
-                                                  .closed = huge_server_side_closed};
+static const nm_stream_events huge_sink_events = {.received = huge_count, .closed = huge_server_side_closed};
 
 static void on_huge_accepted(nm_tcp_server *srv, nm_stream *s)
 {
@@ -327,8 +323,8 @@ static void huge_check(void)
 {
     run_case("a write of 4 GiB + 1 MiB arrives whole, then written(0)", huge_body, 120);
     if (huge_received != HUGE_WRITE || huge_written_status != 0 || huge_server_closed != 0) {
-        report_failure("4 GiB write", "peer got %zu of %zu bytes, written %d, peer closed %d",
-               huge_received, HUGE_WRITE, huge_written_status, huge_server_closed);
+        report_failure("4 GiB write", "peer got %zu of %zu bytes, written %d, peer closed %d", huge_received,
+                       HUGE_WRITE, huge_written_status, huge_server_closed);
     }
 }
 

@@ -53,11 +53,10 @@ static nm_dns_lookup *start(const char *name, int port, answer *a)
 static void expect(const answer *a, const char *name, int status, const char *ip, int port)
 {
     CHECK(a->calls == 1, "%s: %d answers, want 1", name, a->calls);
-    CHECK(a->status == status, "%s: status %d (%s), want %d", name, a->status,
-          nm_dns_status_text(a->status), status);
+    CHECK(a->status == status, "%s: status %d (%s), want %d", name, a->status, nm_dns_status_text(a->status), status);
     if (ip)
-        CHECK(strcmp(a->ip, ip) == 0 && a->port == port, "%s: %s port %d, want %s port %d",
-              name, a->ip, a->port, ip, port);
+        CHECK(strcmp(a->ip, ip) == 0 && a->port == port, "%s: %s port %d, want %s port %d", name, a->ip, a->port, ip,
+              port);
 }
 
 /* Cases ------------------------------------------------------------------ */
@@ -112,8 +111,8 @@ static void cancel_body(void)
 static void cancel_check(void)
 {
     run_case("a name no server answers fails; cancelled lookups never answer", cancel_body, 15);
-    CHECK(unknown.calls == 1 && unknown.status != NM_DNS_OK, "unknown name: %d calls, status %d",
-          unknown.calls, unknown.status);
+    CHECK(unknown.calls == 1 && unknown.status != NM_DNS_OK, "unknown name: %d calls, status %d", unknown.calls,
+          unknown.status);
     CHECK(cancelled_hosts.calls == 0 && cancelled_dns.calls == 0, "a cancelled lookup answered");
 }
 

@@ -58,8 +58,8 @@ static void names(void)
            nm_flash_open("/FLASHfoo", nm_flash_mode_flags("w")) == NULL && !host_exists("foo") &&
                nm_flash_size("/FLASHhttp/index.html") < 0,
            "the drive prefix was cut from a longer name");
-    const char *refused[] = {"../x", "a/../x", "/etc/passwd", "./x", "a//b", "a/", "", ".", "..",
-                             "0123456789012345678901234567890123"};
+    const char *refused[] = {"../x", "a/../x", "/etc/passwd", "./x", "a//b",
+                             "a/",   "",       ".",           "..",  "0123456789012345678901234567890123"};
     bool none = true;
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
         if (nm_flash_name_ok(refused[i]) || nm_flash_open(refused[i], nm_flash_mode_flags("w")) != NULL)
@@ -87,8 +87,8 @@ static void links(void)
     report("symlinks made", rc == 0, "symlink failed");
     report("a linked file is not opened", nm_flash_open("link", NM_FLASH_READ) == NULL, "opened");
     report("nor written through", nm_flash_open("link", nm_flash_mode_flags("w")) == NULL, "opened");
-    report("a linked folder is not entered", nm_flash_size("dirlink/x") == UV_ENOENT &&
-                                                 nm_flash_open("dirlink/y", nm_flash_mode_flags("w")) == NULL,
+    report("a linked folder is not entered",
+           nm_flash_size("dirlink/x") == UV_ENOENT && nm_flash_open("dirlink/y", nm_flash_mode_flags("w")) == NULL,
            "entered");
     report("links are not listed", file_count() == 1, "listed");
     report("nor removed", nm_flash_remove("link") < 0 && host_exists("link"), "removed");
@@ -150,9 +150,8 @@ static void rename_and_limit(void)
         nm_flash_close(open[i]);
     nm_flash_file *f = nm_flash_open("z", NM_FLASH_READ);
     char c;
-    report("seek past the end fails", f && nm_flash_seek(f, 5, SEEK_SET, false) == UV_EINVAL &&
-                                          nm_flash_read(f, &c, 1) == 1 && c == '1',
-           "moved");
+    report("seek past the end fails",
+           f && nm_flash_seek(f, 5, SEEK_SET, false) == UV_EINVAL && nm_flash_read(f, &c, 1) == 1 && c == '1', "moved");
     report("3.0 leaves the position at the end",
            f && nm_flash_seek(f, 5, SEEK_SET, true) == UV_EINVAL && nm_flash_read(f, &c, 1) == 0, "not at the end");
     report("a read-only file takes no write", f && nm_flash_write(f, "x", 1) == UV_EBADF, "written");
@@ -164,8 +163,8 @@ int main(void)
     strcpy(root, "/tmp/nmflashXXXXXX");
     if (!mkdtemp(root))
         return 1;
-    report("configure", nm_flash_configure(root, 64 * 1024) == 0 && strcmp(nm_flash_dir(), root) == 0 &&
-                            nm_flash_chosen(),
+    report("configure",
+           nm_flash_configure(root, 64 * 1024) == 0 && strcmp(nm_flash_dir(), root) == 0 && nm_flash_chosen(),
            "failed");
     report("a partition below four blocks is refused", nm_flash_configure(NULL, 16 * 1024) != 0, "accepted");
     names();

@@ -76,7 +76,9 @@ static void control_replies(void)
 {
     nm_gpio_init();
     nm_gpio_set_mode(3, NM_GPIO_INT, true);
-    struct { const char *line, *want; } cases[] = {
+    struct {
+        const char *line, *want;
+    } cases[] = {
         {"gpio get 3", "ok 1 int pullup"},
         {"gpio set 3 0", "ok"},
         {"gpio get 3", "ok 0 int pullup driven"},
@@ -113,8 +115,8 @@ static void devkit_pulls_d0_d3_d4_up(void)
     for (int n = 0; n < NM_GPIO_PINS; n++)
         nm_gpio_drive(n, -1, err, sizeof err);
     nm_gpio_init();
-    int devkit = nm_gpio_level(0) == 1 && nm_gpio_level(3) == 1 && nm_gpio_level(4) == 1 &&
-                 nm_gpio_level(1) == 0 && nm_gpio_level(5) == 0 && nm_gpio_level(8) == 0;
+    int devkit = nm_gpio_level(0) == 1 && nm_gpio_level(3) == 1 && nm_gpio_level(4) == 1 && nm_gpio_level(1) == 0 &&
+                 nm_gpio_level(5) == 0 && nm_gpio_level(8) == 0;
     nm_gpio_set_mode(4, NM_GPIO_OUTPUT, false);
     nm_gpio_write(4, 0);
     int driven_low = nm_gpio_level(4) == 0;

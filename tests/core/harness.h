@@ -18,10 +18,10 @@ static const char *case_name;
 static char case_failure[256];
 
 /* Records the first failed condition of the running case. */
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        if (!(cond) && case_failure[0] == '\0')                                 \
-            snprintf(case_failure, sizeof(case_failure), __VA_ARGS__);          \
+#define CHECK(cond, ...)                                                                                               \
+    do {                                                                                                               \
+        if (!(cond) && case_failure[0] == '\0')                                                                        \
+            snprintf(case_failure, sizeof(case_failure), __VA_ARGS__);                                                 \
     } while (0)
 
 static int reported;

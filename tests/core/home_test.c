@@ -24,12 +24,10 @@ int main(void)
     snprintf(want, sizeof want, "%s/deep/home", tmpl);
     setenv("NETMCU_HOME", want, 1);
     int rc = nm_home_path("ca.pem", path, sizeof path);
-    report("NETMCU_HOME names the directory", rc == 0 && strncmp(path, want, strlen(want)) == 0 &&
-                                                   strcmp(path + strlen(want), "/ca.pem") == 0,
-           path);
+    report("NETMCU_HOME names the directory",
+           rc == 0 && strncmp(path, want, strlen(want)) == 0 && strcmp(path + strlen(want), "/ca.pem") == 0, path);
     report("created owner-only on first use",
-           stat(want, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700,
-           "missing or wrong mode");
+           stat(want, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700, "missing or wrong mode");
 
     /* Without NETMCU_HOME: one directory per flash folder, named for it. */
     unsetenv("NETMCU_HOME");

@@ -133,8 +133,10 @@ static char url[64], request_text[512];
 static outcome post_outcome, spelling_outcome, bad_url, cancelled;
 
 static const char *const chunked_answer[] = {
-    "HTTP/1.1 200 OK\r\nX-Na", "me: fine\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel",
-    "lo\r\n6\r\n world\r\n0\r\n\r\n", NULL,
+    "HTTP/1.1 200 OK\r\nX-Na",
+    "me: fine\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel",
+    "lo\r\n6\r\n world\r\n0\r\n\r\n",
+    NULL,
 };
 
 static void post_body(void)
@@ -181,8 +183,8 @@ static void expect_answer(const char *name, const outcome *o)
         snprintf(why, sizeof why, "request %.*s", (int)received_len, received);
     else if (o->calls != 1 || o->inside_start || o->status != 200 || strcmp(o->body, "hello world") != 0 ||
              strcmp(o->header, "fine") != 0)
-        snprintf(why, sizeof why, "%d calls (inside: %d), status %d, body '%s', x-name '%s'", o->calls,
-                 o->inside_start, o->status, o->body, o->header);
+        snprintf(why, sizeof why, "%d calls (inside: %d), status %d, body '%s', x-name '%s'", o->calls, o->inside_start,
+                 o->status, o->body, o->header);
     report(name, why[0] == '\0', why);
 }
 
@@ -190,7 +192,8 @@ int main(void)
 {
     start_server();
     run_case("a POST to the loopback server ends in time", post_body, 10);
-    expect_answer("a POST: the firmware's request bytes; a chunked answer in pieces: status, body, header", &post_outcome);
+    expect_answer("a POST: the firmware's request bytes; a chunked answer in pieces: status, body, header",
+                  &post_outcome);
     run_case("a GET with the 1.5 spelling rule ends in time", spelling_body, 10);
     expect_answer("1.5's spelling rule: USER-AGENT is not seen, ESP8266 is added", &spelling_outcome);
     run_case("a URL that is not http(s)", bad_url_body, 5);

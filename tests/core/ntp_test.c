@@ -37,8 +37,7 @@ static void test_request(void)
     report("request: leap 0, version 4, mode 3, nothing but the transmit time", p[0] == 0x23 && zero, "bytes");
     /* 1700000000 + 2208988800 = 3908988800 = 0xE8FE6F80; half a second = 0x80000000 */
     const uint8_t want[8] = {0xE8, 0xFE, 0x6F, 0x80, 0x80, 0x00, 0x00, 0x00};
-    report("request: transmit timestamp in network order, 32.32 since 1900", memcmp(p + 40, want, 8) == 0,
-           "timestamp");
+    report("request: transmit timestamp in network order, 32.32 since 1900", memcmp(p + 40, want, 8) == 0, "timestamp");
 }
 
 static void test_parse(void)
@@ -47,8 +46,8 @@ static void test_parse(void)
     p[0] = 3 << 6 | 4 << 3 | 4;
     p[1] = 0;
     memcpy(p + 12, "DENY", 4);
-    p[4] = 0x00, p[5] = 0x01, p[6] = 0x80, p[7] = 0x00;   /* root delay 1.5 s */
-    p[24] = 0x12, p[31] = 0x34;                            /* origin */
+    p[4] = 0x00, p[5] = 0x01, p[6] = 0x80, p[7] = 0x00; /* root delay 1.5 s */
+    p[24] = 0x12, p[31] = 0x34;                         /* origin */
     nm_ntp_reply r;
     report("parse: a short datagram is refused", nm_ntp_parse(p, 47, &r) == UV_EINVAL, "accepted 47 bytes");
     int ok = nm_ntp_parse(p, sizeof p, &r) == 0;
@@ -67,9 +66,10 @@ static void test_sums(void)
     nm_ntp_reply r = {.origin = SEC(100), .receive = SEC(110) + (SEC(1) / 10), .transmit = SEC(110) + (SEC(1) / 5)};
     uint64_t dest = SEC(100) + SEC(3) / 10;
     int64_t off = nm_ntp_offset(&r, dest), delay = nm_ntp_delay(&r, dest);
-    reportf("offset and delay of a known exchange", off > (int64_t)SEC(10) - 10 && off < (int64_t)SEC(10) + 10 &&
-                                                       delay > (int64_t)(SEC(2) / 10) - 10 && delay < (int64_t)(SEC(2) / 10) + 10,
-           "offset %lld delay %lld", (long long)off, (long long)delay);
+    reportf("offset and delay of a known exchange",
+            off > (int64_t)SEC(10) - 10 && off < (int64_t)SEC(10) + 10 && delay > (int64_t)(SEC(2) / 10) - 10 &&
+                delay < (int64_t)(SEC(2) / 10) + 10,
+            "offset %lld delay %lld", (long long)off, (long long)delay);
     /* the same exchange a few seconds before 2036's wrap of the 32-bit seconds, server after it */
     uint64_t base = SEC(UINT32_MAX) - SEC(5);
     nm_ntp_reply w = {.origin = base, .receive = base + SEC(10), .transmit = base + SEC(10)};
@@ -85,7 +85,7 @@ static void test_rtc(void)
     nm_rtc_set_us(INT64_C(1700000000000000));
     int64_t a = nm_rtc_now_us();
     reportf("set, then read", nm_rtc_is_set() && a >= INT64_C(1700000000000000) && a < INT64_C(1700000000100000),
-           "%lld", (long long)a);
+            "%lld", (long long)a);
     nm_rtc_set_rate(429496730); /* +10 % */
     uint64_t t0 = uv_hrtime();
     int64_t before = nm_rtc_now_us();
@@ -93,8 +93,9 @@ static void test_rtc(void)
     int64_t run = nm_rtc_now_us() - before;
     int64_t host = (int64_t)(uv_hrtime() - t0) / 1000;
     reportf("the rate stretches the time that passes", run > host * 105 / 100 && run < host * 115 / 100,
-           "%lld us of clock in %lld us", (long long)run, (long long)host);
-    reportf("adjust_delta: 1 s at +10 percent", nm_rtc_adjust_delta(1000000) == 1100000, "%d", nm_rtc_adjust_delta(1000000));
+            "%lld us of clock in %lld us", (long long)run, (long long)host);
+    reportf("adjust_delta: 1 s at +10 percent", nm_rtc_adjust_delta(1000000) == 1100000, "%d",
+            nm_rtc_adjust_delta(1000000));
     nm_rtc_set_rate(0);
 }
 

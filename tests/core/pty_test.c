@@ -66,8 +66,9 @@ int main(void)
 
     int peer = open_peer(pty.path);
     struct termios t;
-    report("the peer sees a raw port", peer >= 0 && tcgetattr(peer, &t) == 0 && !(t.c_lflag & (ECHO | ICANON)) &&
-                                           !(t.c_oflag & OPOST) && !(t.c_iflag & ICRNL),
+    report("the peer sees a raw port",
+           peer >= 0 && tcgetattr(peer, &t) == 0 && !(t.c_lflag & (ECHO | ICANON)) && !(t.c_oflag & OPOST) &&
+               !(t.c_iflag & ICRNL),
            "echo, canonical mode or translation left on");
 
     char buf[BIG + 64];

@@ -88,8 +88,7 @@ static void datagrams_body(void)
          * the ones after it must queue behind it until it has left */
         int r = i % 10 == 5 ? UV_EAGAIN : nm_udp_try_send(tx, (struct sockaddr *)&to, data, (size_t)len, true);
         if (r == UV_EAGAIN)
-            r = nm_udp_queue(tx, (struct sockaddr *)&to, memcpy(queued[i], data, sizeof(data)),
-                             (size_t)len, 1000 + i);
+            r = nm_udp_queue(tx, (struct sockaddr *)&to, memcpy(queued[i], data, sizeof(data)), (size_t)len, 1000 + i);
         in_send = false;
         CHECK(r == 0, "send %d: %d", i, r);
     }
@@ -101,7 +100,7 @@ static void datagrams_check(void)
              datagrams_body, 5);
     if (!order_ok || received != COUNT || sents != COUNT || closed_sents != 0) {
         report_failure("udp: counts", "received %d, order %s, sent %d, after close %d", received,
-               order_ok ? "kept" : "broken", sents, closed_sents);
+                       order_ok ? "kept" : "broken", sents, closed_sents);
     }
 }
 
@@ -198,11 +197,11 @@ static void replies_body(void)
 
 static void replies_check(void)
 {
-    run_case("udp: replies from one receive batch leave together at its end, in order; others at once",
-             replies_body, 5);
+    run_case("udp: replies from one receive batch leave together at its end, in order; others at once", replies_body,
+             5);
     if (!answers_in_order || answers != ASKS || server_sents != ASKS) {
-        report_failure("udp: replies", "%d answers, order %s, %d sent", answers,
-               answers_in_order ? "kept" : "broken", server_sents);
+        report_failure("udp: replies", "%d answers, order %s, %d sent", answers, answers_in_order ? "kept" : "broken",
+                       server_sents);
     }
 }
 

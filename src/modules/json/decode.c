@@ -27,16 +27,16 @@ typedef struct frame {
 
 typedef struct decoder {
     yajl_handle parser;
-    lua_State *L;          /* the state of the feed in progress */
+    lua_State *L; /* the state of the feed in progress */
     nm_json_dialect dialect;
     int depth, max_depth;
-    int base;              /* stack slot below the first container */
+    int base;                       /* stack slot below the first container */
     int null_idx, mt_idx, path_idx; /* stack slots during a feed (0: none) */
-    size_t fed;            /* bytes of the chunks before this one */
+    size_t fed;                     /* bytes of the chunks before this one */
     bool complete, failed, root_wanted;
-    bool has_values;       /* sjson with options or streaming: the uservalue table is set */
-    char cancel[80];       /* why a callback stopped the parse */
-    frame *frames;         /* inline or, when deeper, malloc'd */
+    bool has_values; /* sjson with options or streaming: the uservalue table is set */
+    char cancel[80]; /* why a callback stopped the parse */
+    frame *frames;   /* inline or, when deeper, malloc'd */
     int frames_cap;
     frame inline_frames[INLINE_FRAMES];
 } decoder;
@@ -350,8 +350,8 @@ void nm_json_decoder_new(lua_State *L, const char *tname, nm_json_dialect dialec
     d->frames_cap = INLINE_FRAMES;
     d->root_wanted = true;
     d->max_depth = dialect == NM_JSON_CJSON ? NM_JSON_CJSON_MAX_DEPTH
-                   : opts                  ? option_depth(L, opts)
-                                           : NM_JSON_SJSON_DEPTH;
+                   : opts                   ? option_depth(L, opts)
+                                            : NM_JSON_SJSON_DEPTH;
     luaL_setmetatable(L, tname);
     d->parser = yajl_alloc(&callbacks, NULL, d);
     if (d->parser == NULL)
@@ -467,7 +467,7 @@ bool nm_json_decoder_feed(lua_State *L, int ud, const char *text, size_t len, bo
     d->fed += len;
     if (st == yajl_status_ok && last && d->dialect == NM_JSON_CJSON) {
         st = yajl_complete_parse(d->parser); /* a number at the very end, or text missing */
-        at = d->fed + 1;                      /* lua-cjson's place for the end of the text */
+        at = d->fed + 1;                     /* lua-cjson's place for the end of the text */
     }
     if (st != yajl_status_ok)
         raise_parse_error(L, d, at);

@@ -29,18 +29,18 @@ enum { UV_ROOT = 1, UV_NULL, UV_THREAD };
 typedef struct enc_frame {
     lua_Integer size, index; /* array: its length and the element reached */
     bool is_array;
-    bool own_gen;            /* this table opened a generator of its own */
+    bool own_gen; /* this table opened a generator of its own */
 } enc_frame;
 
 typedef struct encoder {
-    yajl_gen gen;            /* the generator in use: gens[ngens - 1] */
+    yajl_gen gen; /* the generator in use: gens[ngens - 1] */
     yajl_gen gens[GEN_LEVELS];
     int ngens;
-    nm_bytebuf out;          /* streaming: text written and not yet read */
+    nm_bytebuf out; /* streaming: text written and not yet read */
     nm_json_dialect dialect;
     int depth, max_depth;
-    int base;                /* stack slot below the first open table (during a run) */
-    int null_idx;            /* stack slot of sjson's null string (during a run), 0: none */
+    int base;     /* stack slot below the first open table (during a run) */
+    int null_idx; /* stack slot of sjson's null string (during a run), 0: none */
     bool started, failed;
     enc_frame *frames;
     int frames_cap;
@@ -127,12 +127,8 @@ static void write_scalar(lua_State *L, encoder *e, int idx)
             write_null(L, e); /* sjson: as ECMA-262's JSON.stringify */
         }
         break;
-    case LUA_TBOOLEAN:
-        check_gen(L, e, yajl_gen_bool(e->gen, lua_toboolean(L, idx)));
-        break;
-    case LUA_TNIL:
-        write_null(L, e);
-        break;
+    case LUA_TBOOLEAN: check_gen(L, e, yajl_gen_bool(e->gen, lua_toboolean(L, idx))); break;
+    case LUA_TNIL: write_null(L, e); break;
     case LUA_TLIGHTUSERDATA:
         if (e->dialect == NM_JSON_SJSON || lua_touserdata(L, idx) == NULL) {
             write_null(L, e); /* cjson.null, sjson.NULL */
@@ -147,8 +143,7 @@ static void write_scalar(lua_State *L, encoder *e, int idx)
         }
         refuse(L, e, idx, "type not supported");
         break;
-    default:
-        refuse(L, e, idx, "type not supported");
+    default: refuse(L, e, idx, "type not supported");
     }
 }
 

@@ -195,8 +195,7 @@ static void deprecation_note(const char *what)
 {
     char text[160];
     int n = snprintf(text, sizeof text,
-                     "Warning, deprecated API! %s. It will be removed soon. See documentation for details.\n",
-                     what);
+                     "Warning, deprecated API! %s. It will be removed soon. See documentation for details.\n", what);
     nm_output_write(text, (size_t)n, true);
 }
 

@@ -75,7 +75,7 @@ static int resolve_30(lua_State *L)
         luaL_checktype(L, 2, LUA_TFUNCTION);
     else
         nm_check_any_function(L, 2); /* 2.2's eLua check */
-    if (len == 0 || len > 255) /* what lwIP refuses up front */
+    if (len == 0 || len > 255)       /* what lwIP refuses up front */
         return luaL_error(L, "illegal argument");
     resolve_request *req = malloc(sizeof(*req));
     if (req == NULL)

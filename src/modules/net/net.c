@@ -110,8 +110,8 @@ static int net_createServer(lua_State *L)
 {
     lua_Integer timeout = 30;
     int next = 2;
-    if (nm_since(NM_ERA_3_0) && lua_isnumber(L, 1) && lua_isnoneornil(L, 2) &&
-        lua_tointeger(L, 1) != NET_TCP && lua_tointeger(L, 1) != NET_UDP) {
+    if (nm_since(NM_ERA_3_0) && lua_isnumber(L, 1) && lua_isnoneornil(L, 2) && lua_tointeger(L, 1) != NET_TCP &&
+        lua_tointeger(L, 1) != NET_UDP) {
         timeout = lua_tointeger(L, 1);
     } else if (check_type(L) == NET_UDP) { /* no timeout for UDP: only fn is looked for */
         deprecated("net.createServer with net.UDP type");

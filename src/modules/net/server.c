@@ -22,7 +22,7 @@ typedef struct net_server {
     int self_ref;       /* the anchor, held while listening */
     int accept_ref;     /* the listen() callback */
     unsigned timeout_s;
-    char site[128];     /* the script line of listen(), for the device's warnings */
+    char site[128]; /* the script line of listen(), for the device's warnings */
 } net_server;
 
 static const void *server_metatable;

@@ -27,18 +27,16 @@ static const char *const event_names[] = {
     "connection", "reconnection", "disconnection", "receive", "sent", "dns", NULL,
 };
 
-typedef enum {
-    SOCK_FRESH, SOCK_RESOLVING, SOCK_CONNECTING, SOCK_CONNECTED, SOCK_CLOSING, SOCK_DEAD
-} sock_state;
+typedef enum { SOCK_FRESH, SOCK_RESOLVING, SOCK_CONNECTING, SOCK_CONNECTED, SOCK_CLOSING, SOCK_DEAD } sock_state;
 
 typedef struct sock_lookup sock_lookup;
 
 /* What only sockets that connect() or look names up need, kept out of the
  * many accepted ones: allocated on first use. */
 typedef struct sock_client {
-    nm_addr remote;       /* the connect() target */
-    sock_lookup *lookups; /* pending: connect()'s and dns()'s */
-    int waiting_ref;      /* strings sent while connect() looks its name up, in order */
+    nm_addr remote;          /* the connect() target */
+    sock_lookup *lookups;    /* pending: connect()'s and dns()'s */
+    int waiting_ref;         /* strings sent while connect() looks its name up, in order */
     bool close_after_lookup; /* close() came while they waited: deliver, then close */
 } sock_client;
 
@@ -48,8 +46,8 @@ typedef struct net_socket {
     int cb[EV_COUNT];
     uint8_t state;
     bool accepted;
-    bool secure;       /* connects with TLS */
-    bool tls_api;      /* a tls.socket: the 3.0 tls module's rules (§5) */
+    bool secure;  /* connects with TLS */
+    bool tls_api; /* a tls.socket: the 3.0 tls module's rules (§5) */
     sock_client *client;
 } net_socket;
 
@@ -313,7 +311,9 @@ static void on_closed(nm_stream *s, int status)
     sock->state = SOCK_DEAD;
     const char *why = nm_stream_tls_reason(s);
     fire_closing(L, sock, ev, status == 0 ? 0 : nm_err_code(status),
-                 status == 0 ? NULL : why ? why : uv_strerror(status));
+                 status == 0 ? NULL
+                 : why       ? why
+                             : uv_strerror(status));
 }
 
 static const nm_stream_events socket_events = {
@@ -458,8 +458,7 @@ static void fire_dns(lua_State *L, net_socket *sock, const struct sockaddr *addr
 
 /* The name of connect() is known: "dns" first (3.0 order), then the connect.
  * A failed lookup ends the attempt like a failed connect, with a code. */
-static void connect_answered(lua_State *L, net_socket *sock, const char *host, int status,
-                             const struct sockaddr *addr)
+static void connect_answered(lua_State *L, net_socket *sock, const char *host, int status, const struct sockaddr *addr)
 {
     bool closed_early = sock->state == SOCK_CLOSING && sock->client->close_after_lookup;
     if (!closed_early) {
@@ -470,8 +469,8 @@ static void connect_answered(lua_State *L, net_socket *sock, const char *host, i
     if (status == NM_DNS_OK && (sock->stream = new_stream(sock, host)) == NULL)
         status = NM_DNS_NOMEM;
     if (status == NM_DNS_OK) {
-        memcpy(&sock->client->remote, addr, addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                                         : sizeof(struct sockaddr_in));
+        memcpy(&sock->client->remote, addr,
+               addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
         sock->state = closed_early ? SOCK_CLOSING : SOCK_CONNECTING;
         nm_stream_connect(sock->stream, addr);
         send_waiting(L, sock);
@@ -536,8 +535,7 @@ static void cancel_lookups(net_socket *sock)
 /* Connects the socket at stack index 1 to host:port (addr: host parsed as
  * an IP literal, NULL for a name to look up); a secure socket runs its
  * handshake next. The outcome arrives as events. */
-static int start_connect(lua_State *L, net_socket *sock, lua_Integer port, const char *host,
-                         const nm_addr *addr)
+static int start_connect(lua_State *L, net_socket *sock, lua_Integer port, const char *host, const nm_addr *addr)
 {
     if (client_of(sock) == NULL)
         return luaL_error(L, "not enough memory");
@@ -776,10 +774,10 @@ static int socket_dns(lua_State *L)
     if (len == 0 || len > 255) { /* refused by lwIP up front */
         if (nm_since(NM_ERA_2_2))
             return luaL_error(L, "illegal argument");
-        return 0;                /* 1.5: no callback, ever */
+        return 0; /* 1.5: no callback, ever */
     }
     if (sock->cb[EV_DNS] == LUA_NOREF)
-        return 0; /* 1.5 without a callback: nothing could report the answer */
+        return 0;       /* 1.5 without a callback: nothing could report the answer */
     anchor(L, sock, 1); /* may run out of memory: before anything changes */
     if (!lookup_start(sock, host, 0, false)) {
         release_if_idle(L, sock);
@@ -807,10 +805,11 @@ static int socket_gc(lua_State *L)
 }
 
 static const luaL_Reg socket_methods[] = {
-    {"connect", socket_connect}, {"close", socket_close},     {"on", socket_on},
-    {"send", socket_send},       {"hold", socket_hold},       {"unhold", socket_unhold},
-    {"dns", socket_dns},         {"getpeer", socket_getpeer}, {"getaddr", socket_getaddr},
-    {NULL, NULL},
+    {"connect", socket_connect}, {"close", socket_close},
+    {"on", socket_on},           {"send", socket_send},
+    {"hold", socket_hold},       {"unhold", socket_unhold},
+    {"dns", socket_dns},         {"getpeer", socket_getpeer},
+    {"getaddr", socket_getaddr}, {NULL, NULL},
 };
 
 void net_socket_register(lua_State *L)
@@ -903,8 +902,9 @@ static int tls_socket_getpeer(lua_State *L)
 }
 
 static const luaL_Reg tls_socket_methods[] = {
-    {"connect", tls_socket_connect}, {"close", socket_close},   {"on", tls_socket_on},
-    {"send", tls_socket_send},       {"hold", socket_hold},     {"unhold", socket_unhold},
+    {"connect", tls_socket_connect}, {"close", socket_close},
+    {"on", tls_socket_on},           {"send", tls_socket_send},
+    {"hold", socket_hold},           {"unhold", socket_unhold},
     {"getpeer", tls_socket_getpeer}, {NULL, NULL},
 };
 

@@ -33,11 +33,11 @@ static const char *const event_names[] = {"receive", "sent", "dns", NULL};
 typedef struct udp_lookup udp_lookup;
 
 typedef struct net_udp {
-    nm_udp *u;     /* NULL unless bound */
-    int self_ref;  /* the anchor, held while bound or a lookup runs */
+    nm_udp *u;           /* NULL unless bound */
+    int self_ref;        /* the anchor, held while bound or a lookup runs */
     udp_lookup *lookups; /* pending: connect()'s and dns()'s */
     int cb[EV_COUNT];
-    uint8_t kind;  /* NET_UDP_CLIENT, NET_UDP_SERVER or NET_UDP_SOCKET */
+    uint8_t kind;          /* NET_UDP_CLIENT, NET_UDP_SERVER or NET_UDP_SOCKET */
     uint8_t receive_nargs; /* 2 when the receive function cannot see port, ip */
     bool has_remote, has_sender;
     uint8_t closes; /* counts close() calls, to notice one made by a callback */
@@ -96,8 +96,7 @@ static void on_received(nm_udp *u, const char *data, size_t len, const struct so
     lua_State *L = nm_lua_state();
     if (L == NULL)
         return;
-    memcpy(&ud->sender, from, from->sa_family == AF_INET6 ? sizeof(ud->sender.in6)
-                                                          : sizeof(ud->sender.in));
+    memcpy(&ud->sender, from, from->sa_family == AF_INET6 ? sizeof(ud->sender.in6) : sizeof(ud->sender.in));
     ud->has_sender = true;
     if (ud->cb[EV_RECEIVE] == LUA_NOREF)
         return;
@@ -216,8 +215,7 @@ static void target(lua_State *L, net_udp *ud, const struct sockaddr *addr)
         unbind(L, ud);
     if (ud->u == NULL)
         bind_ephemeral(L, ud, addr->sa_family);
-    memcpy(&ud->remote, addr, addr->sa_family == AF_INET6 ? sizeof(ud->remote.in6)
-                                                          : sizeof(ud->remote.in));
+    memcpy(&ud->remote, addr, addr->sa_family == AF_INET6 ? sizeof(ud->remote.in6) : sizeof(ud->remote.in));
     ud->has_remote = true;
 }
 
@@ -293,8 +291,10 @@ static void lookup_answered(void *owner, int status, const struct sockaddr *addr
     if (L == NULL || status == NM_DNS_CANCELLED)
         return;
     if (for_connect && status != NM_DNS_OK)
-        fprintf(stderr, "netmcu: connect: the name did not resolve (%s); the UDP socket has no "
-                        "destination\n", nm_dns_status_text(status));
+        fprintf(stderr,
+                "netmcu: connect: the name did not resolve (%s); the UDP socket has no "
+                "destination\n",
+                nm_dns_status_text(status));
     answer_call c = {{answer_body}, ud, status == NM_DNS_OK ? addr : NULL, for_connect, false};
     nm_lua_protect(L, &c.base);
     if (!c.released) /* out of memory before the body began */
@@ -378,8 +378,7 @@ static int udp_send(lua_State *L)
     if (len == 0)
         return nm_since(NM_ERA_2_2) ? luaL_error(L, "no data to send") : 0;
     if (len > NM_UDP_MAX_DATAGRAM)
-        return luaL_error(L, "datagram too large: %d bytes (UDP carries at most %d)", (int)len,
-                          NM_UDP_MAX_DATAGRAM);
+        return luaL_error(L, "datagram too large: %d bytes (UDP carries at most %d)", (int)len, NM_UDP_MAX_DATAGRAM);
     const nm_addr *dest = &to;
     if (!addressed && (dest = implicit_destination(L, ud)) == NULL)
         return 0;
@@ -548,10 +547,9 @@ static int udp_gc(lua_State *L)
 }
 
 static const luaL_Reg udp_methods[] = {
-    {"listen", udp_listen},   {"connect", udp_connect}, {"send", udp_send},
-    {"on", udp_on},           {"close", udp_close},     {"getpeer", udp_getpeer},
-    {"getaddr", udp_getaddr}, {"ttl", udp_ttl},         {"dns", udp_dns},
-    {"hold", udp_hold},       {"unhold", udp_hold},     {NULL, NULL},
+    {"listen", udp_listen}, {"connect", udp_connect}, {"send", udp_send},       {"on", udp_on},
+    {"close", udp_close},   {"getpeer", udp_getpeer}, {"getaddr", udp_getaddr}, {"ttl", udp_ttl},
+    {"dns", udp_dns},       {"hold", udp_hold},       {"unhold", udp_hold},     {NULL, NULL},
 };
 
 void net_udp_register(lua_State *L)
@@ -598,14 +596,13 @@ static int multicast(lua_State *L, bool join)
     const char *iface = any ? NULL : if_ip;
     int r = join ? nm_udp_join(iface, group) : nm_udp_leave(iface, group);
     if (r == UV_EINVAL)
-        fprintf(stderr, "netmcu: multicast%s: %s is not a multicast group address (ignored)\n",
-                join ? "Join" : "Leave", group);
+        fprintf(stderr, "netmcu: multicast%s: %s is not a multicast group address (ignored)\n", join ? "Join" : "Leave",
+                group);
     else if (r == UV_EADDRNOTAVAIL)
-        fprintf(stderr, "netmcu: multicast%s: no interface has the address %s (ignored)\n",
-                join ? "Join" : "Leave", if_ip);
+        fprintf(stderr, "netmcu: multicast%s: no interface has the address %s (ignored)\n", join ? "Join" : "Leave",
+                if_ip);
     else if (r < 0)
-        fprintf(stderr, "netmcu: multicast%s(%s, %s): %s\n", join ? "Join" : "Leave", if_ip, group,
-                uv_strerror(r));
+        fprintf(stderr, "netmcu: multicast%s(%s, %s): %s\n", join ? "Join" : "Leave", if_ip, group, uv_strerror(r));
     return 0;
 }
 

@@ -106,9 +106,8 @@ static void push_event_table(lua_State *L, const nm_radio_event *ev)
     case EV_STA_AUTHMODE_CHANGE:
     case EV_AP_STACONNECTED:
     case EV_AP_STADISCONNECTED:
-    case EV_AP_PROBEREQRECVED:
-        break; /* never produced by the simulation */
-    default: /* the firmware's own text for an event it has no fields for */
+    case EV_AP_PROBEREQRECVED: break; /* never produced by the simulation */
+    default:                          /* the firmware's own text for an event it has no fields for */
         snprintf(buf, sizeof buf, "event %u not implemented", (unsigned)ev->id);
         set_str(L, "info", buf);
         break;

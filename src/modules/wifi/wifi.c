@@ -791,7 +791,7 @@ static int ap_config_fn(lua_State *L)
         return luaL_argerror(L, 1, "ssid: required");
     table_str(L, "ssid", cfg.ssid, 1, 32, "ssid: length:1-32", "ssid: not string");
     cfg.auth = table_str(L, "pwd", cfg.pwd, 8, 64, "pwd: length:0 or 8-64", "pwd: not string") ? AUTH_WPA_WPA2_PSK
-                                                                                                 : AUTH_OPEN;
+                                                                                               : AUTH_OPEN;
     cfg.auth = (int)table_int(L, "auth", 0, 4, "auth: Range:0-4", "auth: not number", cfg.auth);
     cfg.channel = (int)table_int(L, "channel", 1, 13, "channel: Range:1-13", "channel: not number", 6);
     lua_getfield(L, 1, "hidden");
@@ -866,7 +866,7 @@ static int ap_getclient(lua_State *L)
 {
     if (nm_radio.mode == MODE_STATION)
         return luaL_error(L, nm_since(NM_ERA_2_2) ? "Can't list clients in STATION mode"
-                                         : "Can't list client in STATION_MODE mode");
+                                                  : "Can't list client in STATION_MODE mode");
     lua_newtable(L);
     return 1;
 }
@@ -916,15 +916,20 @@ static int dhcp_stop(lua_State *L)
 /* ---- the tables ---- */
 
 static const luaL_Reg wifi_common[] = {
-    {"setmode", wifi_setmode},       {"getmode", wifi_getmode},         {"getdefaultmode", wifi_getdefaultmode},
-    {"getchannel", wifi_getchannel}, {"setphymode", wifi_setphymode},   {"getphymode", wifi_getphymode},
-    {"sleeptype", wifi_sleeptype},   {"nullmodesleep", wifi_nullmodesleep}, {NULL, NULL},
+    {"setmode", wifi_setmode},
+    {"getmode", wifi_getmode},
+    {"getdefaultmode", wifi_getdefaultmode},
+    {"getchannel", wifi_getchannel},
+    {"setphymode", wifi_setphymode},
+    {"getphymode", wifi_getphymode},
+    {"sleeptype", wifi_sleeptype},
+    {"nullmodesleep", wifi_nullmodesleep},
+    {NULL, NULL},
 };
 static const luaL_Reg wifi_15[] = {{"sleep", wifi_sleep}, {NULL, NULL}};
 static const luaL_Reg wifi_22[] = {
-    {"getcountry", wifi_getcountry},       {"setcountry", wifi_setcountry},
-    {"setmaxtxpower", wifi_setmaxtxpower}, {"suspend", wifi_suspend_unavailable},
-    {"resume", wifi_suspend_unavailable},  {NULL, NULL},
+    {"getcountry", wifi_getcountry},       {"setcountry", wifi_setcountry},      {"setmaxtxpower", wifi_setmaxtxpower},
+    {"suspend", wifi_suspend_unavailable}, {"resume", wifi_suspend_unavailable}, {NULL, NULL},
 };
 
 static const luaL_Reg sta_common[] = {
@@ -960,11 +965,16 @@ static const luaL_Reg sta_15[] = {
 static const luaL_Reg sta_22[] = {{"clearconfig", sta_clearconfig}, {NULL, NULL}};
 
 static const luaL_Reg ap_functions[] = {
-    {"config", ap_config_fn},       {"deauth", ap_deauth},
-    {"getip", ap_getip},         {"setip", ap_setip},
-    {"getbroadcast", ap_getbroadcast}, {"getmac", ap_getmac},
-    {"setmac", ap_setmac},       {"getclient", ap_getclient},
-    {"getconfig", ap_getconfig}, {"getdefaultconfig", ap_getdefaultconfig},
+    {"config", ap_config_fn},
+    {"deauth", ap_deauth},
+    {"getip", ap_getip},
+    {"setip", ap_setip},
+    {"getbroadcast", ap_getbroadcast},
+    {"getmac", ap_getmac},
+    {"setmac", ap_setmac},
+    {"getclient", ap_getclient},
+    {"getconfig", ap_getconfig},
+    {"getdefaultconfig", ap_getdefaultconfig},
     {NULL, NULL},
 };
 static const luaL_Reg dhcp_functions[] = {
@@ -986,21 +996,38 @@ static void set_constants(lua_State *L, const constant *c)
 }
 
 static const constant wifi_constants[] = {
-    {"NULLMODE", MODE_NULL},     {"STATION", MODE_STATION},      {"SOFTAP", MODE_SOFTAP},
-    {"STATIONAP", MODE_STATIONAP}, {"PHYMODE_B", 1},            {"PHYMODE_G", 2},
-    {"PHYMODE_N", 3},            {"NONE_SLEEP", 0},              {"LIGHT_SLEEP", 1},
-    {"MODEM_SLEEP", 2},          {"OPEN", AUTH_OPEN},            {"WPA_PSK", AUTH_WPA_PSK},
-    {"WPA2_PSK", AUTH_WPA2_PSK}, {"WPA_WPA2_PSK", AUTH_WPA_WPA2_PSK}, {"STA_IDLE", STATUS_IDLE},
-    {"STA_CONNECTING", STATUS_CONNECTING}, {"STA_WRONGPWD", STATUS_WRONG_PASSWORD},
-    {"STA_APNOTFOUND", STATUS_NO_AP_FOUND}, {"STA_FAIL", STATUS_CONNECT_FAIL}, {"STA_GOTIP", STATUS_GOT_IP},
+    {"NULLMODE", MODE_NULL},
+    {"STATION", MODE_STATION},
+    {"SOFTAP", MODE_SOFTAP},
+    {"STATIONAP", MODE_STATIONAP},
+    {"PHYMODE_B", 1},
+    {"PHYMODE_G", 2},
+    {"PHYMODE_N", 3},
+    {"NONE_SLEEP", 0},
+    {"LIGHT_SLEEP", 1},
+    {"MODEM_SLEEP", 2},
+    {"OPEN", AUTH_OPEN},
+    {"WPA_PSK", AUTH_WPA_PSK},
+    {"WPA2_PSK", AUTH_WPA2_PSK},
+    {"WPA_WPA2_PSK", AUTH_WPA_WPA2_PSK},
+    {"STA_IDLE", STATUS_IDLE},
+    {"STA_CONNECTING", STATUS_CONNECTING},
+    {"STA_WRONGPWD", STATUS_WRONG_PASSWORD},
+    {"STA_APNOTFOUND", STATUS_NO_AP_FOUND},
+    {"STA_FAIL", STATUS_CONNECT_FAIL},
+    {"STA_GOTIP", STATUS_GOT_IP},
     {NULL, 0},
 };
 static const constant country_constants[] = {{"COUNTRY_AUTO", 0}, {"COUNTRY_MANUAL", 1}, {NULL, 0}};
 static const constant event_constants[] = {
-    {"STA_CONNECTED", EV_STA_CONNECTED},       {"STA_DISCONNECTED", EV_STA_DISCONNECTED},
-    {"STA_AUTHMODE_CHANGE", EV_STA_AUTHMODE_CHANGE}, {"STA_GOT_IP", EV_STA_GOT_IP},
-    {"STA_DHCP_TIMEOUT", EV_STA_DHCP_TIMEOUT}, {"AP_STACONNECTED", EV_AP_STACONNECTED},
-    {"AP_STADISCONNECTED", EV_AP_STADISCONNECTED}, {"AP_PROBEREQRECVED", EV_AP_PROBEREQRECVED},
+    {"STA_CONNECTED", EV_STA_CONNECTED},
+    {"STA_DISCONNECTED", EV_STA_DISCONNECTED},
+    {"STA_AUTHMODE_CHANGE", EV_STA_AUTHMODE_CHANGE},
+    {"STA_GOT_IP", EV_STA_GOT_IP},
+    {"STA_DHCP_TIMEOUT", EV_STA_DHCP_TIMEOUT},
+    {"AP_STACONNECTED", EV_AP_STACONNECTED},
+    {"AP_STADISCONNECTED", EV_AP_STADISCONNECTED},
+    {"AP_PROBEREQRECVED", EV_AP_PROBEREQRECVED},
     {NULL, 0},
 };
 static const constant reason_constants[] = {
