@@ -24,8 +24,9 @@ build_pkgs="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libht
 # lua-busted, lua-socket: netmcu.test and the example project's spec.
 test_pkgs="curl wrk netcat-openbsd socat iproute2 procps python3 tmux dnsmasq-base nginx lua5.1 lua-cjson chrony
   lua-busted lua-socket mosquitto mosquitto-clients ${EXTRA_DEPS:-}"
-# Packaging tests: the man page's lint, luarocks for Lua 5.1 and 5.3, the .deb build and its check.
-test_pkgs="$test_pkgs mandoc man-db luarocks liblua5.1-0-dev lua5.3 liblua5.3-dev dpkg-dev debhelper fakeroot lintian"
+# Packaging tests: the libraries the binaries link (gcc, objdump), the man page's lint, luarocks for
+# Lua 5.1 and 5.3, the .deb build and its check.
+test_pkgs="$test_pkgs gcc binutils mandoc man-db luarocks liblua5.1-0-dev lua5.3 liblua5.3-dev dpkg-dev debhelper fakeroot lintian"
 # strace: the start-up structure test (tests/peers/setups.sh) lists the files opened.
 test_pkgs="$test_pkgs strace"
 # NodeMCU-Tool (tools/nodemcu-tool.sh) needs node and npm; a machine with its own node keeps it.
