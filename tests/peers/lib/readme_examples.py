@@ -101,6 +101,10 @@ def run_block(line, words, code, tmp):
             preload = " ".join(subprocess.run(["cc", "-print-file-name=" + lib], capture_output=True,
                                               text=True).stdout.strip() for lib in ("libasan.so", "libubsan.so"))
             argv = ["env", "LD_PRELOAD=" + preload, *argv]
+            # The plain interpreter is not instrumented and never runs the loop's shutdown:
+            # what LeakSanitizer finds at its exit (the sanitizer runtimes' own allocations
+            # among them) is not net.so's to answer for; the runner's runs keep the check.
+            env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0"
     elif "busted" in words:
         repo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
         work = os.path.join(repo, "examples", "raingauge")
