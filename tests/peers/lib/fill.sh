@@ -12,6 +12,8 @@ oom_verdict() {
   local tag=$1 label=$2
   if grep -q '^SKIP' "$T/$tag.out"; then
     skip "$label" "$(grep '^SKIP' "$T/$tag.out")"
+  elif luajit_oom_crash; then
+    skip "$label" "$LUAJIT_OOM_CRASH"
   elif [ "$EXIT_STATUS" = 1 ] && grep -q 'not enough memory' "$T/$tag.err" &&
        ! grep -q 'unprotected' "$T/$tag.err" && grep -q '^FILLED' "$T/$tag.out"; then
     ok "$label"
@@ -19,6 +21,12 @@ oom_verdict() {
     fail "$label" "status $EXIT_STATUS"; describe "$tag"
   fi
 }
+# LuaJIT (Debian's 2.1 beta) can crash in its own error unwinder when the heap
+# is exhausted while the error is thrown, in some heap layouts, even with the
+# JIT off: a segfault inside libluajit's unwinding (README, Compatibility).
+# A LuaJIT run that dies that way is reported as that known limit, not passed.
+LUAJIT_OOM_CRASH="LuaJIT crashed in its error unwinder as memory ran out (a LuaJIT limit; README)"
+luajit_oom_crash() { [ "${LUA_BIN:-}" = luajit ] && [ "${EXIT_STATUS:-}" = 139 ]; }
 FILL='
 if jit and node.heap() > 64 * 1024 * 1024 then print("SKIP this LuaJIT allocates outside the budget"); os.exit(0) end
 -- LuaJIT itself may crash when memory runs out inside a compiled trace (the
