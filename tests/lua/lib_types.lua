@@ -1,14 +1,14 @@
--- lib_types.lua — the LuaLS stubs in types/ against the runtime of one profile
+-- lib_types.lua — the LuaLS type definitions in types/ against the runtime of one profile
 -- (run by types_stubs.lua, once in each profile).
 --
--- The stubs of a profile are types/common/*.lua plus types/PROFILE/*.lua. The
+-- The type definitions of a profile are types/common/*.lua plus types/PROFILE/*.lua. The
 -- runtime's functions are found by walking every global table that is not one
--- of Lua's own libraries, and the methods of each object class the stubs
+-- of Lua's own libraries, and the methods of each object class the definitions
 -- declare (a `---@class X` followed by `local x = {}`), made by CONSTRUCTORS.
--- C functions carry no parameter count, so the stubs' counts are checked
+-- C functions carry no parameter count, so the definitions' parameter counts are checked
 -- against the README's signatures of the same functions, e.g.
 -- `net.createConnection(type[, secure][, fn])` or `### socket:send(data[, fn])`:
--- a stub has as many parameters as one of the documented forms.
+-- a definition has as many parameters as one of the documented forms.
 local T = require("testlib")
 local M = {}
 
