@@ -19,6 +19,9 @@
 /* libuv counts a buffer's length in an unsigned int: longer writes go as
  * several buffers of one request, so no length is ever cut. */
 #define WRITE_PIECE ((size_t)1 << 30)
+/* A closing stream whose peer has not answered our FIN by then takes the mark
+ * its linger measures progress against (on_linger_mark). */
+#define LINGER_MARK_MS 200
 
 /* One buffer serves every read: the loop is single-threaded and the owner
  * copies what it keeps before the next read can happen. */
@@ -57,7 +60,7 @@ static void write_put(nm_write *w)
     write_pool_size++;
 }
 
-nm_stream *nm_stream_new(const nm_stream_events *ev, void *owner)
+nm_stream *nm_stream_new_unaccepted(void)
 {
     nm_stream *s = calloc(1, sizeof(*s));
     if (s == NULL)
@@ -66,6 +69,14 @@ nm_stream *nm_stream_new(const nm_stream_events *ev, void *owner)
         free(s);
         return NULL;
     }
+    return s;
+}
+
+nm_stream *nm_stream_new(const nm_stream_events *ev, void *owner)
+{
+    nm_stream *s = nm_stream_new_unaccepted();
+    if (s == NULL)
+        return NULL;
     s->tcp.data = owner;
     s->ev = ev;
     /* Scripts send a response in several pieces; Nagle would hold the later
@@ -308,7 +319,7 @@ void nm_stream_connect(nm_stream *s, const struct sockaddr *addr)
 
 void nm_stream_start_accepted(nm_stream *s)
 {
-    s->connected = 1; /* TCP_NODELAY, set in nm_stream_new, came with uv_accept */
+    s->connected = 1; /* TCP_NODELAY came from the listener (tcp_server.c) */
     start_reading(s);
 }
 
@@ -554,6 +565,16 @@ static void on_linger(uv_timer_t *timer)
         linger_over(s);
 }
 
+/* The linger's periods are measured from this mark. It is not taken when the
+ * close begins: most peers answer our FIN with theirs within a round trip,
+ * and then the system call would be wasted on every connection. */
+static void on_linger_mark(uv_timer_t *timer)
+{
+    nm_stream *s = timer->data;
+    made_write_progress(s);
+    start_timer(s, NM_STREAM_LINGER_MS, on_linger);
+}
+
 static void on_shutdown(uv_shutdown_t *req, int status)
 {
     nm_stream *s = (nm_stream *)req->handle;
@@ -587,8 +608,7 @@ static void drain_then_shut(nm_stream *s)
     if (s->gathering)
         set_gathering(s, 0); /* push the chain's last piece */
     start_reading(s);
-    start_timer(s, NM_STREAM_LINGER_MS, on_linger);
-    made_write_progress(s); /* the mark the linger's first check compares with */
+    start_timer(s, LINGER_MARK_MS, on_linger_mark);
     if (s->writes_queued > 0) {
         uv_shutdown_t *req = malloc(sizeof(*req));
         if (req && uv_shutdown(req, (uv_stream_t *)&s->tcp, on_shutdown) == 0)
