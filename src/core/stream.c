@@ -359,14 +359,24 @@ static void report_taken(nm_write *w)
     }
 }
 
+/* Writes taken by the callbacks of one round are reported by the next, up to
+ * TAKEN_ROUNDS rounds a loop turn, as libuv runs its own write callbacks
+ * after a poll: a chain of sends (one in flight, the next from `sent`) then
+ * costs a loop turn per TAKEN_ROUNDS sends, not per send, while the bound
+ * keeps a chain from starving other connections. */
+#define TAKEN_ROUNDS 9
+
 static void report_all_taken(nm_task *task)
 {
-    (void)task;
-    nm_write *all = taken_head;
-    /* Detach the list: writes taken by the callbacks it runs wait a turn. */
-    taken_head = NULL;
-    taken_tail = &taken_head;
-    report_taken(all);
+    for (int round = 0; round < TAKEN_ROUNDS && taken_head; round++) {
+        nm_write *all = taken_head;
+        /* Detach the list: writes taken by the callbacks it runs wait a round. */
+        taken_head = NULL;
+        taken_tail = &taken_head;
+        report_taken(all);
+    }
+    if (taken_head == NULL)
+        nm_task_cancel(task); /* no turn for an empty list */
 }
 
 static void report_taken_at_once(nm_stream *s)
