@@ -228,8 +228,7 @@ static void on_read(uv_stream_t *handle, ssize_t nread, const uv_buf_t *buf)
          * report (the script's `sent`) comes first, even when the peer
          * answers within the loop turn that would have reported it. (Not
          * before an error: libuv has made the socket unwritable by then.) */
-        if (taken_head)
-            report_taken_at_once(s);
+        report_taken_at_once(s);
         touch(s);
         /* Closing: read only so that unread input never turns our FIN into a reset. */
         if (!s->closing && s->tls) {
@@ -381,6 +380,10 @@ static void report_all_taken(nm_task *task)
 
 static void report_taken_at_once(nm_stream *s)
 {
+    /* The list holds every stream's writes: scanning it on each read of each
+     * connection would cost in proportion to the connections. */
+    if (s->writes_taken == 0)
+        return;
     nm_write *mine = NULL, **mine_tail = &mine;
     for (nm_write **link = &taken_head; *link;) {
         nm_write *w = *link;
@@ -405,8 +408,7 @@ static void on_written(uv_write_t *req, int status)
     intptr_t cookie = w->cookie;
     write_put(w);
     s->writes_queued--;
-    if (taken_head)
-        report_taken_at_once(s);
+    report_taken_at_once(s);
     report_written(s, cookie, status);
     if (status < 0 && status != UV_ECANCELED)
         fail(s, status);
