@@ -20,27 +20,27 @@ static int set_stack_top(lua_State *L)
 static const char wrapper_chunk[] = "local set_top, original = ...\n"
                                     "return function(...) set_top() return original(...) end\n";
 
-/* Replaces table[name] (the table at the top of the stack) with a wrapper. */
-static void wrap_field(lua_State *L, const char *name)
+/* Replaces table[name] with a wrapper made by the loaded wrapper chunk. */
+static void wrap_field(lua_State *L, int chunk, int table, const char *name)
 {
-    if (luaL_loadbuffer(L, wrapper_chunk, sizeof wrapper_chunk - 1, "=[netmcu fastfn]") != 0)
-        lua_error(L);
+    lua_pushvalue(L, chunk);
     lua_pushcfunction(L, set_stack_top);
-    lua_getfield(L, -3, name);
+    lua_getfield(L, table, name);
     lua_call(L, 2, 1);
-    lua_setfield(L, -2, name);
+    lua_setfield(L, table, name);
 }
 
 void nm_fastfn_guard(lua_State *L)
 {
     static const char *const string_fns[] = {"char", "sub", "lower", "upper", "reverse"};
-    lua_pushvalue(L, LUA_GLOBALSINDEX);
-    wrap_field(L, "tostring");
-    lua_pop(L, 1);
+    if (luaL_loadbuffer(L, wrapper_chunk, sizeof wrapper_chunk - 1, "=[netmcu fastfn]") != 0)
+        lua_error(L);
+    int chunk = lua_gettop(L);
+    wrap_field(L, chunk, LUA_GLOBALSINDEX, "tostring");
     lua_getglobal(L, "string");
     for (size_t i = 0; i < sizeof string_fns / sizeof string_fns[0]; i++)
-        wrap_field(L, string_fns[i]);
-    lua_pop(L, 1);
+        wrap_field(L, chunk, chunk + 1, string_fns[i]);
+    lua_pop(L, 2);
 }
 
 #else
