@@ -7,9 +7,9 @@
  * routine that makes their string without setting the state's stack top. When
  * that allocation fails, LuaJIT pushes "not enough memory" at the stale top,
  * which can be a live slot of a calling Lua frame (its return link): the error
- * unwinder then follows a string as a frame and crashes (seen in 2.1 up to
- * its current branch; a reproducer is described in the README's compatibility
- * table). The runner's heap budget makes that allocation fail on purpose, so
+ * unwinder then follows a string as a frame and crashes (LuaJIT 2.1 up to
+ * its current branch; tests/peers/oom.sh reproduces it for each of the six).
+ * The runner's heap budget makes that allocation fail on purpose, so
  * on LuaJIT each of those functions is replaced by a wrapper that first calls
  * a C function (which sets the stack top) and then tail-calls the original,
  * so the error lands above every live frame. Results and error messages are
