@@ -19,6 +19,7 @@
 #include "modules/net/dns.h"
 #include "core/netaddr.h"
 #include "modules/net/netvalue.h"
+#include "modules/net/sendbuf.h"
 #include "runtime/profile.h"
 
 enum { EV_CONNECTION, EV_RECONNECTION, EV_DISCONNECTION, EV_RECEIVE, EV_SENT, EV_DNS, EV_COUNT };
@@ -49,6 +50,7 @@ typedef struct net_socket {
     bool secure;  /* connects with TLS */
     bool tls_api; /* a tls.socket: the 3.0 tls module's rules (§5) */
     sock_client *client;
+    nm_sendbuf *sendbuf; /* --device=esp8266: the firmware's send buffer, from the first send */
 } net_socket;
 
 static const nm_stream_events socket_events;
@@ -231,6 +233,8 @@ static void on_written(nm_stream *s, intptr_t cookie, int status)
         return;
     if (cookie != 0)
         luaL_unref(L, LUA_REGISTRYINDEX, (int)cookie); /* the sent string */
+    if (sock)
+        nm_sendbuf_done(sock->sendbuf);
     if (sock && status == 0 && sock->state == SOCK_CONNECTED && sock->cb[EV_SENT] != LUA_NOREF) {
         nm_stream_chain_begin(s);
         fire(L, sock, EV_SENT);
@@ -309,6 +313,7 @@ static void on_closed(nm_stream *s, int status)
     int ev = closing_event(sock, local, status);
     sock->stream = NULL;
     sock->state = SOCK_DEAD;
+    nm_sendbuf_reset(sock->sendbuf);
     const char *why = nm_stream_tls_reason(s);
     fire_closing(L, sock, ev, status == 0 ? 0 : nm_err_code(status),
                  status == 0 ? NULL
@@ -334,6 +339,8 @@ static int write_string(lua_State *L, net_socket *sock, int idx)
     lua_pushvalue(L, idx);
     int ref = luaL_ref(L, LUA_REGISTRYINDEX);
     int r = nm_stream_write(sock->stream, data, len);
+    if (r >= 0)
+        nm_sendbuf_add(sock->sendbuf, len);
     if (r == NM_WRITE_QUEUED) {
         nm_stream_tag_queued_write(ref);
         return 0;
@@ -667,7 +674,8 @@ static int socket_send(lua_State *L)
         return 0;
     }
     if (sock->state == SOCK_RESOLVING) {
-        wait_for_lookup(L, sock, 2);
+        if (nm_sendbuf_check(L, &sock->sendbuf, len) == NM_SEND_FITS)
+            wait_for_lookup(L, sock, 2);
         return 0;
     }
     if (sock->stream == NULL || sock->state == SOCK_CLOSING || !nm_stream_writable(sock->stream)) {
@@ -675,6 +683,8 @@ static int socket_send(lua_State *L)
             return luaL_error(L, "not connected");
         return 0;
     }
+    if (nm_sendbuf_check(L, &sock->sendbuf, len) == NM_SEND_DROPPED)
+        return 0;
     /* The string itself is written, not a copy. */
     int r = write_string(L, sock, 2);
     if (r < 0)
@@ -801,6 +811,8 @@ static int socket_gc(lua_State *L)
     }
     free(sock->client);
     sock->client = NULL;
+    free(sock->sendbuf);
+    sock->sendbuf = NULL;
     return 0;
 }
 
