@@ -27,6 +27,14 @@ typedef struct net_server {
 
 static const void *server_metatable;
 
+/* Servers listening with a callback: the 1.5 firmware's "one TCP server". */
+static unsigned servers_with_callback;
+
+unsigned net_servers_with_callback(void)
+{
+    return servers_with_callback;
+}
+
 static net_server *check_server(lua_State *L)
 {
     return nm_check_self(L, server_metatable, NET_SERVER_TYPE);
@@ -150,8 +158,10 @@ static int server_listen(lua_State *L)
         nm_device_site(L, sv->site, sizeof sv->site);
         nm_tcp_server_limit(sv->srv, NM_ESP8266_SERVER_CONNS);
     }
-    if (lua_isfunction(L, arg))
+    if (lua_isfunction(L, arg)) {
         nm_ref_set(L, &sv->accept_ref, arg);
+        servers_with_callback++;
+    }
     if (sv->self_ref == LUA_NOREF)
         nm_ref_set(L, &sv->self_ref, 1);
     return 0;
@@ -163,6 +173,8 @@ static void stop_listening(lua_State *L, net_server *sv, nm_accepted_fate fate)
         return;
     nm_tcp_server_close(sv->srv, fate);
     sv->srv = NULL;
+    if (sv->accept_ref != LUA_NOREF)
+        servers_with_callback--;
     nm_ref_clear(L, &sv->accept_ref);
     nm_ref_clear(L, &sv->self_ref);
 }

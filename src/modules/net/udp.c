@@ -54,10 +54,21 @@ static net_udp *check_udp(lua_State *L)
     return nm_check_self(L, udp_metatable, NET_UDP_TYPE);
 }
 
+/* UDP servers anchored now: the 1.5 firmware's "one UDP server". */
+static unsigned anchored_servers;
+
+unsigned net_udp_servers_anchored(void)
+{
+    return anchored_servers;
+}
+
 static void anchor(lua_State *L, net_udp *ud)
 {
-    if (ud->self_ref == LUA_NOREF)
+    if (ud->self_ref == LUA_NOREF) {
         nm_ref_set(L, &ud->self_ref, 1);
+        if (ud->kind == NET_UDP_SERVER)
+            anchored_servers++;
+    }
 }
 
 /* An event's Lua work runs as the body of a protected call (luacall.h):
@@ -149,8 +160,11 @@ static void bind_to(lua_State *L, net_udp *ud, nm_addr *addr, const char *ip)
 /* Drops the anchor once nothing can call back any more. */
 static void release_if_idle(lua_State *L, net_udp *ud)
 {
-    if (ud->u == NULL && ud->lookups == NULL)
+    if (ud->u == NULL && ud->lookups == NULL && ud->self_ref != LUA_NOREF) {
         nm_ref_clear(L, &ud->self_ref);
+        if (ud->kind == NET_UDP_SERVER)
+            anchored_servers--;
+    }
 }
 
 static void unbind(lua_State *L, net_udp *ud)
