@@ -158,14 +158,17 @@ void nm_tcp_connections_limit(unsigned max)
     connections_limit = max;
 }
 
-static bool connections_full(void)
+unsigned nm_tcp_connections_open(void)
 {
-    if (connections_limit == 0)
-        return false;
     unsigned open = nm_stream_clients_open();
     for (nm_tcp_server *srv = live_servers; srv; srv = srv->next_live)
         open += srv->live_accepted;
-    return open == connections_limit;
+    return open;
+}
+
+static bool connections_full(void)
+{
+    return connections_limit != 0 && nm_tcp_connections_open() == connections_limit;
 }
 
 static void on_connection(uv_stream_t *listener, int status)

@@ -62,6 +62,8 @@ void nm_tcp_server_limit(nm_tcp_server *srv, unsigned max);
  * the SYN unanswered, and accepts it once one of them ends; past max (more
  * outgoing ones), lwIP's equality test lets it through, and so does this. */
 void nm_tcp_connections_limit(unsigned max);
+/* TCP connections open now: accepted by any server, and outgoing. */
+unsigned nm_tcp_connections_open(void);
 /* For stream.c: a connection ended (a waiting one may be accepted). */
 void nm_tcp_server_slot_freed(void);
 

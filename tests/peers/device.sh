@@ -139,6 +139,33 @@ send_case "without --device, 1.5: every send is taken" 5461 \
 out=$("$NETMCU" --device=esp8266 --compat=1.5 -e 'u = net.createConnection(net.UDP) u:connect(9, "127.0.0.1") print(pcall(u.send, u, ("x"):rep(1461))) u:close()' 2>/dev/null)
 [ "$out" = "false	need <1460 payload" ] && ok "--device=esp8266, 1.5: a UDP send past 1460 bytes too" || fail "1.5 UDP payload" "$out"
 
+# Connections count together, servers' and clients': 6 connections from the
+# script to its own server. 1.5: the 6th connect() does nothing (espconn's
+# refusal, ignored); its server accepts none while 5 are open. 3.0: no limit
+# on connect(); past 5 open, lwIP's equality test lets the server accept.
+cat >"$T/out.lua" <<'EOF2'
+srv = net.createServer(net.TCP, 20)
+srv:listen(0, function(c) print("ACCEPTED") end)
+local port = srv:getaddr()
+local n = 0
+for i = 1, 6 do
+  local s = net.createConnection(net.TCP, 0)
+  s:on("connection", function() n = n + 1 end)
+  s:connect(port, "127.0.0.1")
+end
+tmr.create():alarm(500, tmr.ALARM_SINGLE, function() print("CONNECTED " .. n) os.exit(0) end)
+EOF2
+out=$(timeout -k 2 "$(bound 20)" "$NETMCU" --device=esp8266 --compat=1.5 "$T/out.lua" 2>"$T/out.err" | paste -sd' ')
+[ "$out" = "CONNECTED 5" ] && grep -q "out.lua:8: a connect() while 5 TCP connections are open did nothing, and no event follows" "$T/out.err" \
+  && grep -q "out.lua:2: a connection to this server waits unaccepted while 5 TCP connections are open" "$T/out.err" \
+  && ok "--device=esp8266, 1.5: a 6th connect() does nothing, and a server accepts none while 5 clients are open" \
+  || fail "1.5: connections overall" "$out / $(cat "$T/out.err")"
+out=$(timeout -k 2 "$(bound 20)" "$NETMCU" --device=esp8266 --compat=3.0 "$T/out.lua" 2>"$T/out.err" | sort | uniq -c | awk '{print $1, $2, $3}' | paste -sd' ')
+[ "$out" = "6 ACCEPTED  1 CONNECTED 6" ] && ok "--device=esp8266, 3.0: connect() has no limit, and past 5 open the server accepts" \
+  || fail "3.0: connections overall" "$out / $(cat "$T/out.err")"
+out=$(timeout -k 2 "$(bound 20)" "$NETMCU" --compat=1.5 "$T/out.lua" 2>&1 | sort | uniq -c | awk '{print $1, $2, $3}' | paste -sd' ')
+[ "$out" = "6 ACCEPTED  1 CONNECTED 6" ] && ok "without --device, 1.5: six connections and six accepted" || fail "1.5 host: connections" "$out"
+
 # One server per protocol in 1.5 (while the TCP one has its listen callback,
 # while the UDP one is bound); later eras take several.
 cat >"$T/two.lua" <<'EOF2'

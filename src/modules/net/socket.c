@@ -13,7 +13,9 @@
 
 #include "core/dns.h"
 #include "core/rxchunk.h"
+#include "core/tcp_server.h"
 #include "core/tls.h"
+#include "runtime/device.h"
 #include "runtime/luacall.h"
 #include "modules/net/cert.h"
 #include "modules/net/dns.h"
@@ -463,6 +465,20 @@ static void fire_dns(lua_State *L, net_socket *sock, const struct sockaddr *addr
         release_if_idle(L, sock);
 }
 
+/* --device=esp8266, 1.5: espconn_connect refuses a connection while 5 TCP
+ * connections are open (ESPCONN_ISCONN) and net.c ignores the refusal: the
+ * socket stays as it was and no event ever comes. */
+static bool device_refuses_connect(lua_State *L)
+{
+    if (!nm_device_esp8266() || nm_since(NM_ERA_2_2) || nm_tcp_connections_open() < NM_ESP8266_TCP_CONNS)
+        return false;
+    char site[128];
+    nm_device_site(L, site, sizeof site);
+    nm_device_warn(site, "a connect() while 5 TCP connections are open did nothing, and no event follows "
+                         "(the 1.5 firmware's espconn refuses a 6th and net.c ignores the refusal)");
+    return true;
+}
+
 /* The name of connect() is known: "dns" first (3.0 order), then the connect.
  * A failed lookup ends the attempt like a failed connect, with a code. */
 static void connect_answered(lua_State *L, net_socket *sock, const char *host, int status, const struct sockaddr *addr)
@@ -472,6 +488,12 @@ static void connect_answered(lua_State *L, net_socket *sock, const char *host, i
         fire_dns(L, sock, addr, false);
         if (sock->state != SOCK_RESOLVING) /* the callback closed it */
             return;
+    }
+    if (status == NM_DNS_OK && !closed_early && device_refuses_connect(L)) {
+        nm_ref_clear(L, &sock->client->waiting_ref);
+        sock->state = SOCK_FRESH;
+        release_if_idle(L, sock);
+        return;
     }
     if (status == NM_DNS_OK && (sock->stream = new_stream(sock, host)) == NULL)
         status = NM_DNS_NOMEM;
@@ -546,6 +568,8 @@ static int start_connect(lua_State *L, net_socket *sock, lua_Integer port, const
 {
     if (client_of(sock) == NULL)
         return luaL_error(L, "not enough memory");
+    if (addr != NULL && device_refuses_connect(L))
+        return 0;
     anchor(L, sock, 1); /* may run out of memory: before anything changes */
     if (addr == NULL) {
         /* A name never raises: the lookup's outcome arrives as events. Until
