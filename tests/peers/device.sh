@@ -166,6 +166,42 @@ out=$(timeout -k 2 "$(bound 20)" "$NETMCU" --device=esp8266 --compat=3.0 "$T/out
 out=$(timeout -k 2 "$(bound 20)" "$NETMCU" --compat=1.5 "$T/out.lua" 2>&1 | sort | uniq -c | awk '{print $1, $2, $3}' | paste -sd' ')
 [ "$out" = "6 ACCEPTED  1 CONNECTED 6" ] && ok "without --device, 1.5: six connections and six accepted" || fail "1.5 host: connections" "$out"
 
+# The http module keeps a whole response in 8192 bytes (with its NUL).
+cat >"$T/http.lua" <<'EOF2'
+local srv = net.createServer(net.TCP)
+srv:listen(0, "127.0.0.1", function(conn)
+  conn:on("receive", function(c, request)
+    local left = tonumber(request:match("GET /(%d+)"))
+    c:on("sent", function(s)
+      if left == 0 then s:close() return end
+      local n = math.min(left, 1000)
+      left = left - n
+      s:send(("x"):rep(n))
+    end)
+    c:send("HTTP/1.1 200 OK\r\nContent-Length: " .. left .. "\r\n\r\n")
+  end)
+end)
+local port = srv:getaddr()
+http.get("http://127.0.0.1:" .. port .. "/8000", nil, function(code, body)
+  print(code, body and #body)
+  http.get("http://127.0.0.1:" .. port .. "/8200", nil, function(code, body)
+    print(code, body and #body)
+    srv:close()
+  end)
+end)
+EOF2
+for compat in 1.5 3.0; do
+  out=$(timeout -k 2 "$(bound 20)" "$NETMCU" --device=esp8266 --compat=$compat "$T/http.lua" 2>"$T/http.err" | paste -sd'|')
+  case "$out" in
+    "200	8000|HTTP client: Response too long ("*")|-1	nil") ok "--device=esp8266, $compat: an 8 KB response passes, one over 8192 bytes is 'Response too long', then -1" ;;
+    *) fail "$compat: http response limit" "$out" ;;
+  esac
+  [ "$(grep -c "http.lua:17: a response over 8 KB failed with -1 (the firmware's http client keeps the whole response in a buffer of 8192 bytes, BUFFER_SIZE_MAX)$" "$T/http.err")" = 1 ] \
+    && ok "--device=esp8266, $compat: the warning names the http.get line" || fail "$compat: http warning" "$(cat "$T/http.err")"
+done
+out=$(timeout -k 2 "$(bound 20)" "$NETMCU" --compat=3.0 "$T/http.lua" 2>&1 | paste -sd'|')
+[ "$out" = "200	8000|200	8200" ] && ok "without --device, a response of any size" || fail "http without --device" "$out"
+
 # One server per protocol in 1.5 (while the TCP one has its listen callback,
 # while the UDP one is bound); later eras take several.
 cat >"$T/two.lua" <<'EOF2'
