@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # --device=esp8266: each limit of the ESP8266 a script can hit, triggered by a
 # script: the heap (about 40 KB at boot, falling as the script allocates, then
-# "not enough memory"), 5 connections at once per server (a 6th is reset, with
-# one warning naming the listen() line), and receive in 1460-byte pieces.
+# "not enough memory"); lwIP's 5 TCP connections open at once (a 6th waits
+# unaccepted, with one warning naming the listen() line; in 1.5 a 6th connect()
+# does nothing); receive in 1460-byte pieces; the send buffer (1.5: 'need
+# <1460 payload' and dropped sends; 3.0: 'out of memory'); one server per
+# protocol in 1.5; the http module's 8 KB response; names and flash size.
 . "$(dirname "$0")/lib/common.sh"
 need python3
 
@@ -227,6 +230,19 @@ for opts in "--device=esp8266 --compat=3.0" "--compat=1.5"; do
   out=$("$NETMCU" $opts "$T/two.lua" 2>/dev/null | cut -c1-4 | paste -sd' ')
   [ "$out" = "true true true true" ] && ok "$opts: several servers at once" || fail "$opts: several servers" "$out"
 done
+# File names and the flash size are the device's in every run (tests/lua/file_api.lua
+# covers them); the device profile changes neither.
+for opts in "--device=esp8266" ""; do
+  rm -rf "$T/flash"
+  # shellcheck disable=SC2086
+  out=$("$NETMCU" $opts --flash "$T/flash" -e 'print(file.open(("n"):rep(31), "w") ~= nil) file.close()
+    print(pcall(file.open, ("n"):rep(32), "w")) print(select(3, file.fsinfo()))' 2>&1 | paste -sd'|')
+  case "$out" in
+    "true|false	"*"(filename invalid)|3455015") ok "${opts:-without --device}: 31-byte names, not 32; the 4 MB board's flash" ;;
+    *) fail "${opts:-without --device}: names and flash size" "$out" ;;
+  esac
+done
+
 "$NETMCU" --device=esp32 -e '' >/dev/null 2>"$T/bad.err"; st=$?
 [ "$st" = 2 ] && grep -q "esp8266 or host" "$T/bad.err" && ok "--device with an unknown name is a usage error" \
   || fail "--device=esp32 is a usage error" "status $st: $(cat "$T/bad.err")"
