@@ -7,8 +7,12 @@
  * the behaviour the script relies on and the script line, once per line:
  *   - the heap: about 40 KB free at boot (node.heap() falls as the script
  *     allocates; past it, Lua's "not enough memory"),
- *   - at most 5 connections at once per TCP server (lwIP's espconn limit;
- *     a 6th is reset),
+ *   - at most 5 TCP connections open at once, servers' and clients'
+ *     together (lwIP's MEMP_NUM_TCP_PCB): a new one waits unaccepted; in
+ *     1.5 a 6th connect() does nothing and 5 per server is net.c's limit,
+ *   - 1.5's one TCP and one UDP server,
+ *   - the TCP send buffer (modules/net/sendbuf.h),
+ *   - the http module's 8192-byte response,
  *   - received data in the device's pieces of at most 1460 bytes (--rx-chunks).
  */
 #ifndef NETMCU_DEVICE_H
