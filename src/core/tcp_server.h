@@ -54,7 +54,7 @@ int nm_tcp_server_listen(nm_tcp_server *srv, const struct sockaddr *addr);
 int nm_tcp_server_address(const nm_tcp_server *srv, struct sockaddr_storage *addr);
 typedef enum { NM_KEEP_ACCEPTED, NM_CLOSE_ACCEPTED, NM_ABORT_ACCEPTED } nm_accepted_fate;
 /* At most max connections at once (0: no limit): one more is reset at once,
- * as lwIP refuses a connection past espconn's limit. */
+ * as 1.5's net.c closes one past its 5 per server. */
 void nm_tcp_server_limit(nm_tcp_server *srv, unsigned max);
 /* At most max TCP connections open at once in the process, accepted and
  * outgoing together (0: no limit). When exactly max are open a server leaves
