@@ -24,7 +24,7 @@
 #include "runtime/compat.h"
 
 #define NM_ESP8266_FREE_HEAP 40960    /* node.heap() at boot on a 1.5/2.2 board, roughly */
-#define NM_ESP8266_SERVER_CONNS 5     /* espconn's connections per server */
+#define NM_ESP8266_SERVER_CONNS 5     /* 1.5 net.c: connections per server */
 #define NM_ESP8266_SEGMENT 1460       /* lwIP's TCP_MSS */
 #define NM_ESP8266_PAYLOAD 1460       /* 1.5's net.c: a longer send is "need <1460 payload" */
 #define NM_ESP8266_SEND_BUFFER 2920   /* lwIP's TCP_SND_BUF (2 x TCP_MSS) */
