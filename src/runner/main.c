@@ -24,6 +24,7 @@
 #include "runner/console.h"
 #include "runtime/device.h"
 #include "runtime/devicelua.h"
+#include "runtime/fastfn.h"
 #include "core/control.h"
 #include "core/flash.h"
 #include "core/gpio.h"
@@ -385,6 +386,7 @@ static lua_State *new_board(void *arg)
         return NULL;
     }
     luaL_openlibs(L);
+    nm_fastfn_guard(L);
     nm_device_lua_open(L);
     nm_open_board_modules(L);
     nm_device_open(L);
