@@ -51,7 +51,7 @@ typedef struct mqtt_ud {
     int self_ref; /* the anchor while active */
     int cb[EV_COUNT];
     const void *cb_fn[EV_COUNT]; /* the function each reference holds */
-    size_t max_len; /* 2.2 on: larger messages go to "overflow" */
+    size_t max_len;              /* 2.2 on: larger messages go to "overflow" */
     bool autoreconnect;
     bool ever_up;
     bool closing; /* close() asked; no reconnect */
