@@ -19,6 +19,9 @@
 /* libuv counts a buffer's length in an unsigned int: longer writes go as
  * several buffers of one request, so no length is ever cut. */
 #define WRITE_PIECE ((size_t)1 << 30)
+/* A closing stream whose peer has not answered our FIN by then takes the mark
+ * its linger measures progress against (on_linger_mark). */
+#define LINGER_MARK_MS 200
 
 /* One buffer serves every read: the loop is single-threaded and the owner
  * copies what it keeps before the next read can happen. */
@@ -57,7 +60,7 @@ static void write_put(nm_write *w)
     write_pool_size++;
 }
 
-nm_stream *nm_stream_new(const nm_stream_events *ev, void *owner)
+nm_stream *nm_stream_new_unaccepted(void)
 {
     nm_stream *s = calloc(1, sizeof(*s));
     if (s == NULL)
@@ -66,6 +69,14 @@ nm_stream *nm_stream_new(const nm_stream_events *ev, void *owner)
         free(s);
         return NULL;
     }
+    return s;
+}
+
+nm_stream *nm_stream_new(const nm_stream_events *ev, void *owner)
+{
+    nm_stream *s = nm_stream_new_unaccepted();
+    if (s == NULL)
+        return NULL;
     s->tcp.data = owner;
     s->ev = ev;
     /* Scripts send a response in several pieces; Nagle would hold the later
@@ -228,8 +239,7 @@ static void on_read(uv_stream_t *handle, ssize_t nread, const uv_buf_t *buf)
          * report (the script's `sent`) comes first, even when the peer
          * answers within the loop turn that would have reported it. (Not
          * before an error: libuv has made the socket unwritable by then.) */
-        if (taken_head)
-            report_taken_at_once(s);
+        report_taken_at_once(s);
         touch(s);
         /* Closing: read only so that unread input never turns our FIN into a reset. */
         if (!s->closing && s->tls) {
@@ -319,7 +329,7 @@ void nm_stream_connect(nm_stream *s, const struct sockaddr *addr)
 
 void nm_stream_start_accepted(nm_stream *s)
 {
-    s->connected = 1; /* TCP_NODELAY, set in nm_stream_new, came with uv_accept */
+    s->connected = 1; /* TCP_NODELAY came from the listener (tcp_server.c) */
     start_reading(s);
 }
 
@@ -359,18 +369,32 @@ static void report_taken(nm_write *w)
     }
 }
 
+/* Writes taken by the callbacks of one round are reported by the next, up to
+ * TAKEN_ROUNDS rounds a loop turn, as libuv runs its own write callbacks
+ * after a poll: a chain of sends (one in flight, the next from `sent`) then
+ * costs a loop turn per TAKEN_ROUNDS sends, not per send, while the bound
+ * keeps a chain from starving other connections. */
+#define TAKEN_ROUNDS 9
+
 static void report_all_taken(nm_task *task)
 {
-    (void)task;
-    nm_write *all = taken_head;
-    /* Detach the list: writes taken by the callbacks it runs wait a turn. */
-    taken_head = NULL;
-    taken_tail = &taken_head;
-    report_taken(all);
+    for (int round = 0; round < TAKEN_ROUNDS && taken_head; round++) {
+        nm_write *all = taken_head;
+        /* Detach the list: writes taken by the callbacks it runs wait a round. */
+        taken_head = NULL;
+        taken_tail = &taken_head;
+        report_taken(all);
+    }
+    if (taken_head == NULL)
+        nm_task_cancel(task); /* no turn for an empty list */
 }
 
 static void report_taken_at_once(nm_stream *s)
 {
+    /* The list holds every stream's writes: scanning it on each read of each
+     * connection would cost in proportion to the connections. */
+    if (s->writes_taken == 0)
+        return;
     nm_write *mine = NULL, **mine_tail = &mine;
     for (nm_write **link = &taken_head; *link;) {
         nm_write *w = *link;
@@ -395,8 +419,7 @@ static void on_written(uv_write_t *req, int status)
     intptr_t cookie = w->cookie;
     write_put(w);
     s->writes_queued--;
-    if (taken_head)
-        report_taken_at_once(s);
+    report_taken_at_once(s);
     report_written(s, cookie, status);
     if (status < 0 && status != UV_ECANCELED)
         fail(s, status);
@@ -565,6 +588,16 @@ static void on_linger(uv_timer_t *timer)
         linger_over(s);
 }
 
+/* The linger's periods are measured from this mark. It is not taken when the
+ * close begins: most peers answer our FIN with theirs within a round trip,
+ * and then the system call would be wasted on every connection. */
+static void on_linger_mark(uv_timer_t *timer)
+{
+    nm_stream *s = timer->data;
+    made_write_progress(s);
+    start_timer(s, NM_STREAM_LINGER_MS, on_linger);
+}
+
 static void on_shutdown(uv_shutdown_t *req, int status)
 {
     nm_stream *s = (nm_stream *)req->handle;
@@ -598,8 +631,7 @@ static void drain_then_shut(nm_stream *s)
     if (s->gathering)
         set_gathering(s, 0); /* push the chain's last piece */
     start_reading(s);
-    start_timer(s, NM_STREAM_LINGER_MS, on_linger);
-    made_write_progress(s); /* the mark the linger's first check compares with */
+    start_timer(s, LINGER_MARK_MS, on_linger_mark);
     if (s->writes_queued > 0) {
         uv_shutdown_t *req = malloc(sizeof(*req));
         if (req && uv_shutdown(req, (uv_stream_t *)&s->tcp, on_shutdown) == 0)

@@ -94,7 +94,8 @@ void nm_stream_chain_end(nm_stream *s);
 /* Stops (true) or resumes (false) reading. */
 void nm_stream_hold(nm_stream *s, bool hold);
 /* Orderly close: drain writes, send FIN, linger until the peer's FIN (at most
- * NM_STREAM_LINGER_MS without progress), close. `closed` reports status, or
+ * NM_STREAM_LINGER_MS without progress, counted from a mark taken 200 ms into
+ * the linger), close. `closed` reports status, or
  * the error that kept data from being delivered (a reset, UV_ETIMEDOUT). */
 void nm_stream_close(nm_stream *s, int status);
 /* Immediate close: queued writes are abandoned. */
@@ -121,6 +122,10 @@ size_t nm_stream_queued_bytes(const nm_stream *s);
  * plain stream; `written` reports the cookie given here. */
 int nm_stream_write_raw(nm_stream *s, const char *data, size_t len, intptr_t cookie);
 
+/* For tcp_server.c: a stream for uv_accept to fill. Unlike nm_stream_new it
+ * does not set TCP_NODELAY: the accepted socket inherits the listener's (Linux
+ * copies it at accept), which saves a system call per connection. */
+nm_stream *nm_stream_new_unaccepted(void);
 /* For tcp_server.c: sets up a freshly accepted stream and starts reading. */
 void nm_stream_start_accepted(nm_stream *s);
 /* Outgoing streams connecting or connected (not yet closed). */

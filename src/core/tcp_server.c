@@ -187,13 +187,13 @@ static void on_connection(uv_stream_t *listener, int status)
         return;
     }
     srv->waiting = 0;
-    nm_stream *s = nm_stream_new(NULL, NULL);
+    nm_stream *s = nm_stream_new_unaccepted();
     if (s == NULL) {
         refuse_connection(srv);
         return;
     }
     if (srv->spare == NULL)
-        srv->spare = nm_stream_new(NULL, NULL);
+        srv->spare = nm_stream_new_unaccepted();
     if (uv_accept(listener, (uv_stream_t *)&s->tcp) != 0) {
         nm_stream_abort(s, 0);
         return;
@@ -238,10 +238,13 @@ int nm_tcp_server_listen(nm_tcp_server *srv, const struct sockaddr *addr)
 {
     /* libuv sets SO_REUSEADDR, so a script can restart a server on its port at once. */
     int r = uv_tcp_bind(&srv->listener, addr, 0);
+    /* Accepted sockets inherit TCP_NODELAY from the listener (see stream.h). */
+    if (r == 0)
+        r = uv_tcp_nodelay(&srv->listener, 1);
     if (r == 0)
         r = uv_listen((uv_stream_t *)&srv->listener, SOMAXCONN, on_connection);
     if (r == 0)
-        srv->spare = nm_stream_new(NULL, NULL);
+        srv->spare = nm_stream_new_unaccepted();
     if (r == 0)
         srv->listening = 1;
     return r;

@@ -43,6 +43,37 @@ T.case("chained sends are not held back, rounds on one connection", function(don
   })
 end)
 
+-- An accepted connection gets TCP_NODELAY from its listener: a second send of
+-- the same callback leaves at once instead of waiting, under Nagle, for the
+-- peer's delayed ACK of the first (40 ms a round once the connection is warm).
+T.case("two sends of one callback are not held back on an accepted connection", function(done)
+  local srv, port = N.server(function(c)
+    c:on("receive", function(s)
+      s:send("A")
+      s:send("B")
+    end)
+  end)
+  local rounds, got = 0, ""
+  local started = tmr.now()
+  N.client(port, {
+    connection = function(s) s:send("go") end,
+    receive = function(s, d)
+      got = got .. d
+      if #got < 2 then return end
+      T.eq(got, "AB", "round " .. (rounds + 1) .. " arrives whole and in order")
+      rounds, got = rounds + 1, ""
+      if rounds < ROUNDS * 2 then s:send("go") else s:close() end
+    end,
+    disconnection = T.expect(function()
+      local ms = (tmr.now() - started) / 1000
+      T.eq(rounds, ROUNDS * 2)
+      T.check(ms < 600, string.format("%d rounds took %.0f ms: the second send waited for ACKs", rounds, ms))
+      srv:close()
+      done()
+    end),
+  })
+end)
+
 T.case("a chain ending in close delivers everything before the FIN", function(done)
   local total = 0
   local srv, port = N.server(function(c)

@@ -206,6 +206,39 @@ for p in 1.5 3.0; do
     "$T/closereset.$p.out" "$T/closereset.$p.peer" -- '^GOT 100000 SENT-RESET' "$ev" '!DISCONNECTION 0'
 done
 
+# Row: close() after a large send to a peer that stopped reading: nothing is
+# acknowledged, so the linger ends after one period without progress (5 s from
+# its mark, taken 200 ms in), not two, and the ending carries an error code.
+cat >"$T/closestall.lua" <<EOF
+$PRELUDE
+local sv = net.createServer(net.TCP, 30)
+sv:listen(0, "127.0.0.1", function(c)
+  local t0
+  local function ended(_, e)
+    print(string.format("ENDED %s AFTER %d", tostring(e), (tmr.now() - t0) / 1000))
+    sv:close()
+  end
+  c:on("disconnection", ended)
+  c:on("reconnection", ended)
+  c:on("receive", function(c)
+    c:send(string.rep("s", 4 * 1024 * 1024))
+    t0 = tmr.now()
+    c:close()
+  end)
+end)
+print("PORT " .. sv:getaddr())
+EOF
+for p in 1.5 3.0; do
+  server_row closestall $p stall 14
+  after=$(sed -n 's/^ENDED -[0-9]* AFTER \([0-9]*\)$/\1/p' "$T/closestall.$p.out")
+  if [ -n "$after" ] && [ "$after" -ge 5000 ] && [ "$after" -lt 10000 ]; then
+    ok "faults $p: close() to a peer that acknowledges nothing: one linger period (${after} ms), an error code"
+  else
+    fail "faults $p: close() to a peer that acknowledges nothing: one linger period, an error code" \
+      "got: $(tr '\n' '|' <"$T/closestall.$p.out")"
+  fi
+done
+
 # Row: out of descriptors on accept; the server serves again once they return.
 cat >"$T/fds.lua" <<EOF
 $PRELUDE

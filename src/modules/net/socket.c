@@ -330,24 +330,45 @@ static const nm_stream_events socket_events = {
     .closed = on_closed,
 };
 
+/* A registry slot, holding `true`, kept ready for the next string a write
+ * leaves queued: storing into a slot that exists allocates nothing, so it
+ * cannot fail once libuv holds a pointer into the string, and a string the
+ * kernel takes at once (the usual case) costs no reference at all. The slot
+ * belongs to one registry: a restarted or second Lua state makes its own. */
+static int spare_ref = LUA_NOREF;
+static const void *spare_registry;
+
+/* Makes the spare before a write, where an error (out of memory) leaves
+ * nothing half done. */
+static void ready_spare(lua_State *L)
+{
+    const void *registry = lua_topointer(L, LUA_REGISTRYINDEX);
+    if (spare_ref != LUA_NOREF && spare_registry == registry)
+        return;
+    spare_ref = LUA_NOREF;
+    lua_pushboolean(L, 1);
+    spare_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    spare_registry = registry;
+}
+
 /* Writes the string at idx; what the kernel did not take at once is kept
- * alive by a reference until `written`. The reference is taken first: once
- * libuv holds a pointer into the string, nothing may fail before the string
- * is anchored. Returns 0 or a libuv error. */
+ * alive by a reference until `written`. Returns 0 or a libuv error. */
 static int write_string(lua_State *L, net_socket *sock, int idx)
 {
     size_t len;
     const char *data = lua_tolstring(L, idx, &len);
-    lua_pushvalue(L, idx);
-    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    ready_spare(L);
     int r = nm_stream_write(sock->stream, data, len);
     if (r >= 0)
         nm_sendbuf_add(sock->sendbuf, len);
     if (r == NM_WRITE_QUEUED) {
+        int ref = spare_ref;
+        lua_pushvalue(L, idx);
+        lua_rawseti(L, LUA_REGISTRYINDEX, ref);
         nm_stream_tag_queued_write(ref);
+        spare_ref = LUA_NOREF; /* the next write makes another */
         return 0;
     }
-    luaL_unref(L, LUA_REGISTRYINDEX, ref);
     return r;
 }
 
@@ -851,6 +872,7 @@ static const luaL_Reg socket_methods[] = {
 void net_socket_register(lua_State *L)
 {
     socket_metatable = nm_register_type(L, NET_SOCKET_TYPE, socket_methods, socket_gc);
+    spare_ref = LUA_NOREF; /* a new state (a restart may reuse the old one's address) */
 }
 
 void net_socket_push_new(lua_State *L, bool secure)
