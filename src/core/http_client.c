@@ -53,6 +53,7 @@ struct nm_http_request {
     bool in_value, interim, complete;
     char prefix[9]; /* the status line's first bytes, for version_ok */
     size_t seen;
+    size_t received; /* bytes of this response, for opt.max_response */
     char reason[160];
 };
 
@@ -182,6 +183,7 @@ static void reset_response(nm_http_request *r)
     r->span_count = 0;
     r->in_value = r->interim = r->complete = false;
     r->seen = 0;
+    r->received = 0;
 }
 
 static int on_header_field(http_parser *p, const char *at, size_t len)
@@ -451,7 +453,15 @@ static void stream_connected(nm_stream *s)
 
 static void stream_received(nm_stream *s, const char *data, size_t len)
 {
-    feed(nm_stream_owner(s), data, len);
+    nm_http_request *r = nm_stream_owner(s);
+    r->received += len;
+    if (r->opt.max_response != 0 && r->received + 1 > r->opt.max_response) {
+        snprintf(r->reason, sizeof r->reason, "Response too long (%zu)", r->received + 1);
+        nm_http_response res = {.status = NM_HTTP_FAILED, .reason = r->reason, .too_long = true};
+        finish(r, &res);
+        return;
+    }
+    feed(r, data, len);
 }
 
 static void stream_written(nm_stream *s, intptr_t cookie, int status)

@@ -50,6 +50,7 @@ typedef struct nm_http_response {
     const nm_http_header *headers; /* in arrival order */
     size_t header_count;
     const char *reason; /* failures: why, in the firmware's words where it has them */
+    bool too_long;      /* the failure: the response passed max_response */
 } nm_http_response;
 
 typedef struct nm_http_request nm_http_request;
@@ -65,6 +66,10 @@ typedef struct nm_http_options {
      * all-lower-case spellings; later firmware ignores case. */
     bool names_two_spellings;
     nm_http_secure_fn secure;
+    /* The firmware's buffer for a whole response, in bytes with its closing
+     * NUL (0: no limit): a response that passes it fails with "Response too
+     * long (N)", N the size the buffer would have needed. */
+    size_t max_response;
 } nm_http_options;
 
 /* Starts method on url. headers: extra header lines, each ending in CRLF

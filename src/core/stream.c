@@ -87,9 +87,19 @@ static nm_task taken_task;
  * to drain) are closed at exit too; they reuse the idle links, which only
  * accepted streams need. */
 static nm_stream *live_clients;
+static unsigned clients_open;
+
+unsigned nm_stream_clients_open(void)
+{
+    return clients_open;
+}
 
 static void clients_unlink(nm_stream *s)
 {
+    if (s->idle_prev != NULL || live_clients == s) {
+        clients_open--;
+        nm_tcp_server_slot_freed(); /* a connection waiting for a server may go on */
+    }
     if (s->idle_prev)
         s->idle_prev->idle_next = s->idle_next;
     else if (live_clients == s)
@@ -112,6 +122,7 @@ static void clients_add(nm_stream *s)
     if (live_clients)
         live_clients->idle_prev = s;
     live_clients = s;
+    clients_open++;
     nm_loop_at_shutdown(abort_all_clients);
 }
 

@@ -123,5 +123,7 @@ int nm_stream_write_raw(nm_stream *s, const char *data, size_t len, intptr_t coo
 
 /* For tcp_server.c: sets up a freshly accepted stream and starts reading. */
 void nm_stream_start_accepted(nm_stream *s);
+/* Outgoing streams connecting or connected (not yet closed). */
+unsigned nm_stream_clients_open(void);
 
 #endif

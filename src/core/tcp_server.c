@@ -151,6 +151,26 @@ static void refuse_connection(nm_tcp_server *srv)
     nm_stream_abort(spare, 0);
 }
 
+static unsigned connections_limit;
+
+void nm_tcp_connections_limit(unsigned max)
+{
+    connections_limit = max;
+}
+
+unsigned nm_tcp_connections_open(void)
+{
+    unsigned open = nm_stream_clients_open();
+    for (nm_tcp_server *srv = live_servers; srv; srv = srv->next_live)
+        open += srv->live_accepted;
+    return open;
+}
+
+static bool connections_full(void)
+{
+    return connections_limit != 0 && nm_tcp_connections_open() == connections_limit;
+}
+
 static void on_connection(uv_stream_t *listener, int status)
 {
     nm_tcp_server *srv = listener->data;
@@ -158,6 +178,15 @@ static void on_connection(uv_stream_t *listener, int status)
         report_accept_failure(srv, status);
         return;
     }
+    /* Not taken, libuv keeps the connection and stops watching the listener
+     * until uv_accept: the kernel's backlog holds the rest meanwhile. */
+    if (connections_full()) {
+        srv->waiting = 1;
+        if (srv->ev && srv->ev->waiting)
+            srv->ev->waiting(srv);
+        return;
+    }
+    srv->waiting = 0;
     nm_stream *s = nm_stream_new(NULL, NULL);
     if (s == NULL) {
         refuse_connection(srv);
@@ -184,6 +213,25 @@ static void on_connection(uv_stream_t *listener, int status)
     nm_stream_start_accepted(s);
     if (srv->ev && srv->ev->accepted)
         srv->ev->accepted(srv, s);
+}
+
+/* From the loop, never inside the call that ended a connection: servers
+ * with a connection waiting take it while there is room. */
+static void accept_waiting(nm_task *task)
+{
+    (void)task;
+    for (nm_tcp_server *srv = live_servers; srv && !connections_full(); srv = srv->next_live) {
+        if (srv->waiting && !srv->closed)
+            on_connection((uv_stream_t *)&srv->listener, 0);
+    }
+}
+
+static nm_task waiting_task;
+
+void nm_tcp_server_slot_freed(void)
+{
+    if (connections_limit != 0)
+        nm_task_post(&waiting_task, accept_waiting);
 }
 
 int nm_tcp_server_listen(nm_tcp_server *srv, const struct sockaddr *addr)
@@ -246,6 +294,7 @@ void nm_tcp_server_forget(nm_stream *s)
     nm_tcp_server *srv = s->server;
     idle_unlink(srv, s);
     srv->live_accepted--;
+    nm_tcp_server_slot_freed();
     s->server = NULL;
     if (srv->idle_head == NULL)
         uv_timer_stop(&srv->idle_timer);

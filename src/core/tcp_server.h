@@ -29,6 +29,9 @@ typedef struct nm_tcp_server_events {
     void (*accept_failed)(nm_tcp_server *srv, int status);
     /* A connection past the limit (nm_tcp_server_limit) was reset; optional. */
     void (*refused)(nm_tcp_server *srv);
+    /* A connection waits unaccepted: the process-wide limit
+     * (nm_tcp_connections_limit) is reached; optional. */
+    void (*waiting)(nm_tcp_server *srv);
 } nm_tcp_server_events;
 
 struct nm_tcp_server {
@@ -42,7 +45,7 @@ struct nm_tcp_server {
     nm_tcp_server *prev_live, *next_live; /* every server not yet freed */
     int open_handles;
     unsigned live_accepted, max_accepted; /* max 0: no limit */
-    unsigned listening : 1, closed : 1, accept_error_seen : 1;
+    unsigned listening : 1, closed : 1, accept_error_seen : 1, waiting : 1;
 };
 
 nm_tcp_server *nm_tcp_server_new(const nm_tcp_server_events *ev, void *owner, unsigned timeout_s);
@@ -51,8 +54,19 @@ int nm_tcp_server_listen(nm_tcp_server *srv, const struct sockaddr *addr);
 int nm_tcp_server_address(const nm_tcp_server *srv, struct sockaddr_storage *addr);
 typedef enum { NM_KEEP_ACCEPTED, NM_CLOSE_ACCEPTED, NM_ABORT_ACCEPTED } nm_accepted_fate;
 /* At most max connections at once (0: no limit): one more is reset at once,
- * as lwIP refuses a connection past espconn's limit. */
+ * as 1.5's net.c closes one past its 5 per server. */
 void nm_tcp_server_limit(nm_tcp_server *srv, unsigned max);
+/* At most max TCP connections open at once in the process, accepted and
+ * outgoing together (0: no limit). When exactly max are open a server leaves
+ * a new connection unaccepted in its backlog, as lwIP on the ESP8266 leaves
+ * the SYN unanswered, and accepts it once one of them ends; past max (more
+ * outgoing ones), lwIP's equality test lets it through, and so does this. */
+void nm_tcp_connections_limit(unsigned max);
+/* TCP connections open now: accepted by any server, and outgoing. */
+unsigned nm_tcp_connections_open(void);
+/* For stream.c: a connection ended (a waiting one may be accepted). */
+void nm_tcp_server_slot_freed(void);
+
 /* Stops listening and detaches the owner; the accepted streams stay open, are
  * closed gracefully or aborted (each reports `closed` later). */
 void nm_tcp_server_close(nm_tcp_server *srv, nm_accepted_fate fate);

@@ -19,6 +19,7 @@
 
 #include "core/http_client.h"
 #include "modules/net/cert.h"
+#include "runtime/device.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "runtime/output.h"
@@ -31,6 +32,7 @@
 typedef struct live_request {
     nm_http_request *req;
     lua_State *L;
+    char site[128]; /* --device=esp8266: the calling line, for a warning */
     struct live_request *prev, *next;
 } live_request;
 
@@ -96,6 +98,9 @@ static void request_done(void *owner, const nm_http_response *res)
     if (L != NULL && L == lr->L) {
         if (res->status == NM_HTTP_FAILED && res->reason)
             print_reason(res->reason);
+        if (res->too_long)
+            nm_device_warn(lr->site, "a response over 8 KB failed with -1 (the firmware's http client keeps the "
+                                     "whole response in a buffer of 8192 bytes, BUFFER_SIZE_MAX)");
         if (callback_ref != LUA_NOREF) {
             answer_call c = {{answer_body}, res};
             nm_lua_protect(L, &c.base);
@@ -124,11 +129,13 @@ static int start(lua_State *L, const char *method, int headers_at, int body_at, 
         .max_redirects = REDIRECTS_MAX,
         .names_two_spellings = !nm_since(NM_ERA_2_2),
         .secure = net_cert_secure,
+        .max_response = nm_device_esp8266() ? NM_ESP8266_HTTP_RESPONSE : 0,
     };
     live_request *lr = calloc(1, sizeof(*lr));
     if (lr == NULL)
         return luaL_error(L, "out of memory");
     lr->L = nm_lua_state();
+    nm_device_site(L, lr->site, sizeof lr->site);
     lr->req = nm_http_start(&opt, url, method, headers, body, body_len, request_done, lr);
     if (lr->req == NULL) {
         free(lr);

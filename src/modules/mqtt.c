@@ -51,7 +51,8 @@ typedef struct mqtt_ud {
     nm_mqtt_client *core;
     int self_ref; /* the anchor while active */
     int cb[EV_COUNT];
-    size_t max_len; /* 2.2 on: larger messages go to "overflow" */
+    const void *cb_fn[EV_COUNT]; /* the function each reference holds */
+    size_t max_len;              /* 2.2 on: larger messages go to "overflow" */
     bool autoreconnect;
     bool ever_up;
     bool closing; /* close() asked; no reconnect */
@@ -237,17 +238,16 @@ static const nm_mqtt_events mqtt_events = {
 
 /* ---- mqtt.Client ------------------------------------------------------------------ */
 
-/* Scripts pass the same callback with every publish: keep its reference then. */
+/* Scripts pass the same callback with every publish: keep its reference
+ * then. While a slot's reference keeps its function alive, the function's
+ * address identifies it, without reading the registry. */
 static void set_slot(lua_State *L, mqtt_ud *u, int ev, int idx)
 {
-    if (u->cb[ev] != LUA_NOREF) {
-        nm_ref_push(L, u->cb[ev]);
-        bool same = lua_rawequal(L, -1, idx);
-        lua_pop(L, 1);
-        if (same)
-            return;
-    }
+    const void *fn = lua_topointer(L, idx);
+    if (u->cb[ev] != LUA_NOREF && u->cb_fn[ev] == fn)
+        return;
     nm_ref_set(L, &u->cb[ev], idx);
+    u->cb_fn[ev] = fn;
 }
 
 /* Client(clientid, keepalive, user, pass, cleansession[, max_message_length]):

@@ -24,6 +24,7 @@
 #include "runner/console.h"
 #include "runtime/device.h"
 #include "runtime/devicelua.h"
+#include "runtime/fastfn.h"
 #include "core/control.h"
 #include "core/flash.h"
 #include "core/gpio.h"
@@ -88,8 +89,9 @@ static void usage(FILE *out)
           "  --trace=LIST    a line on stderr per API call and callback of the modules\n"
           "                  listed (net,tmr,wifi,file,gpio,...; all), and with report\n"
           "                  the objects still anchored at the end (also $NETMCU_TRACE)\n"
-          "  --device=esp8266  the ESP8266's limits: 40 KB of heap, 5 connections per\n"
-          "                  server, received data in pieces of 1460 bytes\n"
+          "  --device=esp8266  the ESP8266's limits: 40 KB of heap, 5 TCP connections,\n"
+          "                  the send buffer, the http response, received data in\n"
+          "                  pieces of 1460 bytes\n"
           "  --rx-chunks=N   deliver received TCP data in pieces of at most N bytes (the\n"
           "                  device: 1460); random[:SEED]: pieces of random sizes\n"
           "  --gpio-trace    print every change of a gpio pin's level or mode (and pwm) on stderr\n"
@@ -384,6 +386,7 @@ static lua_State *new_board(void *arg)
         return NULL;
     }
     luaL_openlibs(L);
+    nm_fastfn_guard(L);
     nm_device_lua_open(L);
     nm_open_board_modules(L);
     nm_device_open(L);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/rxchunk.h"
+#include "core/tcp_server.h"
 #include "runtime/heap.h"
 
 static bool esp8266;
@@ -28,6 +29,7 @@ bool nm_device_select(const char *name)
         return false;
     if (esp8266)
         nm_rxchunk_default(NM_ESP8266_SEGMENT);
+    nm_tcp_connections_limit(esp8266 ? NM_ESP8266_TCP_CONNS : 0);
     return true;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/loop.h"
+#include "runtime/device.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "runtime/output.h"
@@ -107,6 +108,22 @@ static int net_createConnection(lua_State *L)
     return 1;
 }
 
+/* --device=esp8266, 1.5: net.c keeps one TCP server (while its listen
+ * callback is set) and one UDP server (while it is bound); a second raises. */
+static bool one_server_only(void)
+{
+    return nm_device_esp8266() && !nm_since(NM_ERA_2_2);
+}
+
+static int second_server_error(lua_State *L, const char *text)
+{
+    char site[128];
+    nm_device_site(L, site, sizeof site);
+    nm_device_warn(site, "a second net.createServer() of a protocol: the 1.5 firmware keeps one TCP "
+                         "server and one UDP server at a time");
+    return luaL_error(L, "%s", text);
+}
+
 /* createServer(type[, timeout][, fn]); 3.0 also takes createServer([timeout])
  * and createServer(type) (docs/firmware-behaviour.md §4.2). */
 static int net_createServer(lua_State *L)
@@ -119,6 +136,8 @@ static int net_createServer(lua_State *L)
     } else if (check_type(L) == NET_UDP) { /* no timeout for UDP: only fn is looked for */
         deprecated("net.createServer with net.UDP type");
         nm_profile_lock();
+        if (one_server_only() && net_udp_servers_anchored() > 0)
+            return second_server_error(L, "only one udp server allowed");
         net_udp_push_new(L, NET_UDP_SERVER);
         call_initializer(L, 2);
         return 1;
@@ -131,6 +150,8 @@ static int net_createServer(lua_State *L)
     if (timeout < 1 || timeout > 28800)
         return luaL_error(L, "wrong arg type"); /* the firmware's text for the 1…28800 check */
     nm_profile_lock();
+    if (one_server_only() && net_servers_with_callback() > 0)
+        return second_server_error(L, "only one tcp server allowed");
     net_server_push_new(L, (unsigned)timeout);
     call_initializer(L, next);
     return 1;

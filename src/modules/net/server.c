@@ -27,6 +27,14 @@ typedef struct net_server {
 
 static const void *server_metatable;
 
+/* Servers listening with a callback: the 1.5 firmware's "one TCP server". */
+static unsigned servers_with_callback;
+
+unsigned net_servers_with_callback(void)
+{
+    return servers_with_callback;
+}
+
 static net_server *check_server(lua_State *L)
 {
     return nm_check_self(L, server_metatable, NET_SERVER_TYPE);
@@ -79,7 +87,7 @@ static void on_accept_failed(nm_tcp_server *srv, int status)
             uv_strerror(status));
 }
 
-/* --device=esp8266: a connection past espconn's 5 was reset. */
+/* --device=esp8266, 1.5: a connection past net.c's 5 per server was closed. */
 static void on_refused(nm_tcp_server *srv)
 {
     net_server *sv = srv->owner;
@@ -88,10 +96,21 @@ static void on_refused(nm_tcp_server *srv)
                                  "accepts 5 per server)");
 }
 
+/* --device=esp8266: lwIP answers no SYN while 5 TCP connections are open. */
+static void on_waiting(nm_tcp_server *srv)
+{
+    net_server *sv = srv->owner;
+    if (sv != NULL)
+        nm_device_warn(sv->site, "a connection to this server waits unaccepted while 5 TCP connections "
+                                 "are open, servers' and clients' together (lwIP on the device "
+                                 "answers no new connection until one ends)");
+}
+
 static const nm_tcp_server_events server_events = {
     .accepted = on_accepted,
     .accept_failed = on_accept_failed,
     .refused = on_refused,
+    .waiting = on_waiting,
 };
 
 /* Binds and listens; 3.0 falls back to the wildcard when the script names an
@@ -148,10 +167,13 @@ static int server_listen(lua_State *L)
         return net_raise_bind_error(L, r, (int)port);
     if (nm_device_esp8266()) {
         nm_device_site(L, sv->site, sizeof sv->site);
-        nm_tcp_server_limit(sv->srv, NM_ESP8266_SERVER_CONNS);
+        if (!nm_since(NM_ERA_2_2)) /* 2.2's net.c has no table of 5 sockets per server */
+            nm_tcp_server_limit(sv->srv, NM_ESP8266_SERVER_CONNS);
     }
-    if (lua_isfunction(L, arg))
+    if (lua_isfunction(L, arg)) {
         nm_ref_set(L, &sv->accept_ref, arg);
+        servers_with_callback++;
+    }
     if (sv->self_ref == LUA_NOREF)
         nm_ref_set(L, &sv->self_ref, 1);
     return 0;
@@ -163,6 +185,8 @@ static void stop_listening(lua_State *L, net_server *sv, nm_accepted_fate fate)
         return;
     nm_tcp_server_close(sv->srv, fate);
     sv->srv = NULL;
+    if (sv->accept_ref != LUA_NOREF)
+        servers_with_callback--;
     nm_ref_clear(L, &sv->accept_ref);
     nm_ref_clear(L, &sv->self_ref);
 }

@@ -15,5 +15,7 @@
 void net_server_register(lua_State *L);
 /* Pushes a new TCP server whose accepted connections time out after timeout_s. */
 void net_server_push_new(lua_State *L, unsigned timeout_s);
+/* TCP servers listening with a callback now. */
+unsigned net_servers_with_callback(void);
 
 #endif

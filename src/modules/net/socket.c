@@ -13,12 +13,15 @@
 
 #include "core/dns.h"
 #include "core/rxchunk.h"
+#include "core/tcp_server.h"
 #include "core/tls.h"
+#include "runtime/device.h"
 #include "runtime/luacall.h"
 #include "modules/net/cert.h"
 #include "modules/net/dns.h"
 #include "core/netaddr.h"
 #include "modules/net/netvalue.h"
+#include "modules/net/sendbuf.h"
 #include "runtime/profile.h"
 
 enum { EV_CONNECTION, EV_RECONNECTION, EV_DISCONNECTION, EV_RECEIVE, EV_SENT, EV_DNS, EV_COUNT };
@@ -49,6 +52,7 @@ typedef struct net_socket {
     bool secure;  /* connects with TLS */
     bool tls_api; /* a tls.socket: the 3.0 tls module's rules (§5) */
     sock_client *client;
+    nm_sendbuf *sendbuf; /* --device=esp8266: the firmware's send buffer, from the first send */
 } net_socket;
 
 static const nm_stream_events socket_events;
@@ -231,6 +235,8 @@ static void on_written(nm_stream *s, intptr_t cookie, int status)
         return;
     if (cookie != 0)
         luaL_unref(L, LUA_REGISTRYINDEX, (int)cookie); /* the sent string */
+    if (sock)
+        nm_sendbuf_done(sock->sendbuf);
     if (sock && status == 0 && sock->state == SOCK_CONNECTED && sock->cb[EV_SENT] != LUA_NOREF) {
         nm_stream_chain_begin(s);
         fire(L, sock, EV_SENT);
@@ -309,6 +315,7 @@ static void on_closed(nm_stream *s, int status)
     int ev = closing_event(sock, local, status);
     sock->stream = NULL;
     sock->state = SOCK_DEAD;
+    nm_sendbuf_reset(sock->sendbuf);
     const char *why = nm_stream_tls_reason(s);
     fire_closing(L, sock, ev, status == 0 ? 0 : nm_err_code(status),
                  status == 0 ? NULL
@@ -334,6 +341,8 @@ static int write_string(lua_State *L, net_socket *sock, int idx)
     lua_pushvalue(L, idx);
     int ref = luaL_ref(L, LUA_REGISTRYINDEX);
     int r = nm_stream_write(sock->stream, data, len);
+    if (r >= 0)
+        nm_sendbuf_add(sock->sendbuf, len);
     if (r == NM_WRITE_QUEUED) {
         nm_stream_tag_queued_write(ref);
         return 0;
@@ -456,6 +465,20 @@ static void fire_dns(lua_State *L, net_socket *sock, const struct sockaddr *addr
         release_if_idle(L, sock);
 }
 
+/* --device=esp8266, 1.5: espconn_connect refuses a connection while 5 TCP
+ * connections are open (ESPCONN_ISCONN) and net.c ignores the refusal: the
+ * socket stays as it was and no event ever comes. */
+static bool device_refuses_connect(lua_State *L)
+{
+    if (!nm_device_esp8266() || nm_since(NM_ERA_2_2) || nm_tcp_connections_open() < NM_ESP8266_TCP_CONNS)
+        return false;
+    char site[128];
+    nm_device_site(L, site, sizeof site);
+    nm_device_warn(site, "a connect() while 5 TCP connections are open did nothing, and no event follows "
+                         "(the 1.5 firmware's espconn refuses a 6th and net.c ignores the refusal)");
+    return true;
+}
+
 /* The name of connect() is known: "dns" first (3.0 order), then the connect.
  * A failed lookup ends the attempt like a failed connect, with a code. */
 static void connect_answered(lua_State *L, net_socket *sock, const char *host, int status, const struct sockaddr *addr)
@@ -465,6 +488,12 @@ static void connect_answered(lua_State *L, net_socket *sock, const char *host, i
         fire_dns(L, sock, addr, false);
         if (sock->state != SOCK_RESOLVING) /* the callback closed it */
             return;
+    }
+    if (status == NM_DNS_OK && !closed_early && device_refuses_connect(L)) {
+        nm_ref_clear(L, &sock->client->waiting_ref);
+        sock->state = SOCK_FRESH;
+        release_if_idle(L, sock);
+        return;
     }
     if (status == NM_DNS_OK && (sock->stream = new_stream(sock, host)) == NULL)
         status = NM_DNS_NOMEM;
@@ -539,6 +568,8 @@ static int start_connect(lua_State *L, net_socket *sock, lua_Integer port, const
 {
     if (client_of(sock) == NULL)
         return luaL_error(L, "not enough memory");
+    if (addr != NULL && device_refuses_connect(L))
+        return 0;
     anchor(L, sock, 1); /* may run out of memory: before anything changes */
     if (addr == NULL) {
         /* A name never raises: the lookup's outcome arrives as events. Until
@@ -667,7 +698,8 @@ static int socket_send(lua_State *L)
         return 0;
     }
     if (sock->state == SOCK_RESOLVING) {
-        wait_for_lookup(L, sock, 2);
+        if (nm_sendbuf_check(L, &sock->sendbuf, len) == NM_SEND_FITS)
+            wait_for_lookup(L, sock, 2);
         return 0;
     }
     if (sock->stream == NULL || sock->state == SOCK_CLOSING || !nm_stream_writable(sock->stream)) {
@@ -675,6 +707,8 @@ static int socket_send(lua_State *L)
             return luaL_error(L, "not connected");
         return 0;
     }
+    if (nm_sendbuf_check(L, &sock->sendbuf, len) == NM_SEND_DROPPED)
+        return 0;
     /* The string itself is written, not a copy. */
     int r = write_string(L, sock, 2);
     if (r < 0)
@@ -801,6 +835,8 @@ static int socket_gc(lua_State *L)
     }
     free(sock->client);
     sock->client = NULL;
+    free(sock->sendbuf);
+    sock->sendbuf = NULL;
     return 0;
 }
 

@@ -20,6 +20,7 @@
 
 #include "core/dns.h"
 #include "core/udp.h"
+#include "runtime/device.h"
 #include "runtime/luacall.h"
 #include "runtime/profile.h"
 #include "modules/net/dns.h"
@@ -53,10 +54,21 @@ static net_udp *check_udp(lua_State *L)
     return nm_check_self(L, udp_metatable, NET_UDP_TYPE);
 }
 
+/* UDP servers anchored now: the 1.5 firmware's "one UDP server". */
+static unsigned anchored_servers;
+
+unsigned net_udp_servers_anchored(void)
+{
+    return anchored_servers;
+}
+
 static void anchor(lua_State *L, net_udp *ud)
 {
-    if (ud->self_ref == LUA_NOREF)
+    if (ud->self_ref == LUA_NOREF) {
         nm_ref_set(L, &ud->self_ref, 1);
+        if (ud->kind == NET_UDP_SERVER)
+            anchored_servers++;
+    }
 }
 
 /* An event's Lua work runs as the body of a protected call (luacall.h):
@@ -148,8 +160,11 @@ static void bind_to(lua_State *L, net_udp *ud, nm_addr *addr, const char *ip)
 /* Drops the anchor once nothing can call back any more. */
 static void release_if_idle(lua_State *L, net_udp *ud)
 {
-    if (ud->u == NULL && ud->lookups == NULL)
+    if (ud->u == NULL && ud->lookups == NULL && ud->self_ref != LUA_NOREF) {
         nm_ref_clear(L, &ud->self_ref);
+        if (ud->kind == NET_UDP_SERVER)
+            anchored_servers--;
+    }
 }
 
 static void unbind(lua_State *L, net_udp *ud)
@@ -356,6 +371,15 @@ static bool addressed_form(lua_State *L)
     return lua_type(L, 2) == LUA_TNUMBER && lua_gettop(L) >= 3 && !lua_isfunction(L, 3);
 }
 
+/* --device=esp8266, 1.5: net.c's limit on every send, UDP too. */
+static int device_payload_error(lua_State *L)
+{
+    char site[128];
+    nm_device_site(L, site, sizeof site);
+    nm_device_warn(site, "a send() of more than 1460 bytes: the 1.5 firmware raises 'need <1460 payload'");
+    return luaL_error(L, "need <1460 payload");
+}
+
 static int udp_send(lua_State *L)
 {
     net_udp *ud = check_udp(L);
@@ -377,6 +401,8 @@ static int udp_send(lua_State *L)
         nm_ref_set(L, &ud->cb[EV_SENT], data_idx + 1);
     if (len == 0)
         return nm_since(NM_ERA_2_2) ? luaL_error(L, "no data to send") : 0;
+    if (len > NM_ESP8266_PAYLOAD && nm_device_esp8266() && !nm_since(NM_ERA_2_2))
+        return device_payload_error(L);
     if (len > NM_UDP_MAX_DATAGRAM)
         return luaL_error(L, "datagram too large: %d bytes (UDP carries at most %d)", (int)len, NM_UDP_MAX_DATAGRAM);
     const nm_addr *dest = &to;

@@ -20,6 +20,8 @@ typedef enum { NET_UDP_CLIENT, NET_UDP_SERVER, NET_UDP_SOCKET } net_udp_kind;
 void net_udp_register(lua_State *L);
 /* Pushes a new, unbound UDP object. */
 void net_udp_push_new(lua_State *L, net_udp_kind kind);
+/* UDP servers (net.createServer(net.UDP)) bound or looking a name up now. */
+unsigned net_udp_servers_anchored(void);
 /* net.multicastJoin(if_ip, group) and net.multicastLeave(if_ip, group). */
 int net_udp_multicast_join(lua_State *L);
 int net_udp_multicast_leave(lua_State *L);

@@ -12,8 +12,6 @@ oom_verdict() {
   local tag=$1 label=$2
   if grep -q '^SKIP' "$T/$tag.out"; then
     skip "$label" "$(grep '^SKIP' "$T/$tag.out")"
-  elif luajit_oom_crash; then
-    skip "$label" "$LUAJIT_OOM_CRASH"
   elif [ "$EXIT_STATUS" = 1 ] && grep -q 'not enough memory' "$T/$tag.err" &&
        ! grep -q 'unprotected' "$T/$tag.err" && grep -q '^FILLED' "$T/$tag.out"; then
     ok "$label"
@@ -21,13 +19,6 @@ oom_verdict() {
     fail "$label" "status $EXIT_STATUS"; describe "$tag"
   fi
 }
-# On LuaJIT a run can crash inside LuaJIT's error unwinder when the heap is
-# exhausted while the error is thrown, in some heap layouts, even with the JIT
-# off (seen since the small modules joined the board; cause not yet found:
-# README, Compatibility). Such a run is reported as a skip naming it, never as
-# a pass; any other outcome is judged as on every Lua.
-LUAJIT_OOM_CRASH="LuaJIT crashed (SIGSEGV) in its error unwinder as memory ran out: known, cause not yet found (README)"
-luajit_oom_crash() { [ "${LUA_BIN:-}" = luajit ] && [ "${EXIT_STATUS:-}" = 139 ]; }
 FILL='
 if jit and node.heap() > 64 * 1024 * 1024 then print("SKIP this LuaJIT allocates outside the budget"); os.exit(0) end
 -- LuaJIT itself may crash when memory runs out inside a compiled trace (the
