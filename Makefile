@@ -34,8 +34,13 @@ endif
 
 CC ?= cc
 # The C libraries: the loop, DNS, TLS, JSON and MQTT (the Lua library comes with LUA_PC).
-SYS_PKGS := libuv libcares openssl yajl libmosquitto
+SYS_PKGS := libuv libcares openssl yajl libmosquitto libmd
 PKGS := $(LUA_PC) $(SYS_PKGS)
+# The runner links neither OpenSSL nor libmosquitto: the code that calls them is
+# in plugins it loads on first use (src/runtime/plugin.h).
+RUNNER_PKGS := $(LUA_PC) libuv libcares yajl libmd
+SSL_PLUGIN_PKGS := openssl
+MQTT_PLUGIN_PKGS := libmosquitto openssl
 # Goals that build nothing themselves may run before the libraries are installed.
 NO_LIB_GOALS := deps deps-build deps-test clean run test sanitize fuzz soak bench format-check format print-%
 ifneq ($(filter-out $(NO_LIB_GOALS),$(or $(MAKECMDGOALS),all)),)
@@ -47,8 +52,8 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libhttp-parser (Debian's libhttp-parser-dev) has no pkg-config file.
 HTTP_PARSER_LIBS := -lhttp_parser
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(HTTP_PARSER_LIBS)
 PKG_SYS_LIBS = $(shell pkg-config --libs $(SYS_PKGS) 2>/dev/null) $(HTTP_PARSER_LIBS)
+RUNNER_LIBS = $(shell pkg-config --libs $(RUNNER_PKGS) 2>/dev/null) $(HTTP_PARSER_LIBS)
 READLINE_LIBS = $(shell pkg-config --libs readline 2>/dev/null || echo -lreadline)
 
 # CFLAGS is the user's (optimisation, debugging: `make CFLAGS=-O0`); the
@@ -62,17 +67,24 @@ LDFLAGS += $(EXTRA_LDFLAGS)
 
 CORE_SRC := $(wildcard src/core/*.c)
 # The runner (src/runner: the consoles, readline, the pty, the board's life cycle) is not part of net.so.
-RUNNER_SRC := $(wildcard src/runner/*.c)
+RUNNER_SRC := $(filter-out src/runner/line_editor.c,$(wildcard src/runner/*.c))
 LUA_SRC := $(wildcard src/runtime/*.c src/modules/*.c src/modules/*/*.c)
 # The CA certificate embedded at build time: server-ca.crt at the root of the
 # tree, as in the firmware's build (an empty one when the file is absent).
 CA_OBJ := $(BUILD)/obj/gen/server_ca.o
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(LUA_SRC)) $(CA_OBJ)
 MAIN_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(RUNNER_SRC))
+# The plugins' code: in net.so, and for the runner in plugins/NAME.so beside it
+# (the runner has forwarders in its place); plugin_linked.c is plugin.h for net.so.
+SSL_PLUGIN_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,src/core/tls.c src/modules/crypto.c src/modules/encoder.c)
+MQTT_PLUGIN_OBJ := $(BUILD)/obj/core/mqtt_client.o
+LINKED_OBJ := $(BUILD)/obj/runtime/plugin_linked.o
+RUNNER_LIB_OBJ := $(filter-out $(SSL_PLUGIN_OBJ) $(MQTT_PLUGIN_OBJ) $(LINKED_OBJ),$(LIB_OBJ))
+PLUGINS := $(BUILD)/plugins/ssl.so $(BUILD)/plugins/mqtt.so $(BUILD)/plugins/readline.so
 CORE_TESTS := $(patsubst tests/core/%.c,$(BUILD)/tests/%,$(wildcard tests/core/*.c))
 
 .PHONY: all deps deps-build deps-test run test check check-lua prove format-check format sanitize asan fuzz soak bench clean lua53 FORCE
-all: $(BUILD)/netmcu $(BUILD)/net.so $(CORE_TESTS)
+all: $(BUILD)/netmcu $(PLUGINS) $(BUILD)/net.so $(CORE_TESTS)
 
 # The default build also makes the runner for firmware built with LUA=53,
 # which `build/netmcu --lua=5.3` re-executes (and its net.so for lua5.3).
@@ -93,8 +105,23 @@ $(CA_OBJ): $(BUILD)/gen/server_ca.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/netmcu: $(MAIN_OBJ) $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(READLINE_LIBS) -lm -Wl,-E
+# The runner exports its symbols (-E) for the plugins; it is built with its
+# plugins, which -Bsymbolic keeps calling their own functions, not the
+# runner's forwarders of the same names.
+$(BUILD)/netmcu: $(MAIN_OBJ) $(RUNNER_LIB_OBJ) | $(PLUGINS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(RUNNER_LIBS) -lm -Wl,-E
+
+$(BUILD)/plugins/ssl.so: $(SSL_PLUGIN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-Bsymbolic -o $@ $^ $(LDFLAGS) $(shell pkg-config --libs $(SSL_PLUGIN_PKGS))
+
+$(BUILD)/plugins/mqtt.so: $(MQTT_PLUGIN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-Bsymbolic -o $@ $^ $(LDFLAGS) $(shell pkg-config --libs $(MQTT_PLUGIN_PKGS))
+
+$(BUILD)/plugins/readline.so: $(BUILD)/obj/runner/line_editor.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-Bsymbolic -o $@ $^ $(LDFLAGS) $(READLINE_LIBS)
 
 # The module leaves the Lua symbols to the interpreter that loads it.
 $(BUILD)/net.so: $(LIB_OBJ)
@@ -104,7 +131,7 @@ $(BUILD)/tests/%: tests/core/%.c tests/core/harness.h $(filter $(BUILD)/obj/core
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter-out %.h,$^) $(LDFLAGS) $(PKG_SYS_LIBS)
 
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(BUILD)/obj/runner/line_editor.d
 
 # The layers of set-up: run needs only the build's packages; the tests need
 # their peers too, and NodeMCU-Tool from npm (when npm cannot get it, only

@@ -27,6 +27,7 @@ external_dependencies = {
    OPENSSL = { header = "openssl/ssl.h" },
    CARES = { header = "ares.h" },
    HTTP_PARSER = { header = "http_parser.h" },
+   LIBMD = { header = "sha2.h" }, -- the state directory's SHA-256 (libmd-dev)
 }
 build = {
    type = "make",

@@ -18,8 +18,9 @@ case "${LUA:-5.1}" in
   *) echo "deps: unknown LUA=${LUA} (5.1, 5.3, 5.4 or luajit)" >&2; exit 2 ;;
 esac
 # Build: compiler, pkg-config, the libraries. Tests: real peers on loopback.
-# openssl: tools/embed-ca.sh checks a server-ca.crt with it; libyajl-dev: cjson/sjson.
-build_pkgs="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libhttp-parser-dev libyajl-dev libmosquitto-dev libreadline-dev openssl $lua_pkgs"
+# openssl: tools/embed-ca.sh checks a server-ca.crt with it; libyajl-dev: cjson/sjson;
+# libmd-dev: the state directory's SHA-256 (cheaper to load at start than OpenSSL).
+build_pkgs="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libhttp-parser-dev libyajl-dev libmosquitto-dev libreadline-dev libmd-dev openssl $lua_pkgs"
 # lua5.1 with lua-cjson: the JSON tests' reference; chrony: the NTP server of the sntp tests.
 # lua-busted, lua-socket: netmcu.test and the example project's spec.
 test_pkgs="curl wrk netcat-openbsd socat iproute2 procps python3 tmux dnsmasq-base nginx lua5.1 lua-cjson chrony

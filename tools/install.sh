@@ -6,7 +6,8 @@
 # names the modules: each BUILD/net.so goes into that Lua's C module folder, and
 # lua/netmcu/*.lua (netmcu.test) into its Lua module folder.
 # PREFIX (default /usr/local) and DESTDIR as the GNU conventions say. The man page
-# goes to share/man/man1, the LuaLS stubs (types/PROFILE/*.lua) to share/netmcu/types. Uninstall
+# goes to share/man/man1, the LuaLS stubs (types/PROFILE/*.lua) to share/netmcu/types, each
+# runner's plugins (BUILD/plugins/*.so) to lib/netmcu/LUA, where it looks for them. Uninstall
 # removes only the files install writes, and the folders it made if left empty.
 set -eu
 action=$1 runners=$2 modules=$3
@@ -37,6 +38,10 @@ lmod_dir() {
   echo "$root/share/lua/$v"
 }
 
+# The plugins a runner loads on first use (src/runtime/plugin.h), and where, installed.
+plugins="ssl mqtt readline"
+plugin_dir() { echo "$root/lib/netmcu/$1"; }
+
 runner_name() { # position lua
   if [ "$1" = 1 ]; then echo netmcu; else echo "netmcu-$2"; fi
 }
@@ -49,6 +54,9 @@ install)
     n=$((n + 1))
     name=$(runner_name $n "${pair%%:*}")
     install -D -m 0755 "${pair#*:}/netmcu" "$bindir/$name"
+    for p in $plugins; do
+      install -D -m 0644 "${pair#*:}/plugins/$p.so" "$(plugin_dir "${pair%%:*}")/$p.so"
+    done
     # Another Lua's runner is described by netmcu(1): its page points there.
     if [ "$n" -gt 1 ]; then
       mkdir -p "$mandir"
@@ -74,6 +82,9 @@ uninstall)
     name=$(runner_name $n "${pair%%:*}")
     rm -f "$bindir/$name"
     [ "$n" -gt 1 ] && rm -f "$mandir/$name.1"
+    d=$(plugin_dir "${pair%%:*}")
+    for p in $plugins; do rm -f "$d/$p.so"; done
+    rmdir "$d" "$(dirname "$d")" 2>/dev/null || true
   done
   for pair in $modules; do
     d=$(cmod_dir "${pair%%:*}")

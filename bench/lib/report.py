@@ -85,15 +85,17 @@ def fmt(value, digits):
 def target_text(target, baseline_title="C"):
     if not target:
         return ""
-    kind, op, value = target
+    kind, op, value = target[:3]
     sign = {"<=": "≤", ">=": "≥", "<": "<"}[op]
-    return "%s %g× %s" % (sign, value, baseline_title) if kind == "ratio" else "%s %g ms" % (sign, value)
+    text = "%s %g× %s" % (sign, value, baseline_title) if kind == "ratio" else "%s %g ms" % (sign, value)
+    return text + (" and below %s" % target[3] if len(target) > 3 else "")
 
 
-def target_met(target, value, ratio):
-    kind, op, limit = target
+def target_met(target, value, ratio, rival=None):
+    kind, op, limit = target[:3]
     x = ratio if kind == "ratio" else value
-    return {"<=": x <= limit, ">=": x >= limit, "<": x < limit}[op]
+    met = {"<=": x <= limit, ">=": x >= limit, "<": x < limit}[op]
+    return met and (len(target) < 4 or (rival is not None and value < rival))
 
 
 def cell(res, row, peer):
@@ -115,8 +117,9 @@ def target_cell(res, row):
         return target_text(row.target, base)
     text = target_text(row.target, base)
     v, ratio = res.median(row.key, "netmcu"), res.ratio(row.key, "netmcu", row.baseline)
+    rival = res.median(row.key, row.target[3]) if len(row.target) > 3 else None
     if v is not None and (ratio is not None or row.target[0] == "abs"):
-        text += " ✓" if target_met(row.target, v, ratio) else " ✗"
+        text += " ✓" if target_met(row.target, v, ratio, rival) else " ✗"
     return text
 
 

@@ -8,14 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* SHA256_Init/Update/Final: OpenSSL 3 deprecates them for the EVP interface,
- * but EVP's first use initialises the library (reads openssl.cnf, activates
- * the default provider): about 5.9 million instructions, at every start,
- * because the board's directory is found before the script runs. These compute
- * the same digest with no set-up, and a script that uses no TLS or crypto
- * never initialises OpenSSL (docs/performance.md, "Start-up"). */
-#define OPENSSL_API_COMPAT 0x10100000L
-#include <openssl/sha.h>
+/* libmd's SHA-256: the board's directory is found before the script runs, at
+ * every start, and libmd costs the loader about a hundred relocations where
+ * OpenSSL's libcrypto costs twenty thousand; a script that uses no TLS or
+ * crypto never loads OpenSSL (docs/performance.md, "Start-up"). */
+#include <sha2.h>
 
 #include "core/flash.h"
 #include "core/home.h"
@@ -47,9 +44,10 @@ static int board_key(char *key, size_t size)
     if (dir == NULL || *dir != '/')
         return -ENOENT;
     unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256_CTX sha;
-    if (!SHA256_Init(&sha) || !SHA256_Update(&sha, dir, strlen(dir)) || !SHA256_Final(digest, &sha))
-        return -ENOMEM;
+    SHA2_CTX sha;
+    SHA256Init(&sha);
+    SHA256Update(&sha, (const uint8_t *)dir, strlen(dir));
+    SHA256Final(digest, &sha);
     const char *base = strrchr(dir, '/') + 1;
     char name[33];
     size_t n = 0;

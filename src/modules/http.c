@@ -23,6 +23,7 @@
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "runtime/output.h"
+#include "runtime/plugin.h"
 #include "runtime/profile.h"
 
 #define REDIRECTS_MAX 20 /* REDIRECTION_FOLLOW_MAX, every era */
@@ -113,6 +114,8 @@ static void request_done(void *owner, const nm_http_response *res)
 static int start(lua_State *L, const char *method, int headers_at, int body_at, int fn_at)
 {
     const char *url = luaL_checkstring(L, 1);
+    if (strncmp(url, "https://", 8) == 0) /* a redirect to https:// later finds it in net_cert_secure */
+        nm_plugin_need(L, NM_PLUGIN_SSL, "http");
     const char *headers = lua_isstring(L, headers_at) ? lua_tostring(L, headers_at) : NULL;
     const char *body = NULL;
     size_t body_len = 0;

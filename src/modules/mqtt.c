@@ -35,6 +35,7 @@
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "runtime/output.h"
+#include "runtime/plugin.h"
 #include "runtime/profile.h"
 
 #define MQTT_TYPE "mqtt.socket"
@@ -281,6 +282,7 @@ static int mqtt_client_new(lua_State *L)
     if (max_len <= 0)
         max_len = DEFAULT_MAX_MESSAGE;
 
+    nm_plugin_need(L, NM_PLUGIN_MQTT, "mqtt.Client");
     mqtt_ud *u = lua_newuserdata(L, sizeof *u);
     memset(u, 0, sizeof *u);
     u->self_ref = LUA_NOREF;
@@ -358,6 +360,8 @@ static int mqtt_connect(lua_State *L)
     }
     u->secure = false;
     arg = parse_secure(L, u, arg, top);
+    if (u->secure)
+        nm_plugin_need(L, NM_PLUGIN_SSL, "mqtt.client:connect");
     u->autoreconnect = false;
     if (!nm_since(NM_ERA_3_0) && arg <= top && lua_type(L, arg) == LUA_TNUMBER)
         u->autoreconnect = lua_tointeger(L, arg++) == 1;

@@ -12,12 +12,14 @@
  * device's from its hardware one. osprint switches the SDK's own messages,
  * of which the host has none: the setting is kept, nothing more is printed.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
-#include <openssl/rand.h>
+#include <sys/random.h>
 
 #include "modules/node.h"
 #include "runtime/profile.h"
@@ -112,11 +114,13 @@ static int node_getcpufreq(lua_State *L)
     return 1;
 }
 
+/* The kernel's CSPRNG, as OpenSSL's RAND_bytes would seed from, without
+ * loading OpenSSL for it; a request this small is never cut short. */
 static uint64_t random_bits(lua_State *L)
 {
     uint64_t v;
-    if (RAND_bytes((unsigned char *)&v, sizeof v) != 1)
-        luaL_error(L, "not enough memory");
+    if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v)
+        luaL_error(L, "random: %s", strerror(errno));
     return v;
 }
 

@@ -9,11 +9,13 @@
 #include "modules/net/socket.h"
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
+#include "runtime/plugin.h"
 #include "runtime/profile.h"
 
 /* tls.createConnection(): arguments are ignored, as in the firmware. */
 static int tls_createConnection(lua_State *L)
 {
+    nm_plugin_need(L, NM_PLUGIN_SSL, "tls.createConnection");
     nm_profile_lock();
     net_socket_push_tls(L);
     return 1;

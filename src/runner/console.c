@@ -20,16 +20,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <readline/history.h>
-#include <readline/readline.h>
-
 #include "core/bytebuf.h"
 #include "core/loop.h"
 #include "runtime/restart.h"
 #include "runtime/input.h"
 #include "runtime/luacall.h"
 #include "runtime/output.h"
+#include "runtime/plugin.h"
 #include "runtime/repl.h"
+#include "runner/forward.h"
+#include "runner/line_editor.h"
 #include "runner/serial.h"
 
 static lua_State *console_L;
@@ -41,6 +41,7 @@ static bool polling;
 static uv_async_t interrupt_async;
 static uv_signal_t winch;
 static struct sigaction old_sigint;
+static const nm_line_editor *editor; /* readline's, on a terminal (use_readline) */
 static volatile sig_atomic_t hook_pending;
 
 /* Input of a console without readline, split into lines here. */
@@ -57,7 +58,7 @@ static void end_console(void)
         return;
     active = false;
     if (use_readline) {
-        rl_callback_handler_remove();
+        editor->stop();
         fputc('\n', stdout);
         fflush(stdout);
     }
@@ -83,7 +84,7 @@ static void on_sigint(int signum)
         /* The first Ctrl-C found neither Lua code nor the loop to take it
          * (C code blocking, e.g. a long tmr.delay): die as by default. */
         if (use_readline)
-            rl_deprep_terminal();
+            editor->deprep();
         if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
             /* nothing more to do */
         }
@@ -102,13 +103,7 @@ static void drop_line(void)
     nm_repl_reset();
     if (!active || !use_readline)
         return;
-    rl_free_line_state();
-    rl_callback_sigcleanup();
-    rl_replace_line("", 0);
-    rl_crlf();
-    rl_set_prompt(prompt());
-    rl_on_new_line();
-    rl_redisplay();
+    editor->drop_line(prompt());
 }
 
 static void on_interrupt(uv_async_t *handle)
@@ -126,29 +121,16 @@ static void on_interrupt(uv_async_t *handle)
 
 /* ---- readline ------------------------------------------------------------ */
 
-static char *saved_line;
-static int saved_point;
-
 /* Output from callbacks while the user types: take the prompt and the
  * typed text off the screen, write, then draw them again below. */
 static void output_hook(bool before)
 {
     if (!active || !use_readline || in_line_handler)
         return;
-    if (before) {
-        saved_point = rl_point;
-        saved_line = rl_copy_text(0, rl_end);
-        rl_save_prompt();
-        rl_replace_line("", 0);
-        rl_redisplay();
-    } else {
-        rl_restore_prompt();
-        rl_replace_line(saved_line ? saved_line : "", 0);
-        rl_point = saved_point;
-        rl_redisplay();
-        free(saved_line);
-        saved_line = NULL;
-    }
+    if (before)
+        editor->hide();
+    else
+        editor->show();
 }
 
 static void on_line(char *line)
@@ -157,14 +139,12 @@ static void on_line(char *line)
         end_console();
         return;
     }
-    if (*line)
-        add_history(line);
     in_line_handler = true;
     nm_input_line(line, strlen(line));
     in_line_handler = false;
     free(line);
     if (active)
-        rl_set_prompt(prompt());
+        editor->set_prompt(prompt());
 }
 
 static void on_winch(uv_signal_t *handle, int signum)
@@ -172,7 +152,7 @@ static void on_winch(uv_signal_t *handle, int signum)
     (void)handle;
     (void)signum;
     if (active && use_readline)
-        rl_resize_terminal();
+        editor->resize();
 }
 
 /* ---- without a terminal -------------------------------------------------- */
@@ -220,7 +200,7 @@ static void on_readable(uv_poll_t *handle, int status, int events)
     (void)handle;
     (void)events;
     if (use_readline && status == 0) {
-        rl_callback_read_char();
+        editor->read_char();
         return;
     }
     bool more = status == 0 && read_input();
@@ -244,13 +224,23 @@ static void run_file(nm_task *task)
 
 /* ---- start and stop ------------------------------------------------------ */
 
+/* Line editing on a terminal: without the readline plugin, the console
+ * reads plain lines, as from a pipe, and says so. */
+static bool load_editor(void)
+{
+    const char *why;
+    if (!nm_plugin_load(NM_PLUGIN_READLINE, &why)) {
+        fprintf(stderr, "netmcu: %s; no line editing\n", why);
+        return false;
+    }
+    typedef const nm_line_editor *(*editor_fn)(void);
+    editor = ((editor_fn)nm_plugin_entry(NM_PLUGIN_READLINE, "nm_line_editor_readline"))();
+    return true;
+}
+
 static void start_readline(void)
 {
-    rl_catch_signals = 0; /* our handler above owns SIGINT */
-    rl_catch_sigwinch = 0;
-    rl_readline_name = "netmcu";
-    using_history();
-    rl_callback_handler_install(prompt(), on_line);
+    editor->start(prompt(), on_line);
     nm_output_set_hook(output_hook);
     uv_signal_init(nm_loop(), &winch);
     uv_signal_start(&winch, on_winch, SIGWINCH);
@@ -282,7 +272,7 @@ bool nm_console_start(lua_State *L)
         nm_console_stop();
         return false;
     }
-    use_readline = isatty(STDIN_FILENO);
+    use_readline = isatty(STDIN_FILENO) && load_editor();
     stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
     watch_sigint();
     if (use_readline)
@@ -325,7 +315,7 @@ void nm_console_stop(void)
     if (!started)
         return;
     if (active && use_readline)
-        rl_callback_handler_remove();
+        editor->stop();
     active = false;
     started = false;
     if (on_serial)
@@ -340,7 +330,7 @@ void nm_console_stop(void)
     close_handle(&interrupt_async);
     if (use_readline) {
         close_handle(&winch);
-        clear_history();
+        editor->clear_history();
     }
     if (stdin_flags != -1)
         fcntl(STDIN_FILENO, F_SETFL, stdin_flags);

@@ -36,6 +36,14 @@ else
   fail "deb: the packaged runner reports version $VERSION" "$("$NETMCU" -v 2>&1)"
 fi
 
+out=$(cd "$T" && NETMCU_FLASH="$T" NETMCU_HOME="$T/home" timeout "$(bound 10)" "$NETMCU" \
+  -e 'print(crypto.toHex(crypto.hash("sha1", "abc")), type(mqtt.Client("c", 60)))' 2>&1)
+if [ "$out" = "a9993e364706816aba3e25717850c26c9cd0d89d	userdata" ]; then
+  ok "deb: the packaged runner loads its plugins from /usr/lib/netmcu (ssl, mqtt)"
+else
+  fail "deb: the packaged runner loads its plugins from /usr/lib/netmcu (ssl, mqtt)" "got '$out'"
+fi
+
 out=$(cd "$T" && NETMCU_FLASH="$T" NETMCU_HOME="$T/home" timeout "$(bound 10)" "$NETMCU" --lua=5.3 \
   -e 'print(_VERSION)' 2>&1)
 if [ "$out" = "Lua 5.3" ]; then
@@ -70,12 +78,12 @@ fi
 
 deps=$(dpkg-deb -f "$RUNNER_DEB" Depends)
 missing=
-for lib in libuv1 libc-ares2 libssl3 libhttp-parser2.9; do
+for lib in libuv1 libc-ares2 libssl3 libhttp-parser2.9 libmosquitto1 libreadline8 libmd0; do
   grep -q "$lib" <<<"$deps" || missing="$missing $lib"
 done
 if [ -z "$missing" ] && [ "$(dpkg-deb -f "$RUNNER_DEB" Version)" = "$VERSION" ]; then
-  ok "deb: dh_shlibdeps' dependencies name libuv1, libc-ares2, libssl3, libhttp-parser"
+  ok "deb: dh_shlibdeps' dependencies name libuv1, libc-ares2, libssl3, libhttp-parser (and the plugins' libraries)"
 else
-  fail "deb: dh_shlibdeps' dependencies name libuv1, libc-ares2, libssl3, libhttp-parser" "missing:$missing in '$deps'"
+  fail "deb: dh_shlibdeps' dependencies name libuv1, libc-ares2, libssl3, libhttp-parser (and the plugins' libraries)" "missing:$missing in '$deps'"
 fi
 finish

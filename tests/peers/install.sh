@@ -77,6 +77,16 @@ for PREFIX in /usr/local /usr; do
     fail "install: $PREFIX: the installed runner runs a chunk" "got '$out'"
   fi
 
+  # Its plugins (src/runtime/plugin.h) are found in lib/netmcu/LUA: crypto (ssl.so), a client (mqtt.so).
+  out=$(cd "$T" && NETMCU_FLASH="$T" timeout "$(bound 10)" "$DEST$PREFIX/bin/netmcu" \
+    -e 'print(crypto.toHex(crypto.hash("sha1", "abc")), type(mqtt.Client("c", 60)))' 2>&1)
+  if [ "$out" = "a9993e364706816aba3e25717850c26c9cd0d89d	userdata" ] &&
+     [ -f "$DEST$PREFIX/lib/netmcu/$THIS_LUA/readline.so" ]; then
+    ok "install: $PREFIX: the installed runner loads its installed plugins (ssl, mqtt; readline beside them)"
+  else
+    fail "install: $PREFIX: the installed runner loads its installed plugins (ssl, mqtt; readline beside them)" "got '$out'"
+  fi
+
   if [ "$RUNNER_LUAS" != "$THIS_LUA" ]; then
     out=$(cd "$T" && NETMCU_FLASH="$T" timeout "$(bound 10)" "$DEST$PREFIX/bin/netmcu" --lua=5.3 \
       -e 'print(_VERSION, math.type(1))' 2>&1)

@@ -155,6 +155,7 @@ extra=()
 link=$(cd "$ROOT" && make -s -n -B LUA="$lua" BUILD="$BUILDDIR" "${extra[@]}" "$BUILDDIR/netmcu" 2>/dev/null |
        grep -F -- "-o $BUILDDIR/netmcu " | tail -n 1)
 cp "$PKI/ca.crt" "$T/server-ca.crt"
+ln -s "$BUILDDIR/plugins" "$T/plugins" # the relinked runner loads this build's plugins (src/runtime/plugin.h)
 if [ -n "$link" ] && (cd "$ROOT" && sh tools/embed-ca.sh "$T/server-ca.crt" "$T/gen/server_ca.c") &&
    cc -I"$ROOT/src" -c -o "$T/server_ca.o" "$T/gen/server_ca.c" &&
    (cd "$ROOT" && eval "${link/"$BUILDDIR/obj/gen/server_ca.o"/"$T/server_ca.o"}" -o "$T/netmcu-ca") 2>"$T/link.err"; then

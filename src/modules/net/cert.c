@@ -17,6 +17,7 @@
 #include "core/tls.h"
 #include "runtime/luacall.h"
 #include "runtime/output.h"
+#include "runtime/plugin.h"
 #include "runtime/profile.h"
 
 /* Certificates a callback may return per connection (the 3.0 forms). */
@@ -165,8 +166,25 @@ static void warn_unverified(const char *host)
     }
 }
 
+/* The ssl plugin for a secure connection that no Lua call asked for (a
+ * redirect to https://): a missing plugin fails that connection, said once. */
+static bool have_ssl(void)
+{
+    static bool said;
+    const char *why;
+    if (nm_plugin_load(NM_PLUGIN_SSL, &why))
+        return true;
+    if (!said) {
+        said = true;
+        fprintf(stderr, "netmcu: %s\n", why);
+    }
+    return false;
+}
+
 int net_cert_secure(nm_stream *s, const char *host)
 {
+    if (!have_ssl())
+        return UV_ENOENT;
     read_handshake_timeout();
     warn_unverified(host);
     if (policy.verify_fn != LUA_NOREF || policy.auth_fn != LUA_NOREF)
@@ -177,6 +195,8 @@ int net_cert_secure(nm_stream *s, const char *host)
 
 nm_tls_config *net_cert_config_new(const char *host)
 {
+    if (!have_ssl())
+        return NULL;
     warn_unverified(host);
     if (policy.verify_fn != LUA_NOREF || policy.auth_fn != LUA_NOREF)
         return callback_config(NULL);

@@ -9,6 +9,7 @@
 #include "runtime/luacall.h"
 #include "runtime/modules.h"
 #include "runtime/output.h"
+#include "runtime/plugin.h"
 #include "runtime/profile.h"
 #include "modules/net/cert.h"
 #include "modules/net/dns.h"
@@ -97,8 +98,10 @@ static int net_createConnection(lua_State *L)
         call_initializer(L, next);
         return 1;
     }
-    if (secure)
+    if (secure) {
+        nm_plugin_need(L, NM_PLUGIN_SSL, "net.createConnection");
         deprecated("net.createConnection with secure flag");
+    }
     nm_profile_lock();
     net_socket_push_new(L, secure);
     call_initializer(L, next);
