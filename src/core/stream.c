@@ -175,12 +175,43 @@ static void free_timer(uv_handle_t *handle)
     free(handle);
 }
 
+/* Stopped timers wait here for the next stream that needs one: otherwise
+ * every closed connection's linger would allocate, initialise, close and free
+ * a uv_timer_t. A stopped timer keeps no loop alive; the few kept are closed
+ * at shutdown, and any beyond them are closed as before. */
+#define SPARE_TIMERS 64
+static uv_timer_t *spare_timers[SPARE_TIMERS];
+static unsigned spare_count;
+
+static void close_spare_timers(void)
+{
+    while (spare_count > 0)
+        uv_close((uv_handle_t *)spare_timers[--spare_count], free_timer);
+}
+
+static uv_timer_t *take_timer(void)
+{
+    if (spare_count > 0)
+        return spare_timers[--spare_count];
+    uv_timer_t *timer = malloc(sizeof(*timer));
+    if (timer) {
+        uv_timer_init(nm_loop(), timer);
+        nm_loop_at_shutdown(close_spare_timers);
+    }
+    return timer;
+}
+
 static void stop_timer(nm_stream *s)
 {
-    if (s->timer) {
+    if (s->timer == NULL)
+        return;
+    if (spare_count < SPARE_TIMERS) {
+        uv_timer_stop(s->timer);
+        spare_timers[spare_count++] = s->timer;
+    } else {
         uv_close((uv_handle_t *)s->timer, free_timer);
-        s->timer = NULL;
     }
+    s->timer = NULL;
 }
 
 static void close_handle(nm_stream *s)
@@ -194,10 +225,9 @@ static void close_handle(nm_stream *s)
 static void start_timer(nm_stream *s, uint64_t ms, uv_timer_cb fn)
 {
     if (s->timer == NULL) {
-        s->timer = malloc(sizeof(*s->timer));
+        s->timer = take_timer();
         if (s->timer == NULL)
             return; /* the inactivity timeout, or exit, still ends the stream */
-        uv_timer_init(nm_loop(), s->timer);
         s->timer->data = s;
     }
     uv_ref((uv_handle_t *)s->timer); /* the handshake's bound left it unreferenced */
