@@ -73,6 +73,7 @@ struct nm_mqtt_client {
     int end_reason;
     nm_task task;
     bool free_pending;
+    bool writing; /* inside mosquitto_loop_write: confirmations are gathered */
 };
 
 static void settle(nm_mqtt_client *c);
@@ -110,13 +111,29 @@ static bool closing_or_gone(const nm_mqtt_client *c)
 
 /* ---- events held back during API calls -------------------------------------- */
 
+/* The held confirmations go to the owner in one call. The array is taken out
+ * first: a publish from inside that call holds its confirmation in a new one. */
+static void deliver_published(nm_mqtt_client *c)
+{
+    int *mids = c->mids;
+    size_t n = c->nmids, cap = c->capmids;
+    c->mids = NULL;
+    c->nmids = c->capmids = 0;
+    if (n > 0 && !closing_or_gone(c))
+        c->ev->published(c->owner, mids, n);
+    if (c->mids == NULL) {
+        c->mids = mids; /* reused for the next ones */
+        c->capmids = cap;
+    } else {
+        free(mids);
+    }
+}
+
 static void deliver_held(nm_task *task)
 {
     nm_mqtt_client *c = (nm_mqtt_client *)((char *)task - offsetof(nm_mqtt_client, task));
     c->api++; /* a free from inside an event waits for the end of this loop */
-    for (size_t i = 0; i < c->nmids && !closing_or_gone(c); i++)
-        c->ev->published(c->owner, c->mids[i]);
-    c->nmids = 0;
+    deliver_published(c);
     if (c->end_held && !closing_or_gone(c)) {
         c->end_held = false;
         c->ev->ended(c->owner, c->end_reason);
@@ -129,7 +146,7 @@ static void deliver_held(nm_task *task)
 
 static bool must_hold(const nm_mqtt_client *c)
 {
-    return c->api > 0 || c->task.posted;
+    return c->api > 0 || c->task.posted || c->writing;
 }
 
 static void hold_published(nm_mqtt_client *c, int mid)
@@ -354,8 +371,13 @@ static void on_poll(uv_poll_t *handle, int status, int events)
     /* Until the session is up, reading also moves a TLS handshake on. */
     if (status < 0 || (events & UV_READABLE) || c->st == ST_CONNECTING)
         read_burst(c, m);
-    if (c->mosq == m && !c->free_pending && (events & UV_WRITABLE) && mosquitto_socket(m) >= 0)
+    if (c->mosq == m && !c->free_pending && (events & UV_WRITABLE) && mosquitto_socket(m) >= 0) {
+        /* One write burst confirms many QoS 0 messages: they are reported
+         * together on the next loop turn, in one protected call. */
+        c->writing = true;
         mosquitto_loop_write(m, 1);
+        c->writing = false;
+    }
     c->driving = NULL;
     settle(c);
 }
@@ -412,7 +434,7 @@ static void on_publish(struct mosquitto *m, void *obj, int mid)
     if (must_hold(c))
         hold_published(c, mid);
     else
-        c->ev->published(c->owner, mid);
+        c->ev->published(c->owner, &mid, 1);
 }
 
 static void on_subscribe(struct mosquitto *m, void *obj, int mid, int count, const int *granted)

@@ -63,7 +63,10 @@ typedef struct nm_mqtt_events {
      * or a CONNACK code before `connected`, NM_MQTT_LOST or NM_MQTT_CLOSED after. */
     void (*ended)(void *owner, int reason);
     void (*message)(void *owner, const nm_mqtt_message *m);
-    void (*published)(void *owner, int mid); /* QoS 0 written, QoS 1 PUBACK, QoS 2 PUBCOMP */
+    /* QoS 0 written, QoS 1 PUBACK, QoS 2 PUBCOMP: count confirmations, in
+     * order (those of one write burst come together); mids is the owner's to
+     * read only during the call, and events may be made from inside it. */
+    void (*published)(void *owner, const int *mids, size_t count);
     void (*subscribed)(void *owner, int mid);
     void (*unsubscribed)(void *owner, int mid);
 } nm_mqtt_events;

@@ -214,10 +214,42 @@ static void on_message(void *owner, const nm_mqtt_message *m)
     fire(u, EV_MESSAGE, &e);
 }
 
-static void on_published(void *owner, int mid)
+/* A burst of confirmations runs its callbacks inside one protected call, as
+ * many plain calls (a protected call each would cost more than a QoS 0
+ * publish's own work); an error in one is reported as in its own call, and
+ * the next callback runs in a new protected call. */
+typedef struct puback_burst {
+    nm_protected base;
+    mqtt_ud *u;
+    size_t next, count;
+} puback_burst;
+
+static bool puback_wanted(const mqtt_ud *u)
 {
-    (void)mid;
-    fire_plain(owner, EV_PUBACK);
+    return u->core != NULL && u->cb[EV_PUBACK] != LUA_NOREF && u->self_ref != LUA_NOREF;
+}
+
+static void puback_body(lua_State *L, nm_protected *ctx)
+{
+    puback_burst *b = (puback_burst *)ctx;
+    while (b->next < b->count && puback_wanted(b->u)) {
+        b->next++;
+        nm_ref_push(L, b->u->cb[EV_PUBACK]);
+        nm_ref_push(L, b->u->self_ref);
+        lua_call(L, 1, 0);
+    }
+}
+
+static void on_published(void *owner, const int *mids, size_t count)
+{
+    (void)mids;
+    puback_burst b = {.base.body = puback_body, .u = owner, .count = count};
+    lua_State *L;
+    while (b.next < b.count && puback_wanted(b.u) && (L = nm_lua_state()) != NULL) {
+        size_t before = b.next;
+        if (!nm_lua_protect(L, &b.base) && b.next == before)
+            b.next++; /* the call could not start (no memory): this one is skipped */
+    }
 }
 
 static void on_subscribed(void *owner, int mid)

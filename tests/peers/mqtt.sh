@@ -44,6 +44,30 @@ else
   fail "an error in the message callback" "status $st: $(head -c 300 "$T/cberr.err")"
 fi
 
+# 50 QoS 0 publishes made in the connect callback leave in one write burst, and
+# their confirmations run in one protected call: an error in the 10th still
+# reaches node.setonerror as its own error, and the other 49 callbacks run.
+cat >"$T/burst.lua" <<'LUA'
+local calls = 0
+node.setonerror(function(msg) print("HANDLER " .. tostring(msg):match("boom %d+")) end)
+local m = mqtt.Client("burst", 60)
+m:connect("127.0.0.1", tonumber(arg[1]), false, function(c)
+  local function acked(c2)
+    calls = calls + 1
+    if calls == 10 then error("boom " .. calls) end
+    if calls == 50 then print("CALLS " .. calls) c2:close() end
+  end
+  for i = 1, 50 do c:publish("burst/t", "m" .. i, 0, 0, acked) end
+end)
+LUA
+timeout -k 2 "$(bound 20)" "$NETMCU" --compat=3.0 "$T/burst.lua" "$BROKER_PORT" >"$T/burst.out" 2>"$T/burst.err"
+st=$?
+if [ "$st" = 0 ] && [ "$(cat "$T/burst.out")" = "$(printf 'HANDLER boom 10\nCALLS 50')" ]; then
+  ok "a burst of 50 QoS 0 confirmations: an error in one reaches node.setonerror, the rest still run"
+else
+  fail "a burst of 50 QoS 0 confirmations" "status $st: $(head -c 300 "$T/burst.out") $(head -c 300 "$T/burst.err")"
+fi
+
 # require "net.mqtt" from the plain interpreter of the same Lua, with net.run() for the loop.
 cat >"$T/plain.lua" <<'LUA'
 io.stdout:setvbuf("line") -- seen even when a sanitizer's leak report ends the interpreter
