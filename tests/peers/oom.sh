@@ -135,7 +135,8 @@ done
 # stored, which a C call (node.heap here) leaves at the next call's return
 # link; unguarded, its error unwinder then follows the message as a frame and
 # crashes. k extra locals move that link, so one of the layouts matches
-# whatever registers this LuaJIT gives the calls. Every Lua: a caught error.
+# whatever registers this LuaJIT gives the calls. Lua 5.1 and LuaJIT: a caught
+# error; 5.2 and later collect the victims' garbage in an emergency instead.
 for fn in tostring char sub lower upper reverse; do
   bad=
   for k in 0 1 2; do
@@ -143,6 +144,10 @@ for fn in tostring char sub lower upper reverse; do
     [ "$k" -gt 0 ] && locals="local $(seq -s, -f 'v%g' 1 "$k") = $(seq -s, 1 "$k")"
     cat >"$T/builtin.$fn.$k.lua" <<EOF
 $PRELUDE
+if _VERSION ~= "Lua 5.1" then
+  print("SKIP under " .. _VERSION .. " the emergency collector frees the victims' strings, so nothing runs out inside them (Lua 5.1 and LuaJIT run this)")
+  return
+end
 $FILL
 local victims = {
   tostring = function(i) local s = tostring(i + 0.25) end,
@@ -179,7 +184,7 @@ EOF
   label="oom: out of Lua memory inside $fn is an error pcall catches"
   case "$bad" in
     "") ok "$label" ;;
-    skip) skip "$label" "$(grep '^SKIP' "$T/builtin.$fn.$k.out")" ;;
+    skip) skip "$label" "$(sed -n 's/^SKIP //p' "$T/builtin.$fn.$k.out")" ;;
     *) fail "$label" "layout $bad: status $EXIT_STATUS"; describe "builtin.$fn.$bad" ;;
   esac
 done
