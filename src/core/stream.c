@@ -94,6 +94,10 @@ static void report_taken_at_once(nm_stream *s);
 static nm_write *taken_head, **taken_tail = &taken_head;
 static nm_task taken_task;
 
+/* A server holds thousands of idle streams: at 312 bytes at most (on 64-bit
+ * Linux) one is a 320-byte malloc chunk, not a 336-byte one. */
+_Static_assert(sizeof(nm_stream) <= 312, "nm_stream outgrew its 320-byte malloc chunk");
+
 /* Outgoing streams still open, so that those no owner holds any more (left
  * to drain) are closed at exit too; they reuse the idle links, which only
  * accepted streams need. */
@@ -143,7 +147,7 @@ static void report_closed(nm_stream *s, int status)
     if (s->reported)
         return;
     s->reported = 1;
-    if (s->tls) {
+    if (nm_stream_tls(s)) {
         nm_tls_on_closed(s); /* writes still waiting for the handshake are abandoned */
         status = nm_tls_end_status(s, status);
     }
@@ -156,12 +160,12 @@ static void on_closed(uv_handle_t *handle)
 {
     nm_stream *s = (nm_stream *)handle;
     report_taken_at_once(s);
-    if (s->server)
+    if (nm_stream_server(s))
         nm_tcp_server_forget(s);
     else
         clients_unlink(s);
     report_closed(s, s->close_status);
-    if (s->tls)
+    if (nm_stream_tls(s))
         nm_tls_free(s);
     free(s);
 }
@@ -171,12 +175,43 @@ static void free_timer(uv_handle_t *handle)
     free(handle);
 }
 
+/* Stopped timers wait here for the next stream that needs one: otherwise
+ * every closed connection's linger would allocate, initialise, close and free
+ * a uv_timer_t. A stopped timer keeps no loop alive; the few kept are closed
+ * at shutdown, and any beyond them are closed as before. */
+#define SPARE_TIMERS 64
+static uv_timer_t *spare_timers[SPARE_TIMERS];
+static unsigned spare_count;
+
+static void close_spare_timers(void)
+{
+    while (spare_count > 0)
+        uv_close((uv_handle_t *)spare_timers[--spare_count], free_timer);
+}
+
+static uv_timer_t *take_timer(void)
+{
+    if (spare_count > 0)
+        return spare_timers[--spare_count];
+    uv_timer_t *timer = malloc(sizeof(*timer));
+    if (timer) {
+        uv_timer_init(nm_loop(), timer);
+        nm_loop_at_shutdown(close_spare_timers);
+    }
+    return timer;
+}
+
 static void stop_timer(nm_stream *s)
 {
-    if (s->timer) {
+    if (s->timer == NULL)
+        return;
+    if (spare_count < SPARE_TIMERS) {
+        uv_timer_stop(s->timer);
+        spare_timers[spare_count++] = s->timer;
+    } else {
         uv_close((uv_handle_t *)s->timer, free_timer);
-        s->timer = NULL;
     }
+    s->timer = NULL;
 }
 
 static void close_handle(nm_stream *s)
@@ -190,10 +225,9 @@ static void close_handle(nm_stream *s)
 static void start_timer(nm_stream *s, uint64_t ms, uv_timer_cb fn)
 {
     if (s->timer == NULL) {
-        s->timer = malloc(sizeof(*s->timer));
+        s->timer = take_timer();
         if (s->timer == NULL)
             return; /* the inactivity timeout, or exit, still ends the stream */
-        uv_timer_init(nm_loop(), s->timer);
         s->timer->data = s;
     }
     uv_ref((uv_handle_t *)s->timer); /* the handshake's bound left it unreferenced */
@@ -217,7 +251,7 @@ static uint32_t pending_writes(const nm_stream *s)
 
 static void touch(nm_stream *s)
 {
-    if (s->server)
+    if (nm_stream_server(s))
         nm_tcp_server_touch(s);
 }
 
@@ -242,14 +276,14 @@ static void on_read(uv_stream_t *handle, ssize_t nread, const uv_buf_t *buf)
         report_taken_at_once(s);
         touch(s);
         /* Closing: read only so that unread input never turns our FIN into a reset. */
-        if (!s->closing && s->tls) {
+        if (!s->closing && nm_stream_tls(s)) {
             nm_tls_on_received(s, buf->base, (size_t)nread);
         } else if (!s->closing && s->ev && s->ev->received) {
             s->answer_due = 1;
             s->ev->received(s, buf->base, (size_t)nread);
         }
     } else if (nread == UV_EOF) {
-        int status = s->tls && !s->closing ? nm_tls_on_eof(s) : 0; /* an unfinished handshake fails */
+        int status = nm_stream_tls(s) && !s->closing ? nm_tls_on_eof(s) : 0; /* an unfinished handshake fails */
         if (status != 0)
             fail(s, status);
         else
@@ -303,7 +337,7 @@ static void on_connect(uv_connect_t *req, int status)
         return;
     }
     start_reading(s);
-    if (s->tls) {
+    if (nm_stream_tls(s)) {
         start_timer(s, nm_tls_handshake_timeout(), on_handshake_timeout);
         if (s->timer) /* the connection holds the run, not its bound (a deferred close lets go) */
             uv_unref((uv_handle_t *)s->timer);
@@ -345,7 +379,7 @@ static void maybe_end(nm_stream *s)
 
 static void report_written(nm_stream *s, intptr_t cookie, int status)
 {
-    if (s->tls && !nm_tls_on_written(s, &cookie))
+    if (nm_stream_tls(s) && !nm_tls_on_written(s, &cookie))
         return; /* records of the handshake or of the close, not the owner's */
     if (status == 0)
         touch(s);
@@ -494,7 +528,7 @@ int nm_stream_write(nm_stream *s, const char *data, size_t len)
 {
     if (s->closing || s->reported)
         return UV_EPIPE;
-    if (s->tls)
+    if (nm_stream_tls(s))
         return nm_tls_write(s, data, len);
     return nm_stream_write_raw(s, data, len, 0);
 }
@@ -670,7 +704,7 @@ static void peer_ended(nm_stream *s)
     }
     if (pending_writes(s) > 0 || s->in_chain)
         return; /* maybe_end, when the chain stops */
-    if (s->server && s->answer_due)
+    if (nm_stream_server(s) && s->answer_due)
         start_timer(s, NM_STREAM_ANSWER_WINDOW_MS, on_answer_window);
     else
         end_of_stream(s);
@@ -685,7 +719,7 @@ void nm_stream_hold(nm_stream *s, bool hold)
         stop_reading(s);
     } else {
         start_reading(s);
-        if (s->tls)
+        if (nm_stream_tls(s))
             nm_tls_on_unhold(s); /* plaintext already decrypted waits no longer */
     }
 }
@@ -694,7 +728,7 @@ void nm_stream_close(nm_stream *s, int status)
 {
     if (s->closing)
         return;
-    if (s->tls && nm_tls_on_close(s, status))
+    if (nm_stream_tls(s) && nm_tls_on_close(s, status))
         return; /* the handshake still has writes to deliver first */
     s->closing = 1;
     s->close_status = (int16_t)status;

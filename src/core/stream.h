@@ -53,8 +53,16 @@ typedef struct nm_stream_events {
 struct nm_stream {
     uv_tcp_t tcp; /* tcp.data is the owner */
     const nm_stream_events *ev;
+    /* Accepted streams (`accepted`): the server whose idle list holds them
+     * (NULL once off it); outgoing ones: their TLS filter when secure (tls.h),
+     * else NULL. Only outgoing streams speak TLS, so one pointer serves both
+     * and the stream fits a 320-byte malloc chunk. nm_stream_server and
+     * nm_stream_tls read it. */
+    union {
+        nm_tcp_server *server;
+        struct nm_tls *tls;
+    } side;
     /* Accepted streams: the server's idle list, ordered by last activity. */
-    nm_tcp_server *server;
     nm_stream *idle_prev, *idle_next;
     uint32_t last_active;   /* loop time in ms, modulo 2^32 */
     uint32_t queued_mark;   /* unacknowledged bytes at the last idle check, saturated */
@@ -64,9 +72,18 @@ struct nm_stream {
     int16_t close_status;   /* reported by `closed` (libuv errors fit) */
     uint8_t connecting : 1, connected : 1, closing : 1, held : 1, reading : 1;
     uint8_t in_chain : 1, gathering : 1, chain_wrote : 1;
-    uint8_t peer_ended : 1, shut : 1, reported : 1, answer_due : 1;
-    struct nm_tls *tls; /* the TLS filter of a secure stream (tls.h), else NULL */
+    uint8_t peer_ended : 1, shut : 1, reported : 1, answer_due : 1, accepted : 1;
 };
+
+static inline nm_tcp_server *nm_stream_server(const nm_stream *s)
+{
+    return s->accepted ? s->side.server : NULL;
+}
+
+static inline struct nm_tls *nm_stream_tls(const nm_stream *s)
+{
+    return s->accepted ? NULL : s->side.tls;
+}
 
 static inline void *nm_stream_owner(const nm_stream *s)
 {

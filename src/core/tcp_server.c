@@ -205,7 +205,8 @@ static void on_connection(uv_stream_t *listener, int status)
         return;
     }
     srv->live_accepted++;
-    s->server = srv;
+    s->accepted = 1;
+    s->side.server = srv;
     s->last_active = now_ms();
     idle_append(srv, s);
     if (!uv_is_active((uv_handle_t *)&srv->idle_timer))
@@ -284,7 +285,7 @@ void nm_tcp_server_close(nm_tcp_server *srv, nm_accepted_fate fate)
 
 void nm_tcp_server_touch(nm_stream *s)
 {
-    nm_tcp_server *srv = s->server;
+    nm_tcp_server *srv = s->side.server;
     s->last_active = now_ms();
     if (srv->idle_tail != s) {
         idle_unlink(srv, s);
@@ -294,11 +295,11 @@ void nm_tcp_server_touch(nm_stream *s)
 
 void nm_tcp_server_forget(nm_stream *s)
 {
-    nm_tcp_server *srv = s->server;
+    nm_tcp_server *srv = s->side.server;
     idle_unlink(srv, s);
     srv->live_accepted--;
     nm_tcp_server_slot_freed();
-    s->server = NULL;
+    s->side.server = NULL;
     if (srv->idle_head == NULL)
         uv_timer_stop(&srv->idle_timer);
     maybe_free(srv);

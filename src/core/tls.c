@@ -273,7 +273,7 @@ int nm_stream_secure(nm_stream *s, nm_tls_config *c, const char *host)
         free(t);
         return UV_ENOMEM;
     }
-    s->tls = t;
+    s->side.tls = t;
     return 0;
 }
 
@@ -289,7 +289,7 @@ int nm_stream_secure_deferred(nm_stream *s, nm_tls_provider provide, void *data,
     t->provide = provide;
     t->provide_data = data;
     t->host = name;
-    s->tls = t;
+    s->side.tls = t;
     return 0;
 }
 
@@ -307,23 +307,25 @@ static bool provide_ssl(nm_tls *t)
 
 int nm_tls_end_status(const nm_stream *s, int status)
 {
-    return s->tls->peer_closed && s->tls->shut ? 0 : status;
+    const nm_tls *t = nm_stream_tls(s);
+    return t->peer_closed && t->shut ? 0 : status;
 }
 
 bool nm_stream_is_secure(const nm_stream *s)
 {
-    return s->tls != NULL;
+    return nm_stream_tls(s) != NULL;
 }
 
 const char *nm_stream_tls_reason(const nm_stream *s)
 {
-    return s->tls && s->tls->failed ? s->tls->reason : NULL;
+    const nm_tls *t = nm_stream_tls(s);
+    return t && t->failed ? t->reason : NULL;
 }
 
 /* Empties the outgoing BIO into one raw write. */
 static int flush(nm_stream *s, bool owner_write)
 {
-    nm_tls *t = s->tls;
+    nm_tls *t = nm_stream_tls(s);
     size_t n = BIO_ctrl_pending(t->out);
     if (n == 0)
         return 0;
@@ -361,7 +363,7 @@ static void set_reason(nm_tls *t, const char *fallback)
  * to the kernel, then the stream closes at once and reports `code`. */
 static void fail(nm_stream *s, int code, const char *fallback)
 {
-    nm_tls *t = s->tls;
+    nm_tls *t = nm_stream_tls(s);
     if (t->failed)
         return;
     t->failed = 1;
@@ -373,7 +375,7 @@ static void fail(nm_stream *s, int code, const char *fallback)
 
 static void read_plaintext(nm_stream *s)
 {
-    nm_tls *t = s->tls;
+    nm_tls *t = nm_stream_tls(s);
     while (!s->closing && !s->held && !t->failed) {
         size_t got = 0;
         int r = 1;
@@ -411,7 +413,7 @@ static void send_pending(nm_stream *s);
 
 static void handshake(nm_stream *s)
 {
-    nm_tls *t = s->tls;
+    nm_tls *t = nm_stream_tls(s);
     ERR_clear_error();
     int r = SSL_do_handshake(t->ssl);
     int err = r == 1 ? SSL_ERROR_NONE : SSL_get_error(t->ssl, r);
@@ -448,7 +450,7 @@ uint32_t nm_tls_handshake_timeout(void)
 
 bool nm_tls_on_handshake_timeout(nm_stream *s)
 {
-    nm_tls *t = s->tls;
+    nm_tls *t = nm_stream_tls(s);
     if (t->handshaken || t->failed || s->closing)
         return false;
     char why[80];
@@ -461,11 +463,12 @@ bool nm_tls_on_handshake_timeout(nm_stream *s)
 
 void nm_tls_on_connected(nm_stream *s)
 {
-    if (s->tls->provide && !provide_ssl(s->tls)) {
+    nm_tls *t = nm_stream_tls(s);
+    if (t->provide && !provide_ssl(t)) {
         fail(s, NM_ETLS_HANDSHAKE, "out of memory");
         return;
     }
-    if (s->tls->ssl == NULL) {
+    if (t->ssl == NULL) {
         fail(s, NM_ETLS_HANDSHAKE, "no TLS context");
         return;
     }
@@ -474,7 +477,7 @@ void nm_tls_on_connected(nm_stream *s)
 
 void nm_tls_on_received(nm_stream *s, const char *data, size_t len)
 {
-    nm_tls *t = s->tls;
+    nm_tls *t = nm_stream_tls(s);
     if (t->failed || t->ssl == NULL)
         return;
     if (BIO_write(t->in, data, (int)len) != (int)len) {
@@ -489,7 +492,7 @@ void nm_tls_on_received(nm_stream *s, const char *data, size_t len)
 
 int nm_tls_on_eof(nm_stream *s)
 {
-    nm_tls *t = s->tls;
+    nm_tls *t = nm_stream_tls(s);
     if (t->handshaken || t->failed)
         return 0;
     t->failed = 1;
@@ -503,7 +506,7 @@ int nm_tls_on_eof(nm_stream *s)
 
 static int encrypt(nm_stream *s, const char *data, size_t len)
 {
-    nm_tls *t = s->tls;
+    nm_tls *t = nm_stream_tls(s);
     for (size_t done = 0; done < len;) {
         size_t n = len - done < ENCRYPT_PIECE ? len - done : ENCRYPT_PIECE;
         ERR_clear_error();
@@ -521,7 +524,7 @@ static int encrypt(nm_stream *s, const char *data, size_t len)
 
 int nm_tls_write(nm_stream *s, const char *data, size_t len)
 {
-    nm_tls *t = s->tls;
+    nm_tls *t = nm_stream_tls(s);
     if (t->failed || t->shut || t->ssl == NULL)
         return UV_EPIPE;
     if (t->handshaken)
@@ -539,7 +542,7 @@ int nm_tls_write(nm_stream *s, const char *data, size_t len)
 
 static void send_pending(nm_stream *s)
 {
-    nm_tls *t = s->tls;
+    nm_tls *t = nm_stream_tls(s);
     while (t->pending && !t->failed) {
         pending_write *p = t->pending;
         t->pending = p->next;
@@ -564,7 +567,7 @@ bool nm_tls_on_written(nm_stream *s, intptr_t *cookie)
 
 bool nm_tls_on_close(nm_stream *s, int status)
 {
-    nm_tls *t = s->tls;
+    nm_tls *t = nm_stream_tls(s);
     if (t->ssl == NULL || t->failed)
         return false;
     /* Writes made before the handshake finished are not lost: the close
@@ -594,14 +597,14 @@ static void resume_reading(nm_task *task)
 
 void nm_tls_on_unhold(nm_stream *s)
 {
-    nm_tls *t = s->tls;
+    nm_tls *t = nm_stream_tls(s);
     if (t->ssl && t->handshaken && SSL_pending(t->ssl) + BIO_ctrl_pending(t->in) > 0)
         nm_task_post(&t->resume, resume_reading);
 }
 
 void nm_tls_on_closed(nm_stream *s)
 {
-    nm_tls *t = s->tls;
+    nm_tls *t = nm_stream_tls(s);
     nm_task_cancel(&t->resume);
     while (t->pending) { /* never encrypted: abandoned */
         pending_write *p = t->pending;
@@ -615,8 +618,8 @@ void nm_tls_on_closed(nm_stream *s)
 
 void nm_tls_free(nm_stream *s)
 {
-    nm_tls *t = s->tls;
-    s->tls = NULL;
+    nm_tls *t = nm_stream_tls(s);
+    s->side.tls = NULL;
     nm_task_cancel(&t->resume);
     while (t->pending) { /* a released stream reports nothing */
         pending_write *p = t->pending;

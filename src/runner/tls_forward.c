@@ -14,13 +14,13 @@
 
 bool nm_stream_is_secure(const nm_stream *s)
 {
-    return s->tls != NULL;
+    return nm_stream_tls(s) != NULL;
 }
 
 const char *nm_stream_tls_reason(const nm_stream *s)
 {
     static const char *(*reason)(const nm_stream *);
-    if (s->tls == NULL)
+    if (nm_stream_tls(s) == NULL)
         return NULL;
     if (reason == NULL)
         reason = (const char *(*)(const nm_stream *))nm_plugin_entry(SSL, "nm_stream_tls_reason");

@@ -24,36 +24,45 @@
 #include "modules/net/sendbuf.h"
 #include "runtime/profile.h"
 
-enum { EV_CONNECTION, EV_RECONNECTION, EV_DISCONNECTION, EV_RECEIVE, EV_SENT, EV_DNS, EV_COUNT };
+/* The events every server script sets come first: their references live in
+ * the socket itself (EV_HOT of them), the rest in its extra part. */
+enum { EV_RECEIVE, EV_SENT, EV_CONNECTION, EV_RECONNECTION, EV_DISCONNECTION, EV_DNS, EV_COUNT };
+#define EV_HOT 2
 
 static const char *const event_names[] = {
-    "connection", "reconnection", "disconnection", "receive", "sent", "dns", NULL,
+    "receive", "sent", "connection", "reconnection", "disconnection", "dns", NULL,
 };
 
 typedef enum { SOCK_FRESH, SOCK_RESOLVING, SOCK_CONNECTING, SOCK_CONNECTED, SOCK_CLOSING, SOCK_DEAD } sock_state;
 
 typedef struct sock_lookup sock_lookup;
 
-/* What only sockets that connect() or look names up need, kept out of the
- * many accepted ones: allocated on first use. */
-typedef struct sock_client {
+/* What the many accepted sockets of a server seldom need, kept out of the
+ * userdata so that it stays a 32-byte payload: allocated on first use, by
+ * connect(), dns(), a rarely set callback or the device's send buffer. */
+typedef struct sock_extra {
     nm_addr remote;          /* the connect() target */
     sock_lookup *lookups;    /* pending: connect()'s and dns()'s */
     int waiting_ref;         /* strings sent while connect() looks its name up, in order */
     bool close_after_lookup; /* close() came while they waited: deliver, then close */
-} sock_client;
+    int cb[EV_COUNT - EV_HOT];
+    nm_sendbuf *sendbuf; /* --device=esp8266: the firmware's send buffer, from the first send */
+} sock_extra;
 
 typedef struct net_socket {
     nm_stream *stream; /* NULL unless connecting, connected or closing */
     int self_ref;      /* the anchor, held while stream is set or a lookup runs */
-    int cb[EV_COUNT];
+    int cb[EV_HOT];    /* receive and sent; the others are in extra */
     uint8_t state;
-    bool accepted;
-    bool secure;  /* connects with TLS */
-    bool tls_api; /* a tls.socket: the 3.0 tls module's rules (§5) */
-    sock_client *client;
-    nm_sendbuf *sendbuf; /* --device=esp8266: the firmware's send buffer, from the first send */
+    bool accepted : 1;
+    bool secure : 1;  /* connects with TLS */
+    bool tls_api : 1; /* a tls.socket: the 3.0 tls module's rules (§5) */
+    sock_extra *extra;
 } net_socket;
+
+/* With Lua's 40-byte userdata header, a 32-byte payload is an 80-byte malloc
+ * chunk: one per connection, so rare fields wait in `extra`. */
+_Static_assert(sizeof(net_socket) <= 32, "net_socket outgrew its 32-byte payload");
 
 static const nm_stream_events socket_events;
 static const void *socket_metatable, *tls_metatable;
@@ -64,25 +73,33 @@ static const void *socket_metatable, *tls_metatable;
  * object is at stack index 1. */
 #define CB_IN_OBJECT (LUA_NOREF - 1)
 
+static int *cb_slot(net_socket *sock, int ev, bool make);
+
 static void callback_set(lua_State *L, net_socket *sock, int ev, int idx)
 {
     if (NM_USERVALUE_ANY && ev == EV_RECEIVE) {
         lua_pushvalue(L, idx);
         lua_setuservalue(L, 1);
         sock->cb[ev] = CB_IN_OBJECT;
-    } else {
-        nm_ref_set(L, &sock->cb[ev], idx);
+        return;
     }
+    int *slot = cb_slot(sock, ev, true);
+    if (slot == NULL)
+        luaL_error(L, "not enough memory");
+    nm_ref_set(L, slot, idx);
 }
 
 static void callback_clear(lua_State *L, net_socket *sock, int ev)
 {
-    if (sock->cb[ev] == CB_IN_OBJECT) {
+    int *slot = cb_slot(sock, ev, false);
+    if (slot == NULL)
+        return;
+    if (*slot == CB_IN_OBJECT) {
         lua_pushnil(L);
         lua_setuservalue(L, 1);
-        sock->cb[ev] = LUA_NOREF;
+        *slot = LUA_NOREF;
     } else {
-        nm_ref_clear(L, &sock->cb[ev]);
+        nm_ref_clear(L, slot);
     }
 }
 
@@ -113,7 +130,7 @@ static net_socket *new_socket(lua_State *L, const char *type)
     net_socket *sock = lua_newuserdata(L, sizeof(*sock));
     memset(sock, 0, sizeof(*sock));
     sock->self_ref = LUA_NOREF;
-    for (int i = 0; i < EV_COUNT; i++)
+    for (int i = 0; i < EV_HOT; i++)
         sock->cb[i] = LUA_NOREF;
     luaL_setmetatable(L, type);
     return sock;
@@ -125,19 +142,57 @@ static void anchor(lua_State *L, net_socket *sock, int idx)
         nm_ref_set(L, &sock->self_ref, idx);
 }
 
-static sock_client *client_of(net_socket *sock)
+static sock_extra *extra_of(net_socket *sock)
 {
-    if (sock->client == NULL) {
-        sock->client = calloc(1, sizeof(*sock->client));
-        if (sock->client)
-            sock->client->waiting_ref = LUA_NOREF;
+    if (sock->extra == NULL) {
+        sock->extra = calloc(1, sizeof(*sock->extra));
+        if (sock->extra) {
+            sock->extra->waiting_ref = LUA_NOREF;
+            for (int i = 0; i < EV_COUNT - EV_HOT; i++)
+                sock->extra->cb[i] = LUA_NOREF;
+        }
     }
-    return sock->client;
+    return sock->extra;
+}
+
+/* The registry reference (or CB_IN_OBJECT) of the event's callback. */
+static int cb_ref(const net_socket *sock, int ev)
+{
+    if (ev < EV_HOT)
+        return sock->cb[ev];
+    return sock->extra ? sock->extra->cb[ev - EV_HOT] : LUA_NOREF;
+}
+
+/* Where the event's reference is kept; NULL when out of memory (setting) or
+ * when no rare callback was ever set (clearing: nothing to do). */
+static int *cb_slot(net_socket *sock, int ev, bool make)
+{
+    if (ev < EV_HOT)
+        return &sock->cb[ev];
+    sock_extra *x = make ? extra_of(sock) : sock->extra;
+    return x ? &x->cb[ev - EV_HOT] : NULL;
+}
+
+static nm_sendbuf *sendbuf_of(const net_socket *sock)
+{
+    return sock->extra ? sock->extra->sendbuf : NULL;
+}
+
+/* Under --device=esp8266, whether the firmware's send buffer takes len more
+ * bytes (sendbuf.h); the extra part is made only there. */
+static nm_send_fit send_fits(lua_State *L, net_socket *sock, size_t len)
+{
+    if (!nm_device_esp8266())
+        return NM_SEND_FITS;
+    sock_extra *x = extra_of(sock);
+    if (x == NULL)
+        return luaL_error(L, "not enough memory");
+    return nm_sendbuf_check(L, &x->sendbuf, len);
 }
 
 static sock_lookup *pending_lookups(const net_socket *sock)
 {
-    return sock->client ? sock->client->lookups : NULL;
+    return sock->extra ? sock->extra->lookups : NULL;
 }
 
 /* Drops the anchor once nothing can call back any more. */
@@ -151,14 +206,15 @@ static void release_if_idle(lua_State *L, net_socket *sock)
  * nothing, when no callback is set. Runs inside a protected body. */
 static bool push_callback(lua_State *L, net_socket *sock, int ev)
 {
-    if (sock->cb[ev] == LUA_NOREF)
+    int ref = cb_ref(sock, ev);
+    if (ref == LUA_NOREF)
         return false;
-    if (sock->cb[ev] == CB_IN_OBJECT) {
+    if (ref == CB_IN_OBJECT) {
         nm_ref_push(L, sock->self_ref);
         lua_getuservalue(L, -1);
         lua_insert(L, -2);
     } else {
-        nm_ref_push(L, sock->cb[ev]);
+        nm_ref_push(L, ref);
         nm_ref_push(L, sock->self_ref);
     }
     return true;
@@ -190,7 +246,7 @@ static void fire_body(lua_State *L, nm_protected *ctx)
 
 static void fire(lua_State *L, net_socket *sock, int ev)
 {
-    if (sock->cb[ev] == LUA_NOREF)
+    if (cb_ref(sock, ev) == LUA_NOREF)
         return;
     socket_event e = {{fire_body}, sock, ev, NULL, 0};
     nm_lua_protect(L, &e.base);
@@ -216,7 +272,7 @@ static void on_received(nm_stream *s, const char *data, size_t len)
     while (len > 0) {
         net_socket *sock = nm_stream_owner(s);
         lua_State *L = nm_lua_state();
-        if (sock == NULL || L == NULL || sock->state == SOCK_CLOSING || sock->cb[EV_RECEIVE] == LUA_NOREF)
+        if (sock == NULL || L == NULL || sock->state == SOCK_CLOSING || cb_ref(sock, EV_RECEIVE) == LUA_NOREF)
             return;
         size_t piece = nm_rxchunk_next(len);
         socket_event e = {{fire_body}, sock, EV_RECEIVE, data, piece};
@@ -236,8 +292,8 @@ static void on_written(nm_stream *s, intptr_t cookie, int status)
     if (cookie != 0)
         luaL_unref(L, LUA_REGISTRYINDEX, (int)cookie); /* the sent string */
     if (sock)
-        nm_sendbuf_done(sock->sendbuf);
-    if (sock && status == 0 && sock->state == SOCK_CONNECTED && sock->cb[EV_SENT] != LUA_NOREF) {
+        nm_sendbuf_done(sendbuf_of(sock));
+    if (sock && status == 0 && sock->state == SOCK_CONNECTED && cb_ref(sock, EV_SENT) != LUA_NOREF) {
         nm_stream_chain_begin(s);
         fire(L, sock, EV_SENT);
         nm_stream_chain_end(s);
@@ -250,10 +306,10 @@ static void on_written(nm_stream *s, intptr_t cookie, int status)
 static int closing_event(const net_socket *sock, bool local, int status)
 {
     if (sock->tls_api) /* a tls.socket reports every end, as the tls module does (§5) */
-        return status != 0 && sock->cb[EV_RECONNECTION] != LUA_NOREF ? EV_RECONNECTION : EV_DISCONNECTION;
+        return status != 0 && cb_ref(sock, EV_RECONNECTION) != LUA_NOREF ? EV_RECONNECTION : EV_DISCONNECTION;
     if (local && status == 0)
         return nm_since(NM_ERA_2_2) ? -1 : EV_DISCONNECTION;
-    if (status != 0 && nm_since(NM_ERA_2_2) && sock->cb[EV_RECONNECTION] != LUA_NOREF)
+    if (status != 0 && nm_since(NM_ERA_2_2) && cb_ref(sock, EV_RECONNECTION) != LUA_NOREF)
         return EV_RECONNECTION;
     return EV_DISCONNECTION;
 }
@@ -276,9 +332,9 @@ static void closing_body(lua_State *L, nm_protected *ctx)
     nm_ref_push(L, c->sock->self_ref);
     release_if_idle(L, c->sock);
     c->unanchored = true;
-    if (c->ev < 0 || c->sock->cb[c->ev] == LUA_NOREF)
+    if (c->ev < 0 || cb_ref(c->sock, c->ev) == LUA_NOREF)
         return;
-    nm_ref_push(L, c->sock->cb[c->ev]);
+    nm_ref_push(L, cb_ref(c->sock, c->ev));
     lua_pushvalue(L, -2);
     /* (sock, code[, reason]): the reason in words, for scripts to print, is a
      * netmcu addition; a tls.socket's reconnection gets the tls module's
@@ -315,7 +371,7 @@ static void on_closed(nm_stream *s, int status)
     int ev = closing_event(sock, local, status);
     sock->stream = NULL;
     sock->state = SOCK_DEAD;
-    nm_sendbuf_reset(sock->sendbuf);
+    nm_sendbuf_reset(sendbuf_of(sock));
     const char *why = nm_stream_tls_reason(s);
     fire_closing(L, sock, ev, status == 0 ? 0 : nm_err_code(status),
                  status == 0 ? NULL
@@ -360,7 +416,7 @@ static int write_string(lua_State *L, net_socket *sock, int idx)
     ready_spare(L);
     int r = nm_stream_write(sock->stream, data, len);
     if (r >= 0)
-        nm_sendbuf_add(sock->sendbuf, len);
+        nm_sendbuf_add(sendbuf_of(sock), len);
     if (r == NM_WRITE_QUEUED) {
         int ref = spare_ref;
         lua_pushvalue(L, idx);
@@ -377,7 +433,7 @@ static int write_string(lua_State *L, net_socket *sock, int idx)
  * `sent` as any other send. */
 static void wait_for_lookup(lua_State *L, net_socket *sock, int idx)
 {
-    sock_client *client = sock->client;
+    sock_extra *client = sock->extra;
     if (client->waiting_ref == LUA_NOREF) {
         lua_newtable(L);
         nm_ref_set(L, &client->waiting_ref, -1);
@@ -397,7 +453,7 @@ typedef struct waiting_call {
 static void send_waiting_body(lua_State *L, nm_protected *ctx)
 {
     net_socket *sock = ((waiting_call *)ctx)->sock;
-    nm_ref_push(L, sock->client->waiting_ref);
+    nm_ref_push(L, sock->extra->waiting_ref);
     int n = (int)lua_rawlen(L, -1);
     for (int i = 1; i <= n; i++) {
         lua_rawgeti(L, -1, i);
@@ -410,11 +466,11 @@ static void send_waiting_body(lua_State *L, nm_protected *ctx)
 
 static void send_waiting(lua_State *L, net_socket *sock)
 {
-    if (sock->client->waiting_ref == LUA_NOREF)
+    if (sock->extra->waiting_ref == LUA_NOREF)
         return;
     waiting_call c = {{send_waiting_body}, sock};
     nm_lua_protect(L, &c.base);
-    nm_ref_clear(L, &sock->client->waiting_ref);
+    nm_ref_clear(L, &sock->extra->waiting_ref);
 }
 
 /* Lookups: connect() by name and dns() -------------------------------- */
@@ -441,7 +497,7 @@ static nm_stream *new_stream(net_socket *sock, const char *host)
 
 static void unlink_lookup(sock_lookup *sl)
 {
-    sock_lookup **link = &sl->sock->client->lookups;
+    sock_lookup **link = &sl->sock->extra->lookups;
     while (*link != sl)
         link = &(*link)->next;
     *link = sl->next;
@@ -463,9 +519,9 @@ static void dns_body(lua_State *L, nm_protected *ctx)
     if (c->release)
         release_if_idle(L, c->sock);
     c->released = true;
-    if (c->sock->cb[EV_DNS] == LUA_NOREF)
+    if (cb_ref(c->sock, EV_DNS) == LUA_NOREF)
         return;
-    nm_ref_push(L, c->sock->cb[EV_DNS]);
+    nm_ref_push(L, cb_ref(c->sock, EV_DNS));
     lua_pushvalue(L, -2);
     net_dns_push_answer(L, c->addr);
     lua_call(L, 2, 0);
@@ -475,7 +531,7 @@ static void dns_body(lua_State *L, nm_protected *ctx)
  * (an answer to dns()) or must stay (connect() continues after it). */
 static void fire_dns(lua_State *L, net_socket *sock, const struct sockaddr *addr, bool release)
 {
-    if (sock->cb[EV_DNS] == LUA_NOREF) {
+    if (cb_ref(sock, EV_DNS) == LUA_NOREF) {
         if (release)
             release_if_idle(L, sock);
         return;
@@ -504,14 +560,14 @@ static bool device_refuses_connect(lua_State *L)
  * A failed lookup ends the attempt like a failed connect, with a code. */
 static void connect_answered(lua_State *L, net_socket *sock, const char *host, int status, const struct sockaddr *addr)
 {
-    bool closed_early = sock->state == SOCK_CLOSING && sock->client->close_after_lookup;
+    bool closed_early = sock->state == SOCK_CLOSING && sock->extra->close_after_lookup;
     if (!closed_early) {
         fire_dns(L, sock, addr, false);
         if (sock->state != SOCK_RESOLVING) /* the callback closed it */
             return;
     }
     if (status == NM_DNS_OK && !closed_early && device_refuses_connect(L)) {
-        nm_ref_clear(L, &sock->client->waiting_ref);
+        nm_ref_clear(L, &sock->extra->waiting_ref);
         sock->state = SOCK_FRESH;
         release_if_idle(L, sock);
         return;
@@ -519,7 +575,7 @@ static void connect_answered(lua_State *L, net_socket *sock, const char *host, i
     if (status == NM_DNS_OK && (sock->stream = new_stream(sock, host)) == NULL)
         status = NM_DNS_NOMEM;
     if (status == NM_DNS_OK) {
-        memcpy(&sock->client->remote, addr,
+        memcpy(&sock->extra->remote, addr,
                addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
         sock->state = closed_early ? SOCK_CLOSING : SOCK_CONNECTING;
         nm_stream_connect(sock->stream, addr);
@@ -529,7 +585,7 @@ static void connect_answered(lua_State *L, net_socket *sock, const char *host, i
         return;
     }
     /* The sends that waited are not delivered: the event's code says so. */
-    nm_ref_clear(L, &sock->client->waiting_ref);
+    nm_ref_clear(L, &sock->extra->waiting_ref);
     sock->state = SOCK_DEAD;
     fire_closing(L, sock, closing_event(sock, false, -1), net_dns_err_code(status), NULL);
 }
@@ -553,7 +609,7 @@ static void lookup_answered(void *owner, int status, const struct sockaddr *addr
  * anchored; false when out of memory. */
 static bool lookup_start(net_socket *sock, const char *host, int port, bool for_connect)
 {
-    sock_client *client = client_of(sock);
+    sock_extra *client = extra_of(sock);
     sock_lookup *sl = client ? malloc(sizeof(*sl) + strlen(host) + 1) : NULL;
     if (sl == NULL)
         return false;
@@ -573,8 +629,8 @@ static bool lookup_start(net_socket *sock, const char *host, int port, bool for_
 static void cancel_lookups(net_socket *sock)
 {
     while (pending_lookups(sock)) {
-        sock_lookup *sl = sock->client->lookups;
-        sock->client->lookups = sl->next;
+        sock_lookup *sl = sock->extra->lookups;
+        sock->extra->lookups = sl->next;
         nm_dns_cancel(sl->lookup);
         free(sl);
     }
@@ -587,7 +643,7 @@ static void cancel_lookups(net_socket *sock)
  * handshake next. The outcome arrives as events. */
 static int start_connect(lua_State *L, net_socket *sock, lua_Integer port, const char *host, const nm_addr *addr)
 {
-    if (client_of(sock) == NULL)
+    if (extra_of(sock) == NULL)
         return luaL_error(L, "not enough memory");
     if (addr != NULL && device_refuses_connect(L))
         return 0;
@@ -604,7 +660,7 @@ static int start_connect(lua_State *L, net_socket *sock, lua_Integer port, const
             sock->stream = NULL;
         }
         nm_profile_lock();
-        nm_addr_parse("255.255.255.255", (int)port, &sock->client->remote);
+        nm_addr_parse("255.255.255.255", (int)port, &sock->extra->remote);
         sock->state = SOCK_RESOLVING;
         return 0;
     }
@@ -617,7 +673,7 @@ static int start_connect(lua_State *L, net_socket *sock, lua_Integer port, const
         nm_stream_adopt(sock->stream, &socket_events, NULL);
     sock->stream = stream;
     nm_profile_lock();
-    sock->client->remote = *addr;
+    sock->extra->remote = *addr;
     sock->state = SOCK_CONNECTING;
     nm_stream_connect(sock->stream, &addr->sa);
     return 0;
@@ -659,8 +715,8 @@ static void close_lookups(lua_State *L, net_socket *sock)
     cancel_lookups(sock);
     if (resolving) {
         sock->state = SOCK_DEAD;
-        if (!nm_since(NM_ERA_2_2) && sock->cb[EV_DISCONNECTION] != LUA_NOREF) {
-            nm_ref_push(L, sock->cb[EV_DISCONNECTION]);
+        if (!nm_since(NM_ERA_2_2) && cb_ref(sock, EV_DISCONNECTION) != LUA_NOREF) {
+            nm_ref_push(L, cb_ref(sock, EV_DISCONNECTION));
             lua_pushvalue(L, 1);
             lua_pushinteger(L, 0);
             nm_lua_call_later(L, 2);
@@ -673,9 +729,9 @@ static void close_lookups(lua_State *L, net_socket *sock)
  * then the stream closes; only connect()'s own lookup goes on. */
 static bool close_after_lookup(net_socket *sock)
 {
-    if (sock->state != SOCK_RESOLVING || sock->client->waiting_ref == LUA_NOREF)
+    if (sock->state != SOCK_RESOLVING || sock->extra->waiting_ref == LUA_NOREF)
         return false;
-    for (sock_lookup **link = &sock->client->lookups; *link;) {
+    for (sock_lookup **link = &sock->extra->lookups; *link;) {
         sock_lookup *sl = *link;
         if (sl->for_connect) {
             link = &sl->next;
@@ -685,7 +741,7 @@ static bool close_after_lookup(net_socket *sock)
         nm_dns_cancel(sl->lookup);
         free(sl);
     }
-    sock->client->close_after_lookup = true;
+    sock->extra->close_after_lookup = true;
     sock->state = SOCK_CLOSING;
     return true;
 }
@@ -719,7 +775,7 @@ static int socket_send(lua_State *L)
         return 0;
     }
     if (sock->state == SOCK_RESOLVING) {
-        if (nm_sendbuf_check(L, &sock->sendbuf, len) == NM_SEND_FITS)
+        if (send_fits(L, sock, len) == NM_SEND_FITS)
             wait_for_lookup(L, sock, 2);
         return 0;
     }
@@ -728,7 +784,7 @@ static int socket_send(lua_State *L)
             return luaL_error(L, "not connected");
         return 0;
     }
-    if (nm_sendbuf_check(L, &sock->sendbuf, len) == NM_SEND_DROPPED)
+    if (send_fits(L, sock, len) == NM_SEND_DROPPED)
         return 0;
     /* The string itself is written, not a copy. */
     int r = write_string(L, sock, 2);
@@ -795,8 +851,8 @@ static int socket_getpeer(lua_State *L)
             memcpy(&peer, &ss, sizeof(peer));
             sa = &peer.sa;
         }
-    } else if ((sock->stream || sock->state == SOCK_RESOLVING) && sock->client) {
-        sa = &sock->client->remote.sa;
+    } else if ((sock->stream || sock->state == SOCK_RESOLVING) && sock->extra) {
+        sa = &sock->extra->remote.sa;
     }
     net_push_peer(L, sa, nm_since(NM_ERA_2_2));
     return 2;
@@ -824,14 +880,14 @@ static int socket_dns(lua_State *L)
         return luaL_error(L, "need <128 domain");
     if (lua_isfunction(L, 3))
         callback_set(L, sock, EV_DNS, 3);
-    if (nm_since(NM_ERA_2_2) && sock->cb[EV_DNS] == LUA_NOREF)
+    if (nm_since(NM_ERA_2_2) && cb_ref(sock, EV_DNS) == LUA_NOREF)
         return luaL_error(L, "no callback specified");
     if (len == 0 || len > 255) { /* refused by lwIP up front */
         if (nm_since(NM_ERA_2_2))
             return luaL_error(L, "illegal argument");
         return 0; /* 1.5: no callback, ever */
     }
-    if (sock->cb[EV_DNS] == LUA_NOREF)
+    if (cb_ref(sock, EV_DNS) == LUA_NOREF)
         return 0;       /* 1.5 without a callback: nothing could report the answer */
     anchor(L, sock, 1); /* may run out of memory: before anything changes */
     if (!lookup_start(sock, host, 0, false)) {
@@ -845,19 +901,21 @@ static int socket_gc(lua_State *L)
 {
     net_socket *sock = lua_touserdata(L, 1);
     cancel_lookups(sock);
-    if (sock->client)
-        nm_ref_clear(L, &sock->client->waiting_ref);
-    for (int i = 0; i < EV_COUNT; i++)
-        if (sock->cb[i] != CB_IN_OBJECT) /* the user value goes with the object */
-            nm_ref_clear(L, &sock->cb[i]);
+    if (sock->extra)
+        nm_ref_clear(L, &sock->extra->waiting_ref);
+    for (int i = 0; i < EV_COUNT; i++) {
+        int *slot = cb_slot(sock, i, false);
+        if (slot && *slot != CB_IN_OBJECT) /* the user value goes with the object */
+            nm_ref_clear(L, slot);
+    }
     if (sock->stream) {
         nm_stream_release(sock->stream);
         sock->stream = NULL;
     }
-    free(sock->client);
-    sock->client = NULL;
-    free(sock->sendbuf);
-    sock->sendbuf = NULL;
+    if (sock->extra)
+        free(sock->extra->sendbuf);
+    free(sock->extra);
+    sock->extra = NULL;
     return 0;
 }
 
@@ -955,7 +1013,7 @@ static int tls_socket_send(lua_State *L)
 static int tls_socket_getpeer(lua_State *L)
 {
     net_socket *sock = check_tls_socket(L);
-    net_push_peer(L, sock->stream && sock->client ? &sock->client->remote.sa : NULL, false);
+    net_push_peer(L, sock->stream && sock->extra ? &sock->extra->remote.sa : NULL, false);
     return 2;
 }
 
