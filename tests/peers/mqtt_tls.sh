@@ -14,15 +14,24 @@ make_pki "$PKI" || { echo "not ok - setup: cannot make the test certificates"; e
 export NETMCU_HOME=$T/home
 
 # One broker: a plain listener and one TLS listener per server certificate.
+# A port free_port found can be taken by a test running alongside before the
+# broker binds it (mosquitto then exits after opening the plain listener), so
+# the whole broker is started again on new ports, up to three times.
 declare -A TLS_PORT
-conf=()
-for cert in good unknown wrong ipless; do
-  TLS_PORT[$cert]=$(free_port)
-  conf+=("listener ${TLS_PORT[$cert]} 127.0.0.1" "certfile $PKI/$cert.crt" "keyfile $PKI/$cert.key")
-done
-broker_start tls "${conf[@]}" || exit 1
-for cert in good unknown wrong ipless; do
-  wait_port "${TLS_PORT[$cert]}" 5 || { fail setup "TLS listener $cert did not open"; finish; }
+tls_broker() {
+  local conf=() cert
+  for cert in good unknown wrong ipless; do
+    TLS_PORT[$cert]=$(free_port)
+    conf+=("listener ${TLS_PORT[$cert]} 127.0.0.1" "certfile $PKI/$cert.crt" "keyfile $PKI/$cert.key")
+  done
+  broker_start tls "${conf[@]}" || return 1
+  for cert in good unknown wrong ipless; do
+    wait_port "${TLS_PORT[$cert]}" 5 || { TLS_MISSING=$cert; kill "$BROKER_PID" 2>/dev/null; return 1; }
+  done
+}
+for try in 1 2 3; do
+  tls_broker && break
+  [ "$try" = 3 ] && { fail setup "TLS listener ${TLS_MISSING:-of the broker} did not open (3 tries): $(tail -n 3 "$T/tls.broker.log" | tr '\n' ' ')"; finish; }
 done
 
 # client.lua PORT HOST VERIFY PROFILE — VERIFY: off, or the PEM file of the CA.
