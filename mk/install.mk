@@ -1,6 +1,6 @@
 # mk/install.mk — installing netmcu (included by the Makefile).
 #   make install         the runner(s), net.so for each Lua, the man page and the LuaLS
-#                        type stubs under PREFIX (default /usr/local), staged under DESTDIR
+#                        LuaLS type definitions under PREFIX (default /usr/local), staged under DESTDIR
 #   make uninstall       removes exactly what install put there
 #   make deb             the Debian packages netmcu and lua-netmcu in build/deb/ (lintian-checked)
 #   make print-version   the version, whose one definition is NETMCU_VERSION in src/runtime/modules.h

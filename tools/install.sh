@@ -6,7 +6,7 @@
 # names the modules: each BUILD/net.so goes into that Lua's C module folder, and
 # lua/netmcu/*.lua (netmcu.test) into its Lua module folder.
 # PREFIX (default /usr/local) and DESTDIR as the GNU conventions say. The man page
-# goes to share/man/man1, the LuaLS stubs (types/PROFILE/*.lua) to share/netmcu/types, each
+# goes to share/man/man1, the LuaLS type definitions (types/PROFILE/*.lua) to share/netmcu/types, each
 # runner's plugins (BUILD/plugins/*.so) to lib/netmcu/LUA, where it looks for them. Uninstall
 # removes only the files install writes, and the folders it made if left empty.
 set -eu

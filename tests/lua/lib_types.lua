@@ -1,5 +1,5 @@
 -- lib_types.lua — the LuaLS type definitions in types/ against the runtime of one profile
--- (run by types_stubs.lua, once in each profile).
+-- (run by types_defs.lua, once in each profile).
 --
 -- The type definitions of a profile are types/common/*.lua plus types/PROFILE/*.lua. The
 -- runtime's functions are found by walking every global table that is not one
@@ -15,7 +15,7 @@ local M = {}
 local root = debug.getinfo(1, "S").source:match("^@(.*)tests/lua/[^/]*$") or "./"
 if root == "" then root = "./" end
 
--- The objects the runtime makes, by class (as the stubs name it) and the call
+-- The objects the runtime makes, by class (as the type definitions name it) and the call
 -- that makes one; a class missing in a profile (tls in 1.5) makes nothing there.
 -- A module that adds an object type adds a row here.
 local CONSTRUCTORS = {
@@ -23,14 +23,14 @@ local CONSTRUCTORS = {
   {"net.server", "net.createServer(net.TCP, 30)", function() return net.createServer(net.TCP, 30) end},
   {"net.udpsocket", "net.createUDPSocket()", function() return net.createUDPSocket() end},
   {"tmr.timer", "tmr.create()", function() return tmr.create() end},
-  {"file.obj", "file.open()", function() return file.open("types_stub.txt", "w") end},
+  {"file.obj", "file.open()", function() return file.open("types_obj.txt", "w") end},
   {"pipe.obj", "pipe.create()", function() return pipe.create() end},
   {"gpio.pulser", "gpio.pulse.build()", function() return gpio.pulse.build({{[1] = gpio.HIGH, delay = 10}}) end},
   {"tls.socket", "tls.createConnection()", function() return tls.createConnection() end},
   {"crypto.hasher", "crypto.new_hash()", function() return crypto.new_hash("SHA1") end},
   {"sjson.encoder", "sjson.encoder()", function() return sjson.encoder({}) end},
   {"sjson.decoder", "sjson.decoder()", function() return sjson.decoder() end},
-  {"mqtt.client", "mqtt.Client()", function() return mqtt.Client("types-stub", 60) end},
+  {"mqtt.client", "mqtt.Client()", function() return mqtt.Client("types-client", 60) end},
 }
 local CONSTRUCTOR_OF = {}
 for _, c in ipairs(CONSTRUCTORS) do CONSTRUCTOR_OF[c[1]] = c end
@@ -65,10 +65,10 @@ local function count_params(params)
   return n
 end
 
--- Every stub of a profile: name ("net.createConnection", "net.socket:send") →
+-- Every type definition of a profile: name ("net.createConnection", "net.socket:send") →
 -- {params = count, file = path}; and the object classes declared.
-local function load_stubs(profile)
-  local stubs, classes = {}, {}
+local function load_defs(profile)
+  local defs, classes = {}, {}
   local files = list_dir(root .. "types/common")
   for _, f in ipairs(list_dir(root .. "types/" .. profile)) do files[#files + 1] = f end
   for _, path in ipairs(files) do
@@ -87,11 +87,11 @@ local function load_stubs(profile)
         if obj then
           name = (locals[obj] or ("?" .. obj)) .. ":" .. method
         end
-        stubs[name] = {params = count_params(params), file = path:sub(#root + 1)}
+        defs[name] = {params = count_params(params), file = path:sub(#root + 1)}
       end
     end
   end
-  return stubs, classes
+  return defs, classes
 end
 
 local function walk(t, prefix, out, seen)
@@ -149,7 +149,7 @@ end
 
 -- The README's signatures: name → the set of parameter counts of its documented
 -- forms (overloads, and forms that differ between profiles), and one of them to quote.
-local function readme_counts(stubs)
+local function readme_counts(defs)
   local counts, where = {}, {}
   local text = read(root .. "README.md")
   local function note(name, params, sig)
@@ -172,17 +172,17 @@ local function readme_counts(stubs)
     for sig, name, params in piece:gmatch("(([%a_][%w_.:]*)%(([^()]*)%))") do
       local obj, method = name:match("^([%w_]+):([%w_]+)$")
       if obj and README_OBJECTS[obj] then name = README_OBJECTS[obj] .. ":" .. method end
-      if stubs[name] then note(name, params, sig) end
+      if defs[name] then note(name, params, sig) end
     end
   end
   return counts, where
 end
 
 function M.run(profile)
-  T.case("every stub file of the " .. profile .. " profile is a ---@meta file that Lua compiles", function(done)
+  T.case("every type definition file of the " .. profile .. " profile is a ---@meta file that Lua compiles", function(done)
     local files = list_dir(root .. "types/common")
     for _, f in ipairs(list_dir(root .. "types/" .. profile)) do files[#files + 1] = f end
-    T.check(#files > 0, "no stub files in types/common or types/" .. profile)
+    T.check(#files > 0, "no type definition files in types/common or types/" .. profile)
     for _, path in ipairs(files) do
       local text = read(path)
       T.check(text:sub(1, 9) == "---@meta\n", path:sub(#root + 1) .. " does not start with ---@meta")
@@ -192,7 +192,7 @@ function M.run(profile)
     done()
   end)
 
-  local stubs, classes = load_stubs(profile)
+  local defs, classes = load_defs(profile)
   local have = runtime_functions(classes)
   T.case("the runtime's objects were made (" .. profile .. ")", function(done)
     local n = 0
@@ -201,57 +201,57 @@ function M.run(profile)
     done()
   end)
 
-  T.case("every function of the " .. profile .. " runtime has a stub", function(done)
+  T.case("every function of the " .. profile .. " runtime has a type definition", function(done)
     local missing = {}
     for name in pairs(have) do
-      if not name:match("^%?") and not stubs[name] then missing[#missing + 1] = name end
+      if not name:match("^%?") and not defs[name] then missing[#missing + 1] = name end
     end
     table.sort(missing)
-    T.check(#missing == 0, "no stub in types/common or types/" .. profile .. " for: "
+    T.check(#missing == 0, "no type definition in types/common or types/" .. profile .. " for: "
       .. table.concat(missing, ", "))
     done()
   end)
 
-  T.case("every stub of the " .. profile .. " profile names a function that exists", function(done)
+  T.case("every type definition of the " .. profile .. " profile names a function that exists", function(done)
     local extra = {}
-    for name, stub in pairs(stubs) do
+    for name, def in pairs(defs) do
       local class, method = name:match("^([%w_.?]+):([%w_]+)$")
       local exists = have[name]
       if class and not exists and type(have["?" .. class]) == "table" then
         exists = type(have["?" .. class][method]) == "function"
       end
       if class and not CONSTRUCTOR_OF[class] then
-        extra[#extra + 1] = name .. " (" .. stub.file .. ": no constructor for class " .. class
+        extra[#extra + 1] = name .. " (" .. def.file .. ": no constructor for class " .. class
           .. " in tests/lua/lib_types.lua)"
       elseif not exists then
-        extra[#extra + 1] = name .. " (" .. stub.file .. ")"
+        extra[#extra + 1] = name .. " (" .. def.file .. ")"
       end
     end
     table.sort(extra)
-    T.check(#extra == 0, "stubs of functions the runtime does not have: " .. table.concat(extra, ", "))
+    T.check(#extra == 0, "type definitions of functions the runtime does not have: " .. table.concat(extra, ", "))
     done()
   end)
 
-  T.case("the stubs' parameter counts are the README's (" .. profile .. ")", function(done)
-    local counts, where = readme_counts(stubs)
+  T.case("the type definitions' parameter counts are the README's (" .. profile .. ")", function(done)
+    local counts, where = readme_counts(defs)
     local wrong, checked = {}, 0
-    for name, stub in pairs(stubs) do
+    for name, def in pairs(defs) do
       if counts[name] then
         checked = checked + 1
-        if not counts[name][stub.params] then
+        if not counts[name][def.params] then
           wrong[#wrong + 1] = string.format("%s has %d parameters in %s; the README documents `%s`",
-            name, stub.params, stub.file, where[name])
+            name, def.params, def.file, where[name])
         end
       end
     end
     table.sort(wrong)
-    T.check(checked >= 40, "only " .. checked .. " stubs matched a README signature")
+    T.check(checked >= 40, "only " .. checked .. " type definitions matched a README signature")
     T.check(#wrong == 0, table.concat(wrong, "; "))
     done()
   end)
 
   T.run()
-  os.remove("types_stub.txt")
+  os.remove("types_obj.txt")
 end
 
 return M
