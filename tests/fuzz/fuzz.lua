@@ -307,9 +307,13 @@ driver:alarm(2, tmr.ALARM_AUTO, function()
   if (tmr.now() - started) / 1e6 >= seconds then
     driver:unregister()
     winding_down = true
-    -- Wind down: close every socket and server, then check once they drained.
-    for _, sv in ipairs(servers) do sv.s:close() end
+    -- Wind down: close every socket, then (once they drained) every server, then check.
+    -- Not the servers first: in 1.5 a server's close() closes its accepted
+    -- connections, which then discard what their clients' last sends bring.
     for s, t in pairs(all) do if not t.closed then t.closed = true; s:close() end end
+    tmr.create():alarm(5000, tmr.ALARM_SINGLE, function()
+      for _, sv in ipairs(servers) do sv.s:close() end
+    end)
     tmr.create():alarm(7000, tmr.ALARM_SINGLE, function()
       for _, u in ipairs(udp_all) do
         if not u.closed and u.sents ~= u.sends then
