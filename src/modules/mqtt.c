@@ -240,9 +240,8 @@ static void puback_body(lua_State *L, nm_protected *ctx)
     }
 }
 
-static void on_published(void *owner, const int *mids, size_t count)
+static void on_published(void *owner, size_t count)
 {
-    (void)mids;
     puback_burst b = {.base.body = puback_body, .u = owner, .count = count};
     lua_State *L;
     while (b.next < b.count && puback_wanted(b.u) && (L = nm_lua_state()) != NULL) {
