@@ -282,11 +282,17 @@ static const nm_mqtt_events mqtt_events = {
 
 /* Scripts pass the same callback with every publish: keep its reference
  * then. While a slot's reference keeps its function alive, the function's
- * address identifies it, without reading the registry. */
+ * address identifies it, without reading the registry: no other live value
+ * has that address (lua_topointer's value for it). */
+static bool slot_holds(const mqtt_ud *u, int ev, const void *fn)
+{
+    return u->cb[ev] != LUA_NOREF && u->cb_fn[ev] == fn;
+}
+
 static void set_slot(lua_State *L, mqtt_ud *u, int ev, int idx)
 {
     const void *fn = lua_topointer(L, idx);
-    if (u->cb[ev] != LUA_NOREF && u->cb_fn[ev] == fn)
+    if (slot_holds(u, ev, fn))
         return;
     nm_ref_set(L, &u->cb[ev], idx);
     u->cb_fn[ev] = fn;
@@ -512,7 +518,7 @@ static mqtt_ud *check_connected(lua_State *L)
 
 static int check_qos(lua_State *L, int idx, int argno)
 {
-    lua_Integer q = luaL_checkinteger(L, idx);
+    lua_Integer q = nm_checkinteger(L, idx);
     if (q < 0 || q > 2)
         luaL_argerror(L, argno, "qos must be 0, 1 or 2");
     return (int)q;
@@ -526,15 +532,26 @@ static int push_result(lua_State *L, int rc)
     return 1;
 }
 
+/* luaL_checklstring in one API call for a string or a number. */
+static const char *check_lstring(lua_State *L, int idx, size_t *len)
+{
+    const char *s = lua_tolstring(L, idx, len);
+    return s ? s : luaL_checklstring(L, idx, len);
+}
+
+/* A script publishes many messages in a row: the checks take as few API
+ * calls as they can, and the callback the slot holds already is recognised
+ * by its address (a non-function never matches a slot's live function). */
 static int mqtt_publish(lua_State *L)
 {
     mqtt_ud *u = check_connected(L);
     size_t tlen, plen;
-    const char *topic = luaL_checklstring(L, 2, &tlen);
-    const char *payload = luaL_checklstring(L, 3, &plen);
+    const char *topic = check_lstring(L, 2, &tlen);
+    const char *payload = check_lstring(L, 3, &plen);
     int qos = check_qos(L, 4, 4);
-    lua_Integer retain = luaL_checkinteger(L, 5);
-    if (lua_isfunction(L, 6))
+    lua_Integer retain = nm_checkinteger(L, 5);
+    const void *fn = lua_topointer(L, 6);
+    if (fn != NULL && !slot_holds(u, EV_PUBACK, fn) && lua_isfunction(L, 6))
         set_slot(L, u, EV_PUBACK, 6);
     if (strlen(topic) != tlen)
         return push_result(L, UV_EINVAL);
