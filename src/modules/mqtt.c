@@ -64,9 +64,23 @@ typedef struct mqtt_ud {
 
 static const void *mqtt_metatable;
 
-static mqtt_ud *check_client(lua_State *L)
+/* The client last checked while anchored (see below). The anchor keeps its
+ * userdata alive, so no other full userdata can have its address: a method
+ * called on it again (publish in a loop) needs no metatable comparison.
+ * Cleared when that client loses its anchor or is collected. */
+static mqtt_ud *recent;
+
+/* Inline: publish runs it once per message. */
+static inline mqtt_ud *check_client(lua_State *L)
 {
-    mqtt_ud *u = nm_check_self(L, mqtt_metatable, MQTT_TYPE);
+    mqtt_ud *u;
+    if (recent != NULL && lua_type(L, 1) == LUA_TUSERDATA && lua_touserdata(L, 1) == recent) {
+        u = recent;
+    } else {
+        u = nm_check_self(L, mqtt_metatable, MQTT_TYPE);
+        if (u->self_ref != LUA_NOREF)
+            recent = u;
+    }
     if (u->core == NULL)
         luaL_error(L, "mqtt client is closed");
     return u;
@@ -82,6 +96,8 @@ static void anchor(lua_State *L, mqtt_ud *u, int idx)
 
 static void unanchor(lua_State *L, mqtt_ud *u)
 {
+    if (recent == u)
+        recent = NULL;
     nm_ref_clear(L, &u->self_ref);
 }
 
@@ -508,7 +524,7 @@ static int mqtt_on(lua_State *L)
 
 /* ---- publish, subscribe, unsubscribe ----------------------------------------------------- */
 
-static mqtt_ud *check_connected(lua_State *L)
+static inline mqtt_ud *check_connected(lua_State *L)
 {
     mqtt_ud *u = check_client(L);
     if (!nm_mqtt_is_up(u->core))
@@ -637,7 +653,7 @@ static int mqtt_gc(lua_State *L)
     u->retry = NULL;
     for (int i = 0; i < EV_COUNT; i++)
         nm_ref_clear(L, &u->cb[i]);
-    nm_ref_clear(L, &u->self_ref);
+    unanchor(L, u);
     free(u->host);
     u->host = NULL;
     return 0;
