@@ -10,6 +10,7 @@
 #include "core/loop.h"
 #include "runtime/interrupt.h"
 #include "runtime/output.h"
+#include "runtime/shared_ref.h"
 
 static lua_State *main_state;
 static char *failure;
@@ -45,7 +46,10 @@ static void keep_function(lua_State *L, int *ref, lua_CFunction fn)
 
 void nm_lua_init(lua_State *L)
 {
-    main_state = nm_main_thread(L);
+    lua_State *main = nm_main_thread(L);
+    if (main != main_state)
+        nm_shared_refs_reset(); /* references of a closed state (a restart) */
+    main_state = main;
     /* luaL_unref runs outside protected calls (a completed write releases
      * its string). 5.1 to 5.4.2 keep the free list's head at registry[0]
      * (5.4.3 on elsewhere; the slot is then unused); a head that is never

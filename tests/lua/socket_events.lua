@@ -240,4 +240,67 @@ T.case("GC with no reference left keeps busy sockets and servers working", funct
   collectgarbage("collect")
 end)
 
+-- Callbacks many sockets share hold one registry reference between them
+-- (runtime/shared_ref.h): each socket must still call its own, through
+-- switches, clears and collections, and beyond the table of shared ones.
+T.case("sockets sharing callback functions each call their own", function(done)
+  local N_CONN, gone, replies = 30, 0, {}
+  local kinds = {}
+  for k = 1, 10 do kinds[k] = function(s, d) s:send("k" .. k .. ":" .. d) end end
+  local function other(s, d) s:send("o:" .. d) end
+  local function shared_gone() gone = gone + 1 end
+  local function shared_echo(s, d)
+    local first, i = d:match("^(%a):(%d+)")
+    i = tonumber(i)
+    if first == "m" then s:send("e:" .. d); return end
+    if i % 3 == 0 then s:on("receive", other) end
+    if i % 5 == 0 then s:on("disconnection", function() end) end -- 1.5 has no on(event, nil)
+    if i % 7 == 0 then s:on("receive", kinds[i % 10 + 1]) end
+    s:send("e:" .. d)
+    collectgarbage("collect")
+  end
+  local accepted = 0
+  local srv, port = N.server(function(c)
+    accepted = accepted + 1
+    c:on("receive", shared_echo)
+    c:on("disconnection", shared_gone)
+    if accepted == N_CONN then
+      local held = 0
+      for _, v in pairs(debug.getregistry()) do if v == shared_echo then held = held + 1 end end
+      T.check(held <= 2, "the registry holds the shared receive function " .. held .. " times")
+    end
+  end)
+  local left = N_CONN
+  for i = 1, N_CONN do
+    local step = 0
+    N.client(port, {
+      connection = function(s) s:send("n:" .. i) end,
+      receive = function(s, d)
+        step = step + 1
+        if step == 1 then
+          T.eq(d, "e:n:" .. i, "first reply")
+          s:send("m:" .. i)
+          return
+        end
+        local want = (i % 7 == 0 and "k" .. (i % 10 + 1)) or (i % 3 == 0 and "o") or "e"
+        T.eq(d, want .. ":m:" .. i, "second reply of " .. i)
+        s:close()
+      end,
+      disconnection = function()
+        left = left - 1
+        collectgarbage("collect")
+        if left > 0 then return end
+        -- the server's sides end after their clients': wait for their events
+        tmr.create():alarm(300, tmr.ALARM_SINGLE, function()
+          local quiet = 0
+          for j = 1, N_CONN do if j % 5 == 0 then quiet = quiet + 1 end end
+          T.eq(gone, N_CONN - quiet, "disconnection calls of the shared function")
+          srv:close()
+          done()
+        end)
+      end,
+    })
+  end
+end)
+
 T.run()

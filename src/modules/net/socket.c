@@ -23,6 +23,7 @@
 #include "modules/net/netvalue.h"
 #include "modules/net/sendbuf.h"
 #include "runtime/profile.h"
+#include "runtime/shared_ref.h"
 
 /* The events every server script sets come first: their references live in
  * the socket itself (EV_HOT of them), the rest in its extra part. */
@@ -86,7 +87,7 @@ static void callback_set(lua_State *L, net_socket *sock, int ev, int idx)
     int *slot = cb_slot(sock, ev, true);
     if (slot == NULL)
         luaL_error(L, "not enough memory");
-    nm_ref_set(L, slot, idx);
+    nm_shared_ref_set(L, slot, idx);
 }
 
 static void callback_clear(lua_State *L, net_socket *sock, int ev)
@@ -99,7 +100,7 @@ static void callback_clear(lua_State *L, net_socket *sock, int ev)
         lua_setuservalue(L, 1);
         *slot = LUA_NOREF;
     } else {
-        nm_ref_clear(L, slot);
+        nm_shared_ref_clear(L, slot);
     }
 }
 
@@ -906,7 +907,7 @@ static int socket_gc(lua_State *L)
     for (int i = 0; i < EV_COUNT; i++) {
         int *slot = cb_slot(sock, i, false);
         if (slot && *slot != CB_IN_OBJECT) /* the user value goes with the object */
-            nm_ref_clear(L, slot);
+            nm_shared_ref_clear(L, slot);
     }
     if (sock->stream) {
         nm_stream_release(sock->stream);
