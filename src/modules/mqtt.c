@@ -64,10 +64,11 @@ typedef struct mqtt_ud {
 
 static const void *mqtt_metatable;
 
-/* The client last checked while anchored (see below). The anchor keeps its
- * userdata alive, so no other full userdata can have its address: a method
- * called on it again (publish in a loop) needs no metatable comparison.
- * Cleared when that client loses its anchor or is collected. */
+/* The client last checked while anchored. The anchor keeps its userdata
+ * alive, so no other full userdata can have its address: a method called on
+ * it again (publish in a loop) needs no metatable comparison, only lua_type
+ * to rule out a light userdata, whose pointer could be anything. Cleared
+ * when that client loses its anchor or is collected. */
 static mqtt_ud *recent;
 
 /* Inline: publish runs it once per message. */
