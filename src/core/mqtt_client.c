@@ -65,9 +65,8 @@ struct nm_mqtt_client {
     char tls_reason[200];
     /* Events held back until the next loop turn. */
     int api;
-    int *mids;
-    size_t nmids, capmids;
-    int *silent; /* SUBACKs not to report */
+    size_t npublished; /* confirmations (the owner needs no message ids) */
+    int *silent;       /* SUBACKs not to report */
     size_t nsilent, capsilent;
     bool end_held;
     int end_reason;
@@ -111,22 +110,14 @@ static bool closing_or_gone(const nm_mqtt_client *c)
 
 /* ---- events held back during API calls -------------------------------------- */
 
-/* The held confirmations go to the owner in one call. The array is taken out
- * first: a publish from inside that call holds its confirmation in a new one. */
+/* The held confirmations go to the owner in one call. The count is taken
+ * first: a publish from inside that call holds its confirmation for the next. */
 static void deliver_published(nm_mqtt_client *c)
 {
-    int *mids = c->mids;
-    size_t n = c->nmids, cap = c->capmids;
-    c->mids = NULL;
-    c->nmids = c->capmids = 0;
+    size_t n = c->npublished;
+    c->npublished = 0;
     if (n > 0 && !closing_or_gone(c))
-        c->ev->published(c->owner, mids, n);
-    if (c->mids == NULL) {
-        c->mids = mids; /* reused for the next ones */
-        c->capmids = cap;
-    } else {
-        free(mids);
-    }
+        c->ev->published(c->owner, n);
 }
 
 static void deliver_held(nm_task *task)
@@ -149,18 +140,11 @@ static bool must_hold(const nm_mqtt_client *c)
     return c->api > 0 || c->task.posted || c->writing;
 }
 
-static void hold_published(nm_mqtt_client *c, int mid)
+static void hold_published(nm_mqtt_client *c)
 {
-    if (c->nmids == c->capmids) {
-        size_t cap = c->capmids ? c->capmids * 2 : 16;
-        int *m = realloc(c->mids, cap * sizeof *m);
-        if (m == NULL)
-            return; /* out of memory: this confirmation is lost, the message is not */
-        c->mids = m;
-        c->capmids = cap;
-    }
-    c->mids[c->nmids++] = mid;
-    nm_task_post(&c->task, deliver_held);
+    c->npublished++;
+    if (!c->task.posted)
+        nm_task_post(&c->task, deliver_held);
 }
 
 static void report_end(nm_mqtt_client *c, int reason)
@@ -317,7 +301,6 @@ static void settle(nm_mqtt_client *c)
             free(c->will_topic);
             free(c->will_payload);
             free(c->host);
-            free(c->mids);
             free(c->silent);
             free(c);
         }
@@ -431,10 +414,11 @@ static void on_publish(struct mosquitto *m, void *obj, int mid)
     nm_mqtt_client *c = obj;
     if (m != c->mosq || closing_or_gone(c))
         return;
+    (void)mid;
     if (must_hold(c))
-        hold_published(c, mid);
+        hold_published(c);
     else
-        c->ev->published(c->owner, &mid, 1);
+        c->ev->published(c->owner, 1);
 }
 
 static void on_subscribe(struct mosquitto *m, void *obj, int mid, int count, const int *granted)

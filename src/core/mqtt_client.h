@@ -64,9 +64,9 @@ typedef struct nm_mqtt_events {
     void (*ended)(void *owner, int reason);
     void (*message)(void *owner, const nm_mqtt_message *m);
     /* QoS 0 written, QoS 1 PUBACK, QoS 2 PUBCOMP: count confirmations, in
-     * order (those of one write burst come together); mids is the owner's to
-     * read only during the call, and events may be made from inside it. */
-    void (*published)(void *owner, const int *mids, size_t count);
+     * the order of the messages (those of one write burst come together);
+     * events may be made from inside it. */
+    void (*published)(void *owner, size_t count);
     void (*subscribed)(void *owner, int mid);
     void (*unsubscribed)(void *owner, int mid);
 } nm_mqtt_events;

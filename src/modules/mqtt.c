@@ -64,9 +64,24 @@ typedef struct mqtt_ud {
 
 static const void *mqtt_metatable;
 
-static mqtt_ud *check_client(lua_State *L)
+/* The client last checked while anchored. The anchor keeps its userdata
+ * alive, so no other full userdata can have its address: a method called on
+ * it again (publish in a loop) needs no metatable comparison, only lua_type
+ * to rule out a light userdata, whose pointer could be anything. Cleared
+ * when that client loses its anchor or is collected. */
+static mqtt_ud *recent;
+
+/* Inline: publish runs it once per message. */
+static inline mqtt_ud *check_client(lua_State *L)
 {
-    mqtt_ud *u = nm_check_self(L, mqtt_metatable, MQTT_TYPE);
+    mqtt_ud *u;
+    if (recent != NULL && lua_type(L, 1) == LUA_TUSERDATA && lua_touserdata(L, 1) == recent) {
+        u = recent;
+    } else {
+        u = nm_check_self(L, mqtt_metatable, MQTT_TYPE);
+        if (u->self_ref != LUA_NOREF)
+            recent = u;
+    }
     if (u->core == NULL)
         luaL_error(L, "mqtt client is closed");
     return u;
@@ -82,6 +97,8 @@ static void anchor(lua_State *L, mqtt_ud *u, int idx)
 
 static void unanchor(lua_State *L, mqtt_ud *u)
 {
+    if (recent == u)
+        recent = NULL;
     nm_ref_clear(L, &u->self_ref);
 }
 
@@ -217,7 +234,9 @@ static void on_message(void *owner, const nm_mqtt_message *m)
 /* A burst of confirmations runs its callbacks inside one protected call, as
  * many plain calls (a protected call each would cost more than a QoS 0
  * publish's own work); an error in one is reported as in its own call, and
- * the next callback runs in a new protected call. */
+ * the next callback runs in a new protected call. The callback and the client
+ * are read from the registry once and copied for each call: reading them
+ * again would cost a tenth of a QoS 0 publish. */
 typedef struct puback_burst {
     nm_protected base;
     mqtt_ud *u;
@@ -232,17 +251,25 @@ static bool puback_wanted(const mqtt_ud *u)
 static void puback_body(lua_State *L, nm_protected *ctx)
 {
     puback_burst *b = (puback_burst *)ctx;
-    while (b->next < b->count && puback_wanted(b->u)) {
+    mqtt_ud *u = b->u;
+    int base = lua_gettop(L);
+    const void *pushed = NULL; /* the callback at base + 1; the stack keeps it alive */
+    while (b->next < b->count && puback_wanted(u)) {
+        if (u->cb_fn[EV_PUBACK] != pushed) { /* the first call, or a callback set another */
+            lua_settop(L, base);
+            nm_ref_push(L, u->cb[EV_PUBACK]);
+            nm_ref_push(L, u->self_ref);
+            pushed = u->cb_fn[EV_PUBACK];
+        }
         b->next++;
-        nm_ref_push(L, b->u->cb[EV_PUBACK]);
-        nm_ref_push(L, b->u->self_ref);
+        lua_pushvalue(L, base + 1);
+        lua_pushvalue(L, base + 2);
         lua_call(L, 1, 0);
     }
 }
 
-static void on_published(void *owner, const int *mids, size_t count)
+static void on_published(void *owner, size_t count)
 {
-    (void)mids;
     puback_burst b = {.base.body = puback_body, .u = owner, .count = count};
     lua_State *L;
     while (b.next < b.count && puback_wanted(b.u) && (L = nm_lua_state()) != NULL) {
@@ -272,11 +299,17 @@ static const nm_mqtt_events mqtt_events = {
 
 /* Scripts pass the same callback with every publish: keep its reference
  * then. While a slot's reference keeps its function alive, the function's
- * address identifies it, without reading the registry. */
+ * address identifies it, without reading the registry: no other live value
+ * has that address (lua_topointer's value for it). */
+static bool slot_holds(const mqtt_ud *u, int ev, const void *fn)
+{
+    return u->cb[ev] != LUA_NOREF && u->cb_fn[ev] == fn;
+}
+
 static void set_slot(lua_State *L, mqtt_ud *u, int ev, int idx)
 {
     const void *fn = lua_topointer(L, idx);
-    if (u->cb[ev] != LUA_NOREF && u->cb_fn[ev] == fn)
+    if (slot_holds(u, ev, fn))
         return;
     nm_ref_set(L, &u->cb[ev], idx);
     u->cb_fn[ev] = fn;
@@ -492,7 +525,7 @@ static int mqtt_on(lua_State *L)
 
 /* ---- publish, subscribe, unsubscribe ----------------------------------------------------- */
 
-static mqtt_ud *check_connected(lua_State *L)
+static inline mqtt_ud *check_connected(lua_State *L)
 {
     mqtt_ud *u = check_client(L);
     if (!nm_mqtt_is_up(u->core))
@@ -502,7 +535,7 @@ static mqtt_ud *check_connected(lua_State *L)
 
 static int check_qos(lua_State *L, int idx, int argno)
 {
-    lua_Integer q = luaL_checkinteger(L, idx);
+    lua_Integer q = nm_checkinteger(L, idx);
     if (q < 0 || q > 2)
         luaL_argerror(L, argno, "qos must be 0, 1 or 2");
     return (int)q;
@@ -516,15 +549,26 @@ static int push_result(lua_State *L, int rc)
     return 1;
 }
 
+/* luaL_checklstring in one API call for a string or a number. */
+static const char *check_lstring(lua_State *L, int idx, size_t *len)
+{
+    const char *s = lua_tolstring(L, idx, len);
+    return s ? s : luaL_checklstring(L, idx, len);
+}
+
+/* A script publishes many messages in a row: the checks take as few API
+ * calls as they can, and the callback the slot holds already is recognised
+ * by its address (a non-function never matches a slot's live function). */
 static int mqtt_publish(lua_State *L)
 {
     mqtt_ud *u = check_connected(L);
     size_t tlen, plen;
-    const char *topic = luaL_checklstring(L, 2, &tlen);
-    const char *payload = luaL_checklstring(L, 3, &plen);
+    const char *topic = check_lstring(L, 2, &tlen);
+    const char *payload = check_lstring(L, 3, &plen);
     int qos = check_qos(L, 4, 4);
-    lua_Integer retain = luaL_checkinteger(L, 5);
-    if (lua_isfunction(L, 6))
+    lua_Integer retain = nm_checkinteger(L, 5);
+    const void *fn = lua_topointer(L, 6);
+    if (fn != NULL && !slot_holds(u, EV_PUBACK, fn) && lua_isfunction(L, 6))
         set_slot(L, u, EV_PUBACK, 6);
     if (strlen(topic) != tlen)
         return push_result(L, UV_EINVAL);
@@ -610,7 +654,7 @@ static int mqtt_gc(lua_State *L)
     u->retry = NULL;
     for (int i = 0; i < EV_COUNT; i++)
         nm_ref_clear(L, &u->cb[i]);
-    nm_ref_clear(L, &u->self_ref);
+    unanchor(L, u);
     free(u->host);
     u->host = NULL;
     return 0;

@@ -70,6 +70,39 @@ T.case("wrong argument types while connected", function(done)
   end))
 end)
 
+T.case("two connected clients publish in turn; other userdata as self; a client after its __gc", function(done)
+  local a, b = mqtt.Client(id(), 60), mqtt.Client(id(), 60)
+  local up, na, nb = 0, 0, 0
+  local function finish()
+    T.errors(function() a.publish(io.stdout, topic("x"), "x", 0, 0) end, "mqtt.socket expected")
+    T.errors(function() a.publish(nil, topic("x"), "x", 0, 0) end, "mqtt.socket expected")
+    T.eq(b:publish(topic("b"), "last", 0, 0), true, "b after the wrong self")
+    T.eq(a:publish(topic("a"), "last", 0, 0), true, "a after b")
+    getmetatable(a).__gc(a)
+    T.errors(function() a:publish(topic("a"), "x", 0, 0) end, "mqtt client is closed")
+    b:close()
+    done()
+  end
+  local function acked_a()
+    na = na + 1
+    if na == 10 and nb == 10 then finish() end
+  end
+  local function acked_b()
+    nb = nb + 1
+    if na == 10 and nb == 10 then finish() end
+  end
+  local function both()
+    up = up + 1
+    if up < 2 then return end
+    for i = 1, 10 do
+      T.eq(a:publish(topic("a"), "a" .. i, 0, 0, acked_a), true, "a publishes")
+      T.eq(b:publish(topic("b"), "b" .. i, 0, 0, acked_b), true, "b publishes")
+    end
+  end
+  connect(a, PORT, T.expect(both))
+  connect(b, PORT, T.expect(both))
+end)
+
 T.case("connection refused: the failure callback with -5, no offline", function(done)
   local m = mqtt.Client(id(), 60)
   m:on("offline", T.never("offline"))

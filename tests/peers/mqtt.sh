@@ -68,6 +68,83 @@ else
   fail "a burst of 50 QoS 0 confirmations" "status $st: $(head -c 300 "$T/burst.out") $(head -c 300 "$T/burst.err")"
 fi
 
+# A callback in a burst replaces the puback callback (by a publish with another
+# function, which keeps the slot's registry reference): the rest of the burst
+# and the new message's confirmation go to the new one.
+cat >"$T/swap.lua" <<'LUA'
+local first, second = 0, 0
+local m = mqtt.Client("burst-swap", 60)
+m:connect("127.0.0.1", tonumber(arg[1]), 0, 0, function(c)
+  local function two(c2)
+    second = second + 1
+    if second == 41 then print("FIRST " .. first .. " SECOND " .. second) c2:close() end
+  end
+  local function one(c2)
+    first = first + 1
+    if first == 10 then c2:publish("burst/t", "inside", 0, 0, two) end
+  end
+  for i = 1, 50 do c:publish("burst/t", "m" .. i, 0, 0, one) end
+end)
+LUA
+timeout -k 2 "$(bound 20)" "$NETMCU" "$T/swap.lua" "$BROKER_PORT" >"$T/swap.out" 2>"$T/swap.err"
+st=$?
+if [ "$st" = 0 ] && [ "$(cat "$T/swap.out")" = "FIRST 10 SECOND 41" ]; then
+  ok "a burst's 10th confirmation sets another callback: the other 40 and the new message's go to it"
+else
+  fail "a callback replaced inside a burst" "status $st: $(head -c 300 "$T/swap.out") $(head -c 300 "$T/swap.err")"
+fi
+
+# close() (twice) and a collection inside the 10th confirmation of a burst: the
+# messages already written are still confirmed, a publish on the closing
+# client raises "not connected", and "offline" comes once, after them.
+cat >"$T/bclose.lua" <<'LUA'
+local calls = 0
+local m = mqtt.Client("burst-close", 60)
+m:on("offline", function() print("OFFLINE after " .. calls) end)
+m:connect("127.0.0.1", tonumber(arg[1]), false, function(c)
+  local function acked(c2)
+    calls = calls + 1
+    if calls == 10 then c2:close() c2:close() collectgarbage() end
+    if calls == 11 then print(select(2, pcall(c2.publish, c2, "burst/t", "late", 0, 0)):match("not connected")) end
+  end
+  for i = 1, 50 do c:publish("burst/t", "m" .. i, 0, 0, acked) end
+  m = nil
+end)
+LUA
+timeout -k 2 "$(bound 20)" "$NETMCU" --compat=3.0 "$T/bclose.lua" "$BROKER_PORT" >"$T/bclose.out" 2>"$T/bclose.err"
+st=$?
+if [ "$st" = 0 ] && [ "$(cat "$T/bclose.out")" = "$(printf 'not connected\nOFFLINE after 50')" ]; then
+  ok "close() twice inside a burst's confirmation: the written ones are confirmed, then offline once"
+else
+  fail "close() inside a burst" "status $st: $(head -c 300 "$T/bclose.out") $(head -c 300 "$T/bclose.err")"
+fi
+
+# Each confirmation publishes the next message with the same callback (held
+# for the next loop turn, never inside the publish): 200 in a chain.
+cat >"$T/chain.lua" <<'LUA'
+local n = 0
+local m = mqtt.Client("burst-chain", 60)
+m:connect("127.0.0.1", tonumber(arg[1]), 0, 0, function(c)
+  local inside = false
+  local function acked(c2)
+    if inside then print("INSIDE PUBLISH") end
+    n = n + 1
+    if n == 200 then print("CHAIN " .. n) c2:close() return end
+    inside = true
+    c2:publish("burst/t", "m" .. n, 0, 0, acked)
+    inside = false
+  end
+  c:publish("burst/t", "m0", 0, 0, acked)
+end)
+LUA
+timeout -k 2 "$(bound 20)" "$NETMCU" "$T/chain.lua" "$BROKER_PORT" >"$T/chain.out" 2>"$T/chain.err"
+st=$?
+if [ "$st" = 0 ] && [ "$(cat "$T/chain.out")" = "CHAIN 200" ]; then
+  ok "200 QoS 0 publishes each made in the previous one's confirmation, none confirmed inside its publish"
+else
+  fail "a chain of publishes from confirmations" "status $st: $(head -c 300 "$T/chain.out") $(head -c 300 "$T/chain.err")"
+fi
+
 # require "net.mqtt" from the plain interpreter of the same Lua, with net.run() for the loop.
 cat >"$T/plain.lua" <<'LUA'
 io.stdout:setvbuf("line") -- seen even when a sanitizer's leak report ends the interpreter
