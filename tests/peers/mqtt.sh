@@ -28,6 +28,20 @@ for era in 1.5 2.2 3.0; do
   [ "$st" = 0 ] || { fail "$era api" "exited with status $st"; sed 's/^/#   /' "$T/api$era.err" | tail -n 10; }
 done
 
+# Runs $T/NAME.lua against the open broker (netmcu FLAGS... script port); the
+# case passes when it exits 0 having printed exactly EXPECTED.
+expect_script() { # NAME EXPECTED OK_TEXT FAIL_TEXT [FLAGS...]
+  local name=$1 expected=$2 ok_text=$3 fail_text=$4 st
+  shift 4
+  timeout -k 2 "$(bound 20)" "$NETMCU" "$@" "$T/$name.lua" "$BROKER_PORT" >"$T/$name.out" 2>"$T/$name.err"
+  st=$?
+  if [ "$st" = 0 ] && [ "$(cat "$T/$name.out")" = "$expected" ]; then
+    ok "$ok_text"
+  else
+    fail "$fail_text" "status $st: $(head -c 300 "$T/$name.out") $(head -c 300 "$T/$name.err")"
+  fi
+}
+
 # An error in an mqtt callback: message and traceback on stderr, the run ends with status 1.
 cat >"$T/cberr.lua" <<'LUA'
 local m = mqtt.Client("cberr", 60)
@@ -60,13 +74,9 @@ m:connect("127.0.0.1", tonumber(arg[1]), false, function(c)
   for i = 1, 50 do c:publish("burst/t", "m" .. i, 0, 0, acked) end
 end)
 LUA
-timeout -k 2 "$(bound 20)" "$NETMCU" --compat=3.0 "$T/burst.lua" "$BROKER_PORT" >"$T/burst.out" 2>"$T/burst.err"
-st=$?
-if [ "$st" = 0 ] && [ "$(cat "$T/burst.out")" = "$(printf 'HANDLER boom 10\nCALLS 50')" ]; then
-  ok "a burst of 50 QoS 0 confirmations: an error in one reaches node.setonerror, the rest still run"
-else
-  fail "a burst of 50 QoS 0 confirmations" "status $st: $(head -c 300 "$T/burst.out") $(head -c 300 "$T/burst.err")"
-fi
+expect_script burst "$(printf 'HANDLER boom 10\nCALLS 50')" \
+  "a burst of 50 QoS 0 confirmations: an error in one reaches node.setonerror, the rest still run" \
+  "a burst of 50 QoS 0 confirmations" --compat=3.0
 
 # A callback in a burst replaces the puback callback (by a publish with another
 # function, which keeps the slot's registry reference): the rest of the burst
@@ -86,13 +96,9 @@ m:connect("127.0.0.1", tonumber(arg[1]), 0, 0, function(c)
   for i = 1, 50 do c:publish("burst/t", "m" .. i, 0, 0, one) end
 end)
 LUA
-timeout -k 2 "$(bound 20)" "$NETMCU" "$T/swap.lua" "$BROKER_PORT" >"$T/swap.out" 2>"$T/swap.err"
-st=$?
-if [ "$st" = 0 ] && [ "$(cat "$T/swap.out")" = "FIRST 10 SECOND 41" ]; then
-  ok "a burst's 10th confirmation sets another callback: the other 40 and the new message's go to it"
-else
-  fail "a callback replaced inside a burst" "status $st: $(head -c 300 "$T/swap.out") $(head -c 300 "$T/swap.err")"
-fi
+expect_script swap "FIRST 10 SECOND 41" \
+  "a burst's 10th confirmation sets another callback: the other 40 and the new message's go to it" \
+  "a callback replaced inside a burst"
 
 # close() (twice) and a collection inside the 10th confirmation of a burst: the
 # messages already written are still confirmed, a publish on the closing
@@ -111,13 +117,9 @@ m:connect("127.0.0.1", tonumber(arg[1]), false, function(c)
   m = nil
 end)
 LUA
-timeout -k 2 "$(bound 20)" "$NETMCU" --compat=3.0 "$T/bclose.lua" "$BROKER_PORT" >"$T/bclose.out" 2>"$T/bclose.err"
-st=$?
-if [ "$st" = 0 ] && [ "$(cat "$T/bclose.out")" = "$(printf 'not connected\nOFFLINE after 50')" ]; then
-  ok "close() twice inside a burst's confirmation: the written ones are confirmed, then offline once"
-else
-  fail "close() inside a burst" "status $st: $(head -c 300 "$T/bclose.out") $(head -c 300 "$T/bclose.err")"
-fi
+expect_script bclose "$(printf 'not connected\nOFFLINE after 50')" \
+  "close() twice inside a burst's confirmation: the written ones are confirmed, then offline once" \
+  "close() inside a burst" --compat=3.0
 
 # Each confirmation publishes the next message with the same callback (held
 # for the next loop turn, never inside the publish): 200 in a chain.
@@ -137,13 +139,9 @@ m:connect("127.0.0.1", tonumber(arg[1]), 0, 0, function(c)
   c:publish("burst/t", "m0", 0, 0, acked)
 end)
 LUA
-timeout -k 2 "$(bound 20)" "$NETMCU" "$T/chain.lua" "$BROKER_PORT" >"$T/chain.out" 2>"$T/chain.err"
-st=$?
-if [ "$st" = 0 ] && [ "$(cat "$T/chain.out")" = "CHAIN 200" ]; then
-  ok "200 QoS 0 publishes each made in the previous one's confirmation, none confirmed inside its publish"
-else
-  fail "a chain of publishes from confirmations" "status $st: $(head -c 300 "$T/chain.out") $(head -c 300 "$T/chain.err")"
-fi
+expect_script chain "CHAIN 200" \
+  "200 QoS 0 publishes each made in the previous one's confirmation, none confirmed inside its publish" \
+  "a chain of publishes from confirmations"
 
 # require "net.mqtt" from the plain interpreter of the same Lua, with net.run() for the loop.
 cat >"$T/plain.lua" <<'LUA'
