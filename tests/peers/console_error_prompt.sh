@@ -8,8 +8,7 @@ set -u
 need tmux
 
 for profile in 1.5 3.0; do
-  tm kill-session -t console 2>/dev/null
-  tm new-session -d -s console -x 150 -y 40 "env NETMCU_COMPAT=$profile $NETMCU; sleep 30"
+  console_start 150 40 "env NETMCU_COMPAT=$profile $NETMCU; sleep 30"
   wait_for '^> ?$' 5 || fail "${profile}_prompt" "no prompt"
   type_line 'tmr.create():alarm(300, tmr.ALARM_SINGLE, function() error("cb boom") end)'
   tm send-keys -t console -l -- 'partial'

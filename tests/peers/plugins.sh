@@ -83,7 +83,7 @@ case "$out" in
 esac
 
 # A terminal's console edits lines with the readline plugin; without it, plain lines.
-tm new-session -d -s console -x 150 -y 20 "env NETMCU_FLASH=$T $NETMCU; sleep 30"
+console_start 150 20 "env NETMCU_FLASH=$T $NETMCU; sleep 30"
 if wait_for '^> ?$' 5; then
   type_line "=io.open('/proc/self/maps'):read('*a'):find('plugins/readline.so', 1, true) ~= nil"
   if wait_for '^true$' 5; then ok "a console on a terminal loads the readline plugin"
@@ -91,8 +91,7 @@ if wait_for '^> ?$' 5; then
 else
   fail "a console on a terminal loads the readline plugin" "no prompt: $(screen | tr '\n' '|')"
 fi
-tm kill-session -t console
-tm new-session -d -s console -x 150 -y 20 "env NETMCU_FLASH=$T $T/bare/netmcu; sleep 30"
+console_start 150 20 "env NETMCU_FLASH=$T $T/bare/netmcu; sleep 30"
 if wait_for 'no line editing$' 5 && screen | grep -q 'the readline plugin cannot be loaded'; then
   type_line '=6*7'
   if wait_for '^42$' 5; then ok "without the readline plugin a terminal's console says so and runs plain lines"

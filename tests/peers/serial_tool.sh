@@ -97,7 +97,8 @@ for P in 1.5 3.0; do
   else fail "${P}_remove_deletes_the_file" "$(ls "$F" | tr '\n' ' ') $(why)"; fi
 
   # terminal: a person types at the console through the tool
-  tm() { tmux -S "$T/tmux" "$@"; }
+  # A server per profile: a new-session can reach the last one while it exits.
+  tm() { tmux -S "$T/tmux-$P" "$@"; }
   tm new-session -d -s nmt -x 120 -y 30 "cd $T/work && NODE_NO_WARNINGS=1 $NMT --port $DEV terminal; echo tool-exit=\$?; sleep 30"
   seen=
   for _ in $(seq 1 $((50 * SLOW))); do

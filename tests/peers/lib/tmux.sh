@@ -10,6 +10,19 @@ sock="$dir/tmux"
 tm() { tmux -S "$sock" "$@"; }
 at_exit 'tm kill-server 2>/dev/null'
 
+# console_start WIDTH HEIGHT COMMAND: runs COMMAND in the pane "console": in a
+# new session the first time, in the same pane (respawned) afterwards. Killing
+# the only session ends the server, and a new-session that reaches it while it
+# exits fails ("server exited unexpectedly"), more often the busier the machine.
+console_start() {
+  if tm has-session -t console 2>/dev/null; then
+    tm resize-window -t console -x "$1" -y "$2"
+    tm respawn-pane -k -t console "$3"
+  else
+    tm new-session -d -s console -x "$1" -y "$2" "$3"
+  fi
+}
+
 screen() { tm capture-pane -p -t console 2>/dev/null; }
 # wait_for PATTERN [SECONDS]: true once the pane shows a line matching PATTERN
 # (grep -E), waiting at most SECONDS (scaled for slow builds).
