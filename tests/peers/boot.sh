@@ -63,12 +63,13 @@ file.close()
 file.open("boots", "w") file.write(tostring(n)) file.close()
 fresh = (fresh or 0) + 1
 print("BOOT " .. n .. " fresh " .. fresh .. " uptime_ms " .. math.floor(tmr.now() / 1000))
+-- One receive function for every connection: from the second on they share
+-- its registry reference, which the reboot must leave behind with the old state.
+local function receive(c, data)
+  if data:find("restart") then node.restart() else c:send("boot " .. n .. "\n") end
+end
 local sv = net.createServer(net.TCP, 30)
-sv:listen(0, "127.0.0.1", function(c)
-  c:on("receive", function(c, data)
-    if data:find("restart") then node.restart() else c:send("boot " .. n .. "\n") end
-  end)
-end)
+sv:listen(0, "127.0.0.1", function(c) c:on("receive", receive) end)
 print("PORT " .. sv:getaddr())
 tmr.create():alarm(100, tmr.ALARM_AUTO, function() print("TICK " .. n) end)
 EOF
