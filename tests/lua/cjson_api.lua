@@ -38,6 +38,17 @@ T.case("cjson_values_both_ways", function(done)
   done()
 end)
 
+-- Whole numbers are written without printf (json/encode.c): each must read
+-- as %.14g writes it, at the bounds of that path too.
+T.case("cjson_whole_numbers_as_14g_writes_them", function(done)
+  local values = {0, -1 / math.huge, 1, -1, 99999999999999, -99999999999999, 1e14, -1e14,
+                  2 ^ 31, -2 ^ 31, 1e15, 2 ^ 53, 1e14 - 0.5}
+  local want = {}
+  for i, v in ipairs(values) do want[i] = string.format("%.14g", v) end
+  T.eq(cjson.encode(values), "[" .. table.concat(want, ",") .. "]")
+  done()
+end)
+
 T.case("cjson_refuses_what_lua_cjson_refuses", function(done)
   T.errors(function() cjson.encode({[1] = 1, [20] = 2}) end, "Cannot serialise table: excessively sparse array")
   T.errors(function() cjson.encode({f = print}) end, "Cannot serialise function: type not supported")

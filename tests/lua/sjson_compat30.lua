@@ -68,6 +68,19 @@ T.case("sjson_encode_values", function(done)
   done()
 end)
 
+-- Whole numbers are written without printf (json/encode.c): every one, near
+-- the bounds of that path too, must read as the firmware's format writes it.
+T.case("sjson_whole_numbers_as_the_format_writes_them", function(done)
+  local fmt = os.getenv("NETMCU_COMPAT") == "2.2" and "%.14g" or "%.19g"
+  local values = {0, -1 / math.huge, 1, -1, 7, 10, 99999999999999, -99999999999999, 1e14, -1e14,
+                  123456789012, 2 ^ 31, -2 ^ 31, 2 ^ 32 + 1, 1e15, 2 ^ 53, 3.0, 1e14 - 0.5, 0.5}
+  local want = {}
+  for i, v in ipairs(values) do want[i] = string.format(fmt, v) end
+  T.eq(sjson.encode(values), "[" .. table.concat(want, ",") .. "]")
+  T.eq(sjson.encode({-1 / math.huge}), "[-0]", "minus zero keeps its sign")
+  done()
+end)
+
 T.case("sjson_depth_default_and_option", function(done)
   local function nested(n)
     local t = {1}
