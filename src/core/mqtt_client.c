@@ -143,8 +143,7 @@ static bool must_hold(const nm_mqtt_client *c)
 static void hold_published(nm_mqtt_client *c)
 {
     c->npublished++;
-    if (!c->task.posted)
-        nm_task_post(&c->task, deliver_held);
+    nm_task_post(&c->task, deliver_held); /* once: a posted task is left as it is */
 }
 
 static void report_end(nm_mqtt_client *c, int reason)

@@ -60,14 +60,14 @@ static bool take_recent(const void *value)
 
 void nm_shared_ref_clear(lua_State *L, int *ref)
 {
-    if (*ref == LUA_NOREF || *ref == LUA_REFNIL)
-        return;
-    shared_entry *e = by_ref(*ref);
-    if (e == NULL) {
-        luaL_unref(L, LUA_REGISTRYINDEX, *ref);
-    } else if (--e->holders == 0) {
-        luaL_unref(L, LUA_REGISTRYINDEX, e->ref);
-        *e = shared[--shared_count];
+    if (*ref != LUA_NOREF && *ref != LUA_REFNIL) {
+        shared_entry *e = by_ref(*ref);
+        if (e == NULL) {
+            luaL_unref(L, LUA_REGISTRYINDEX, *ref);
+        } else if (--e->holders == 0) {
+            luaL_unref(L, LUA_REGISTRYINDEX, e->ref);
+            *e = shared[--shared_count];
+        }
     }
     *ref = LUA_NOREF;
 }
