@@ -195,8 +195,9 @@ cat >"$T/onerror.lua" <<EOF
 $PRELUDE
 local keep, errors = {}, 0
 node.setonerror(function(msg)
-  keep = {}
+  keep = nil -- freed before anything is allocated: the heap is full
   collectgarbage()
+  keep = {}
   errors = errors + 1
   print("ONERROR " .. tostring(msg):match("not enough memory"))
 end)
