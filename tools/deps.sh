@@ -22,9 +22,10 @@ esac
 # libmd-dev: the state directory's SHA-256 (cheaper to load at start than OpenSSL).
 build_pkgs="build-essential pkg-config libuv1-dev libssl-dev libc-ares-dev libhttp-parser-dev libyajl-dev libmosquitto-dev libreadline-dev libmd-dev openssl $lua_pkgs"
 # lua5.1 with lua-cjson: the JSON tests' reference; chrony: the NTP server of the sntp tests.
-# lua-busted, lua-socket: netmcu.test and the example project's spec.
+# lua-busted, lua-unit (luaunit), lua-socket: netmcu.test under both frameworks, and the example
+# project's spec.
 test_pkgs="curl wrk netcat-openbsd socat iproute2 procps python3 tmux dnsmasq-base nginx lua5.1 lua-cjson chrony
-  lua-busted lua-socket mosquitto mosquitto-clients ${EXTRA_DEPS:-}"
+  lua-busted lua-unit lua-socket mosquitto mosquitto-clients ${EXTRA_DEPS:-}"
 # Packaging tests: the libraries the binaries link (gcc, objdump), the man page's lint, luarocks for
 # Lua 5.1 and 5.3, the .deb build and its check.
 test_pkgs="$test_pkgs gcc binutils mandoc man-db luarocks liblua5.1-0-dev lua5.3 liblua5.3-dev dpkg-dev debhelper fakeroot lintian"

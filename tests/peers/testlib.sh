@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
+# lua-version-dependent: netmcu.test runs on the test's Lua ($LUA_BIN)
 # netmcu.test under busted: the library's own specs (tests/testlib/) and the
 # example project's (examples/raingauge/), each on the Lua of this build
-# ($LUA_BIN), against real boards. busted's TAP lines become ours.
+# ($LUA_BIN), against real boards. busted's TAP lines become ours; then a
+# luaunit suite (tests/testlib/test_luaunit.lua).
 . "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -32,25 +34,25 @@ run_spec() {
 run_spec testlib tests/testlib .
 run_spec raingauge examples/raingauge
 
-# luaunit: Debian packages none (apt-cache search luaunit finds nothing), and a
-# copy fetched from elsewhere is not kept in the repository, so this runs where
-# luaunit is installed (luarocks) and skips, saying so, elsewhere. The library
-# raises plain errors, so it needs nothing of busted and works there too.
-if "${LUA_BIN:-lua5.1}" -e 'require "luaunit"' 2>/dev/null; then
-  cat >"$T/test_luaunit.lua" <<'EOF2'
-local lu = require "luaunit"
-local T = require "netmcu.test"
-function test_board_prints()
-  local b = T.board{code = "print('hi from the board')"}
-  lu.assertEquals(b:expect_output("^hi from (%a+)"), "the")
-  lu.assertEquals(b:wait(), 0)
-  b:close()
-end
-os.exit(lu.LuaUnit.run())
-EOF2
-  LUA_PATH="$ROOT/lua/?.lua;;" "${LUA_BIN:-lua5.1}" "$T/test_luaunit.lua" >"$T/luaunit.out" 2>&1 \
-    && ok "luaunit: a board under luaunit" || fail "luaunit: a board under luaunit" "$(tail -n 5 "$T/luaunit.out" | tr '\n' ' ')"
-else
-  skip "luaunit: a board under luaunit" "require 'luaunit' fails in ${LUA_BIN:-lua5.1}: no Debian package ships luaunit (apt-cache search luaunit finds none), 'luarocks search luaunit' finds none from this machine, and the repository keeps no copy; 'luarocks install luaunit' (or LUA_PATH naming a luaunit.lua) runs it"
-fi
+# luaunit (Debian's lua-unit, which tools/deps.sh installs): the same library
+# from a luaunit suite. Its TAP lines become ours; a missing luaunit fails.
+run_luaunit() {
+  local out=$T/luaunit.tap line
+  if ! "${LUA_BIN:-lua5.1}" -e 'require "luaunit"' 2>/dev/null; then
+    fail "luaunit: require 'luaunit'" "not found for ${LUA_BIN:-lua5.1}: tools/deps.sh test installs Debian's lua-unit"
+    return
+  fi
+  local path="$ROOT/lua/?.lua;;"
+  LUA_PATH=$path LUA_PATH_5_3=$path LUA_PATH_5_4=$path timeout -k 2 "$(bound 60)" \
+    "${LUA_BIN:-lua5.1}" tests/testlib/test_luaunit.lua >"$out" 2>&1
+  local st=$?
+  while IFS= read -r line; do
+    case "$line" in
+      "ok "*) ok "luaunit: ${line##*$'\t'}" ;;
+      "not ok "*) fail "luaunit: ${line##*$'\t'}" "$(sed -n "/^not ok .*${line##*$'\t'}\$/,/^\(ok\|not ok\)/p" "$out" | grep '^#' | tr '\n' ' ')" ;;
+    esac
+  done <"$out"
+  grep -q '^1\.\.[0-9]' "$out" || fail "luaunit: ran" "status $st: $(tail -n 15 "$out" | tr '\n' ' ')"
+}
+run_luaunit
 finish

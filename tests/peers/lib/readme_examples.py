@@ -11,6 +11,7 @@ an HTML comment (invisible on GitHub):
   plain        run by the plain interpreter with net.so (`require "net"`), not the runner
   stored-ca    a CA is stored on the board first (net.cert.verify(pem) in an earlier run)
   busted       a busted spec using netmcu.test, run in examples/raingauge (its src/ is there)
+  luaunit      a luaunit suite using netmcu.test, run by the test's Lua ($LUA_BIN)
   --OPTION     a runner option, e.g. --compat=3.0
 
 Each block runs with a flash folder, a state directory and a working directory of its
@@ -31,8 +32,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 from serial_peer import Cases  # noqa: E402  (the ok / not ok lines of the python peers)
 
 SLOW = int(os.environ.get("NM_SLOW", "1"))
-WORDS = {"fragment", "serves", "plain", "stored-ca", "busted"}
+WORDS = {"fragment", "serves", "plain", "stored-ca", "busted", "luaunit"}
 ISOLATE = False
+REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 MARK = re.compile(r"^<!--\s*example:\s*(.*?)\s*-->\s*$")
 
 
@@ -106,10 +108,13 @@ def run_block(line, words, code, tmp):
             # among them) is not net.so's to answer for; the runner's runs keep the check.
             env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0"
     elif "busted" in words:
-        repo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
-        work = os.path.join(repo, "examples", "raingauge")
+        work = os.path.join(REPO, "examples", "raingauge")
         argv = ["busted", "--lua=" + os.environ.get("LUA_BIN", "lua5.1"),
-                "--lpath=" + os.path.join(repo, "lua", "?.lua"), script]
+                "--lpath=" + os.path.join(REPO, "lua", "?.lua"), script]
+    elif "luaunit" in words:
+        path = os.path.join(REPO, "lua", "?.lua") + ";;"
+        env.update(LUA_PATH=path, LUA_PATH_5_3=path, LUA_PATH_5_4=path)
+        argv = [os.environ.get("LUA_BIN", "lua5.1"), script]
     else:
         argv = [os.environ["NETMCU"], *options, script]
     argv = isolated(argv)
