@@ -255,6 +255,14 @@ static void touch(nm_stream *s)
         nm_tcp_server_touch(s);
 }
 
+/* A keep-alive server's stream timed out in the kernel: its probe went
+ * unanswered, which lwIP reports as an abort. */
+static bool keepalive_expired(nm_stream *s, int status)
+{
+    nm_tcp_server *srv = nm_stream_server(s);
+    return status == UV_ETIMEDOUT && srv != NULL && srv->keepalive;
+}
+
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
     (void)handle;
@@ -289,7 +297,7 @@ static void on_read(uv_stream_t *handle, ssize_t nread, const uv_buf_t *buf)
         else
             peer_ended(s);
     } else if (nread < 0) {
-        fail(s, (int)nread);
+        fail(s, keepalive_expired(s, (int)nread) ? UV_ECONNABORTED : (int)nread);
     }
 }
 

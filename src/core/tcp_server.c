@@ -3,7 +3,10 @@
  */
 #include "core/tcp_server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "core/loop.h"
 
@@ -47,7 +50,7 @@ static uint32_t idle_for(const nm_stream *s, uint32_t now)
 
 static void arm_idle_timer(nm_tcp_server *srv)
 {
-    if (srv->idle_head == NULL) {
+    if (srv->idle_head == NULL || srv->keepalive) {
         uv_timer_stop(&srv->idle_timer);
         return;
     }
@@ -151,6 +154,26 @@ static void refuse_connection(nm_tcp_server *srv)
     nm_stream_abort(spare, 0);
 }
 
+void nm_tcp_server_use_keepalive(nm_tcp_server *srv)
+{
+    srv->keepalive = 1;
+}
+
+/* lwIP's keep-alive as the 2.x net.c sets it: the first probe after the
+ * server's timeout of silence, and the connection aborted when that one
+ * probe goes unanswered for the probe interval. */
+static void start_keepalive(nm_tcp_server *srv, nm_stream *s)
+{
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&s->tcp, &fd) != 0)
+        return;
+    int on = 1, idle = (int)(srv->timeout_ms / 1000u), interval = NM_KEEPALIVE_PROBE_S, probes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+}
+
 static unsigned connections_limit;
 
 void nm_tcp_connections_limit(unsigned max)
@@ -209,7 +232,9 @@ static void on_connection(uv_stream_t *listener, int status)
     s->side.server = srv;
     s->last_active = now_ms();
     idle_append(srv, s);
-    if (!uv_is_active((uv_handle_t *)&srv->idle_timer))
+    if (srv->keepalive)
+        start_keepalive(srv, s);
+    else if (!uv_is_active((uv_handle_t *)&srv->idle_timer))
         arm_idle_timer(srv);
     nm_stream_start_accepted(s);
     if (srv->ev && srv->ev->accepted)

@@ -8,6 +8,11 @@
  * next to expire and one timer, armed for the head, serves them all. Activity
  * only moves a stream to the tail — no timer is touched per packet.
  *
+ * A keep-alive server (nm_tcp_server_use_keepalive) has no inactivity
+ * timeout: its timeout is the idle time of the kernel's TCP keep-alive on
+ * each accepted stream, which ends only connections to a peer that stopped
+ * answering, as the 2.x firmware's lwIP keep-alive does.
+ *
  * The struct lives until it is closed and its last accepted stream is gone.
  */
 #ifndef NETMCU_TCP_SERVER_H
@@ -45,10 +50,15 @@ struct nm_tcp_server {
     nm_tcp_server *prev_live, *next_live; /* every server not yet freed */
     int open_handles;
     unsigned live_accepted, max_accepted; /* max 0: no limit */
-    unsigned listening : 1, closed : 1, accept_error_seen : 1, waiting : 1;
+    unsigned listening : 1, closed : 1, accept_error_seen : 1, waiting : 1, keepalive : 1;
 };
 
 nm_tcp_server *nm_tcp_server_new(const nm_tcp_server_events *ev, void *owner, unsigned timeout_s);
+/* Before listen: the timeout becomes the 2.x firmware's keep-alive. An idle
+ * connection stays open; one whose peer leaves a probe unanswered for
+ * NM_KEEPALIVE_PROBE_S more seconds ends with UV_ECONNABORTED (lwIP's abort). */
+#define NM_KEEPALIVE_PROBE_S 10
+void nm_tcp_server_use_keepalive(nm_tcp_server *srv);
 /* Binds and listens; returns 0 or a libuv error (EADDRINUSE, EACCES, ...). */
 int nm_tcp_server_listen(nm_tcp_server *srv, const struct sockaddr *addr);
 int nm_tcp_server_address(const nm_tcp_server *srv, struct sockaddr_storage *addr);

@@ -115,9 +115,19 @@ static const nm_tcp_server_events server_events = {
 
 /* Binds and listens; 3.0 falls back to the wildcard when the script names an
  * address this host does not have (scripts often pass the ESP's own). */
+/* 2.2's net.c turned the timeout into lwIP's keep-alive: a dead-peer check
+ * that never ends a connection to a live but quiet client. */
+static nm_tcp_server *new_session(net_server *sv)
+{
+    nm_tcp_server *srv = nm_tcp_server_new(&server_events, sv, sv->timeout_s);
+    if (srv != NULL && nm_since(NM_ERA_2_2))
+        nm_tcp_server_use_keepalive(srv);
+    return srv;
+}
+
 static int start_listening(net_server *sv, nm_addr *addr, const char *ip, int port)
 {
-    sv->srv = nm_tcp_server_new(&server_events, sv, sv->timeout_s);
+    sv->srv = new_session(sv);
     if (sv->srv == NULL)
         return UV_ENOMEM;
     int r = nm_tcp_server_listen(sv->srv, &addr->sa);
@@ -125,7 +135,7 @@ static int start_listening(net_server *sv, nm_addr *addr, const char *ip, int po
         fprintf(stderr, "netmcu: listen: this host has no address %s; listening on all addresses\n", ip);
         nm_tcp_server_close(sv->srv, NM_KEEP_ACCEPTED);
         nm_addr_wildcard(ip, port, addr);
-        sv->srv = nm_tcp_server_new(&server_events, sv, sv->timeout_s);
+        sv->srv = new_session(sv);
         r = sv->srv ? nm_tcp_server_listen(sv->srv, &addr->sa) : UV_ENOMEM;
     }
     if (r < 0 && sv->srv) {
