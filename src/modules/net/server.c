@@ -13,6 +13,7 @@
 #include "runtime/device.h"
 #include "runtime/luacall.h"
 #include "core/netaddr.h"
+#include "modules/net/netself.h"
 #include "modules/net/netvalue.h"
 #include "runtime/profile.h"
 #include "modules/net/socket.h"
@@ -37,7 +38,7 @@ unsigned net_servers_with_callback(void)
 
 static net_server *check_server(lua_State *L)
 {
-    return nm_check_self(L, server_metatable, NET_SERVER_TYPE);
+    return net_check_self(L, server_metatable, NET_SERVER_TYPE);
 }
 
 typedef struct accept_call {
@@ -113,8 +114,6 @@ static const nm_tcp_server_events server_events = {
     .waiting = on_waiting,
 };
 
-/* Binds and listens; 3.0 falls back to the wildcard when the script names an
- * address this host does not have (scripts often pass the ESP's own). */
 /* 2.2's net.c turned the timeout into lwIP's keep-alive: a dead-peer check
  * that never ends a connection to a live but quiet client. */
 static nm_tcp_server *new_session(net_server *sv)
@@ -125,6 +124,8 @@ static nm_tcp_server *new_session(net_server *sv)
     return srv;
 }
 
+/* Binds and listens; 3.0 falls back to the wildcard when the script names an
+ * address this host does not have (scripts often pass the ESP's own). */
 static int start_listening(net_server *sv, nm_addr *addr, const char *ip, int port)
 {
     sv->srv = new_session(sv);
