@@ -255,12 +255,13 @@ static void touch(nm_stream *s)
         nm_tcp_server_touch(s);
 }
 
-/* A keep-alive server's stream timed out in the kernel: its probe went
- * unanswered, which lwIP reports as an abort. */
-static bool keepalive_expired(nm_stream *s, int status)
+/* An error the kernel reported for the connection, as the device's stack
+ * would: a keep-alive server's stream that timed out there had its probe
+ * go unanswered, which lwIP reports as an abort. */
+static int kernel_error(const nm_stream *s, int status)
 {
     nm_tcp_server *srv = nm_stream_server(s);
-    return status == UV_ETIMEDOUT && srv != NULL && srv->keepalive;
+    return status == UV_ETIMEDOUT && srv != NULL && srv->keepalive ? UV_ECONNABORTED : status;
 }
 
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
@@ -297,7 +298,7 @@ static void on_read(uv_stream_t *handle, ssize_t nread, const uv_buf_t *buf)
         else
             peer_ended(s);
     } else if (nread < 0) {
-        fail(s, keepalive_expired(s, (int)nread) ? UV_ECONNABORTED : (int)nread);
+        fail(s, kernel_error(s, (int)nread));
     }
 }
 
@@ -464,7 +465,7 @@ static void on_written(uv_write_t *req, int status)
     report_taken_at_once(s);
     report_written(s, cookie, status);
     if (status < 0 && status != UV_ECANCELED)
-        fail(s, status);
+        fail(s, kernel_error(s, status));
 }
 
 /* The write of the last nm_stream_write call that left bytes queued; valid
