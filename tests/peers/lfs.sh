@@ -36,6 +36,24 @@ else
   fail "luac.cross.lua with a syntax error" "$(cat "$T/broken.err")"
 fi
 
+# A script with a "#!" first line (as published modules have): luac.cross
+# reads files with luaL_loadfile, which skips that line; line numbers stay.
+mkdir -p "$T/bang" "$T/bang_home"
+printf '#!/usr/bin/env lua\nlocal M = {}\nfunction M.fail() error("here") end\nreturn M\n' >"$T/bang/banged.lua"
+if "$NETMCU" "$TOOL" -f -o "$T/bang/lfs.img" "$T/bang/banged.lua" 2>"$T/bang.err"; then
+  (cd "$T/bang" && NETMCU_HOME="$T/bang_home" timeout "$(bound 10)" "$NETMCU" --compat=3.0 --flash "$T/bang" \
+    -e 'node.LFS.reload("lfs.img")' >/dev/null 2>&1
+   NETMCU_HOME="$T/bang_home" timeout "$(bound 10)" "$NETMCU" --compat=3.0 --flash "$T/bang" \
+    -e 'print(select(2, pcall(node.LFS.get("banged")().fail)))') >"$T/bang.out" 2>&1
+  if grep -q '^banged.lua:3: here$' "$T/bang.out"; then
+    ok "luac.cross.lua skips a first line starting with '#', keeping line numbers"
+  else
+    fail "luac.cross.lua with a #! line" "$(tr '\n' '|' <"$T/bang.out")"
+  fi
+else
+  fail "luac.cross.lua with a #! line" "$(cat "$T/bang.err")"
+fi
+
 # Images the reload must refuse: a firmware image's first bytes, an image
 # whose module does not compile, one over 256 KiB.
 printf '\x06\x00\x00\x00\xfa\xfa\xfa\xfa' >"$T/flash/firmware.img"
