@@ -79,6 +79,9 @@ static inline int lua_isinteger(lua_State *L, int i)
 /* 5.3 and later have an integer subtype: whole JSON numbers and counts can
  * be pushed as integers (before 5.3 every number is a double). */
 #define NM_LUA_INTEGERS (LUA_VERSION_NUM >= 503)
+/* The firmware built with LUA=53 (app/lua53), where it differs from its Lua
+ * 5.1 build in what a script sees; the later hosts' Lua behave as 5.3. */
+#define NM_FIRMWARE_LUA53 (LUA_VERSION_NUM >= 503)
 
 /* lua_absindex, which 5.1 lacks. */
 static inline int nm_absindex(lua_State *L, int i)
