@@ -83,6 +83,22 @@ static inline int lua_isinteger(lua_State *L, int i)
  * 5.1 build in what a script sees; the later hosts' Lua behave as 5.3. */
 #define NM_FIRMWARE_LUA53 (LUA_VERSION_NUM >= 503)
 
+/* The firmware's collector in its default mode (EGC_ALWAYS, set by lua.c
+ * of every era): garbage is collected before an allocation can fail, so a
+ * heap of live data that fits never runs out. Lua 5.2 and later collect in
+ * full when an allocation fails and retry; on 5.1 the nearest is a cycle
+ * that starts as soon as the last ended (pause 100 %) and runs whole in one
+ * step (step multiplier 0: no limit). */
+static inline void nm_gc_like_the_firmware(lua_State *L)
+{
+#if LUA_VERSION_NUM < 502
+    lua_gc(L, LUA_GCSETPAUSE, 100);
+    lua_gc(L, LUA_GCSETSTEPMUL, 0);
+#else
+    (void)L;
+#endif
+}
+
 /* lua_absindex, which 5.1 lacks. */
 static inline int nm_absindex(lua_State *L, int i)
 {
