@@ -17,9 +17,16 @@ static nm_bytebuf chunk; /* the lines of an incomplete chunk */
 static nm_bytebuf input; /* node.input text not yet run */
 static nm_task input_task;
 
-static void write_str(const char *s)
+/* Error reports of typed chunks: before 3.0 the firmware writes them with
+ * dbg_printf straight to UART0 (1.5.4.1-final, 2.2.1: app/lua/lua.c
+ * l_message), past node.output's function and whatever serial_debug says, so
+ * a telnet client never sees them. 3.0 prints them (app/lua53/lua.c dojob). */
+static void write_error(const char *s)
 {
-    nm_output_write(s, strlen(s), true);
+    if (nm_since(NM_ERA_3_0))
+        nm_output_write(s, strlen(s), true);
+    else
+        nm_output_device(s, strlen(s));
 }
 
 /* Prints the values left above base through the global print, as lua.c does. */
@@ -31,8 +38,8 @@ static void print_results(lua_State *L, int base)
     lua_getglobal(L, "print");
     lua_insert(L, base + 1);
     if (lua_pcall(L, n, 0, 0) != LUA_OK) {
-        write_str(lua_tostring(L, -1) ? lua_tostring(L, -1) : "error calling 'print'");
-        write_str("\n");
+        write_error(lua_tostring(L, -1) ? lua_tostring(L, -1) : "error calling 'print'");
+        write_error("\n");
     }
 }
 
@@ -62,8 +69,8 @@ static bool run_chunk(lua_State *L, const char *code, size_t len)
         print_results(L, lua_gettop(L) - 2);
     } else {
         const char *msg = lua_tostring(L, -1);
-        write_str(msg ? msg : "(error object is not a string)");
-        write_str("\n");
+        write_error(msg ? msg : "(error object is not a string)");
+        write_error("\n");
     }
     lua_settop(L, base);
     return true;

@@ -56,7 +56,7 @@ check debugbad ".*bad argument #1 to .*number expected.*"
 check verifyfn "ok"
 check verifynil "ok"
 check authtype "Wrong PEM type"
-check netsock ".*net.socket expected.*"
+check netsock ".*invalid user data"
 if grep -q '^peer=nil,nil' "$T/args.out"; then ok "tls.socket: getpeer before connect → nil, nil"
 else fail "getpeer" "$(cat "$T/args.out")"; fi
 

@@ -13,6 +13,7 @@
 #include "runtime/device.h"
 #include "runtime/luacall.h"
 #include "core/netaddr.h"
+#include "modules/net/netself.h"
 #include "modules/net/netvalue.h"
 #include "runtime/profile.h"
 #include "modules/net/socket.h"
@@ -37,7 +38,7 @@ unsigned net_servers_with_callback(void)
 
 static net_server *check_server(lua_State *L)
 {
-    return nm_check_self(L, server_metatable, NET_SERVER_TYPE);
+    return net_check_self(L, server_metatable, NET_SERVER_TYPE);
 }
 
 typedef struct accept_call {

@@ -20,6 +20,7 @@
 #include "modules/net/cert.h"
 #include "modules/net/dns.h"
 #include "core/netaddr.h"
+#include "modules/net/netself.h"
 #include "modules/net/netvalue.h"
 #include "modules/net/sendbuf.h"
 #include "runtime/profile.h"
@@ -106,7 +107,7 @@ static void callback_clear(lua_State *L, net_socket *sock, int ev)
 
 static net_socket *check_socket(lua_State *L)
 {
-    return nm_check_self(L, socket_metatable, NET_SOCKET_TYPE);
+    return net_check_self(L, socket_metatable, NET_SOCKET_TYPE);
 }
 
 /* Methods that net.socket and tls.socket share accept either. */

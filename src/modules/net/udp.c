@@ -25,6 +25,7 @@
 #include "runtime/profile.h"
 #include "modules/net/dns.h"
 #include "core/netaddr.h"
+#include "modules/net/netself.h"
 #include "modules/net/netvalue.h"
 
 enum { EV_RECEIVE, EV_SENT, EV_DNS, EV_COUNT };
@@ -51,7 +52,7 @@ static const void *udp_metatable;
 
 static net_udp *check_udp(lua_State *L)
 {
-    return nm_check_self(L, udp_metatable, NET_UDP_TYPE);
+    return net_check_self(L, udp_metatable, NET_UDP_TYPE);
 }
 
 /* UDP servers anchored now: the 1.5 firmware's "one UDP server". */
