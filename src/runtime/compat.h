@@ -85,17 +85,21 @@ static inline int lua_isinteger(lua_State *L, int i)
 
 /* The firmware's collector in its default mode (EGC_ALWAYS, set by lua.c
  * of every era): garbage is collected before an allocation can fail, so a
- * heap of live data that fits never runs out. Lua 5.2 and later collect in
- * full when an allocation fails and retry; on 5.1 the nearest is a cycle
- * that starts as soon as the last ended (pause 100 %) and runs whole in one
- * step (step multiplier 0: no limit). */
+ * heap of live data that fits never runs out. The nearest here: a cycle
+ * starts as soon as the last ended (pause 100 %) and runs whole in one step
+ * (5.1: step multiplier 0, no limit; 5.2, 5.3: a huge one; 5.4 keeps it in
+ * a byte, a quarter of at most 1020). The emergency collection of 5.2 and
+ * later alone is not enough: it runs no finalizer, so closed files and
+ * sockets would stay until a regular cycle. */
 static inline void nm_gc_like_the_firmware(lua_State *L)
 {
-#if LUA_VERSION_NUM < 502
     lua_gc(L, LUA_GCSETPAUSE, 100);
+#if LUA_VERSION_NUM < 502
     lua_gc(L, LUA_GCSETSTEPMUL, 0);
+#elif LUA_VERSION_NUM < 504
+    lua_gc(L, LUA_GCSETSTEPMUL, 1000000);
 #else
-    (void)L;
+    lua_gc(L, LUA_GCSETSTEPMUL, 1000);
 #endif
 }
 

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib/common.sh"
 need python3
 
-out=$("$NETMCU" --device=esp8266 -e 'local h1 = node.heap() big = string.rep("x", 10000) print(h1, h1 - node.heap())' 2>&1)
+out=$("$NETMCU" --device=esp8266 -e 'collectgarbage() local h1 = node.heap() big = string.rep("x", 10000) print(h1, h1 - node.heap())' 2>&1)
 read -r h1 fell <<<"$out"
 if [ -n "${fell:-}" ] && [ "$h1" -gt 30000 ] && [ "$h1" -le 40960 ] && [ "$fell" -ge 10000 ]; then
   ok "--device=esp8266: node.heap() reads $h1 at start and falls by $fell after a 10000-byte string"
