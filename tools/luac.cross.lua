@@ -32,7 +32,10 @@ local names, parts = {}, {}
 for _, path in ipairs(files) do
   local f, err = io.open(path, "rb")
   if not f then io.stderr:write("luac.cross.lua: " .. err .. "\n"); os.exit(1) end
-  local source = f:read("*a")
+  -- luac.cross reads each file with luaL_loadfile, which skips a first line
+  -- starting with '#' (a "#!/usr/bin/lua" script); the line stays, empty, so
+  -- that line numbers in messages match the file.
+  local source = f:read("*a"):gsub("^#[^\n]*", "", 1)
   f:close()
   local name = path:match("([^/]+)$"):gsub("%.[^.]*$", "")
   if name == "" or name:find("[%s%c]") then

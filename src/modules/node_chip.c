@@ -134,12 +134,12 @@ static uint64_t random_below(lua_State *L, uint64_t range)
     return v % range;
 }
 
-/* The device's lua_Integer is 32 bits: the bounds are whole 32-bit numbers. */
+/* The device's luaL_checkint casts the number to its 32-bit int, and the
+ * ESP8266's soft-float conversion saturates: node.random(4294967295) draws
+ * from [1, 2147483647] there (published scripts ask for 2^32 - 1). */
 static int64_t check_bound(lua_State *L, int arg)
 {
-    lua_Number n = luaL_checknumber(L, arg);
-    luaL_argcheck(L, n >= INT32_MIN && n <= INT32_MAX, arg, "number out of range");
-    return (int64_t)n;
+    return nm_check_int32(L, arg);
 }
 
 /* node.random() in [0, 1); node.random(n) in [1, n]; node.random(l, u). */

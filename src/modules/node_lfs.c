@@ -23,6 +23,7 @@
 #include "core/flash.h"
 #include "core/home.h"
 #include "modules/node.h"
+#include "runtime/interrupt.h"
 #include "runtime/output.h"
 #include "runtime/profile.h"
 #include "runtime/reset.h"
@@ -173,7 +174,10 @@ static bool push_loaded(lua_State *L)
 /* ---- the functions --------------------------------------------------------- */
 
 /* node.flashreload(image) / node.LFS.reload(image): an error string, or the
- * board reboots (after the running callback) with the new store. */
+ * board reboots with the new store and the call never returns: the Lua 5.1
+ * firmware spins until its watchdog resets the chip (nothing after the call
+ * runs, a pcall around it included), the LUA=53 firmware schedules the
+ * restart and raises "system restarting". */
 static int lfs_reload(lua_State *L)
 {
     const char *name = lua_tostring(L, 1);
@@ -201,6 +205,9 @@ static int lfs_reload(lua_State *L)
     nm_output_write(done, sizeof done - 1, true);
     nm_reset_request(NM_RESET_SOFT_WATCHDOG); /* the firmware loops until the watchdog bites */
     nm_request_restart(NM_EXIT_RESTART, "node.flashreload()");
+    if (NM_FIRMWARE_LUA53)
+        return luaL_error(L, "system restarting");
+    nm_interrupt_raise(NM_INTERRUPT_WATCHDOG); /* takes Lua back, quietly */
     return 0;
 }
 

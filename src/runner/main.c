@@ -295,7 +295,7 @@ static bool report_status(lua_State *L, int status)
 {
     if (status == LUA_OK)
         return true;
-    if (stopping()) { /* the error that took Lua back: no error of the script's */
+    if (nm_interrupted() != NM_INTERRUPT_NONE) { /* the error that took Lua back: no error of the script's */
         lua_pop(L, 1);
         return false;
     }

@@ -79,6 +79,30 @@ static inline int lua_isinteger(lua_State *L, int i)
 /* 5.3 and later have an integer subtype: whole JSON numbers and counts can
  * be pushed as integers (before 5.3 every number is a double). */
 #define NM_LUA_INTEGERS (LUA_VERSION_NUM >= 503)
+/* The firmware built with LUA=53 (app/lua53), where it differs from its Lua
+ * 5.1 build in what a script sees; the later hosts' Lua behave as 5.3. */
+#define NM_FIRMWARE_LUA53 (LUA_VERSION_NUM >= 503)
+
+/* The firmware's collector in its default mode (EGC_ALWAYS, set by lua.c of
+ * 1.5, 2.2 and 3.0's LUA=53 build; 3.0's Lua 5.1 build only pauses 110 %):
+ * garbage is collected before an allocation can fail, so a heap of live
+ * data that fits never runs out. The nearest here: a cycle
+ * starts as soon as the last ended (pause 100 %) and runs whole in one step
+ * (5.1: step multiplier 0, no limit; 5.2, 5.3: a huge one; 5.4 keeps it in
+ * a byte, a quarter of at most 1020). The emergency collection of 5.2 and
+ * later alone is not enough: it runs no finalizer, so closed files and
+ * sockets would stay until a regular cycle. */
+static inline void nm_gc_like_the_firmware(lua_State *L)
+{
+    lua_gc(L, LUA_GCSETPAUSE, 100);
+#if LUA_VERSION_NUM < 502
+    lua_gc(L, LUA_GCSETSTEPMUL, 0);
+#elif LUA_VERSION_NUM < 504
+    lua_gc(L, LUA_GCSETSTEPMUL, 1000000);
+#else
+    lua_gc(L, LUA_GCSETSTEPMUL, 1000);
+#endif
+}
 
 /* lua_absindex, which 5.1 lacks. */
 static inline int nm_absindex(lua_State *L, int i)

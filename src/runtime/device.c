@@ -40,8 +40,10 @@ bool nm_device_esp8266(void)
 
 void nm_device_open(lua_State *L)
 {
-    if (esp8266)
-        nm_heap_leave_free(L, NM_ESP8266_FREE_HEAP);
+    if (!esp8266)
+        return;
+    nm_heap_leave_free(L, NM_ESP8266_FREE_HEAP);
+    nm_gc_like_the_firmware(L); /* in 40 KB, garbage must not make an allocation fail */
 }
 
 void nm_device_site(lua_State *L, char *out, size_t size)

@@ -1,7 +1,10 @@
 /*
- * devicelua.c — the firmware's collectgarbage options (devicelua.h).
+ * devicelua.c — the firmware's collectgarbage options and LUA=53's 5.1 names
+ * (devicelua.h).
  */
 #include "runtime/devicelua.h"
+
+#include <stdbool.h>
 
 /* The limit in bytes, as the firmware's global_State keeps it: 0 (none)
  * after power-on, as in builds without EGC_INITIAL_MEMLIMIT. */
@@ -78,8 +81,44 @@ static int device_collectgarbage(lua_State *L)
     return lua_gettop(L);
 }
 
+/* Sets the field name of the global table (_G, package) to the field field
+ * of the global table of, unless it is there already. */
+static void alias(lua_State *L, const char *table, const char *name, const char *of, const char *field)
+{
+    lua_getglobal(L, table);
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        return;
+    }
+    lua_getfield(L, -1, name);
+    bool present = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (!present) {
+        lua_getglobal(L, of);
+        if (lua_istable(L, -1))
+            lua_getfield(L, -1, field);
+        else
+            lua_pushnil(L);
+        lua_setfield(L, -3, name);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+/* The LUA=53 firmware keeps three 5.1 names (its luaconf.h defines
+ * LUA_COMPAT_LOADERS, LUA_COMPAT_UNPACK and LUA_COMPAT_LOADSTRING): the
+ * firmware's own LFS _init.lua installs its loader in package.loaders.
+ * Lua 5.1 and LuaJIT have them already. */
+static void open_compat_names(lua_State *L)
+{
+    alias(L, "package", "loaders", "package", "searchers");
+    alias(L, "_G", "unpack", "table", "unpack");
+    alias(L, "_G", "loadstring", "_G", "load");
+}
+
 void nm_device_lua_open(lua_State *L)
 {
+    open_compat_names(L);
     lua_pushinteger(L, 0);
     lua_setfield(L, LUA_REGISTRYINDEX, MEMLIMIT_KEY);
     lua_getglobal(L, "collectgarbage");

@@ -4,8 +4,8 @@
  * On the device dofile("x.lua"), loadfile and require read the flash file
  * system, and require looks for "name.lc" then "name.lua" there. The runner
  * makes the same names reach the flash folder (core/flash.h): dofile and
- * loadfile of a name read it from the flash (without a name they read
- * standard input as before), and a searcher for the flash comes right after
+ * loadfile of a name read it from the flash (without a name they raise the
+ * firmware's "filename is NULL"), and a searcher for the flash comes right after
  * package.preload, ahead of the host's package.path.
  */
 #ifndef NETMCU_LOADER_H

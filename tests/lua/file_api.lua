@@ -388,6 +388,21 @@ T.case("dofile_loadfile_require_read_the_flash", function(done)
   done()
 end)
 
+-- A router that keeps a file per method passes what its table lookup found,
+-- nil for a method it lacks; the device raises, it never reads a console.
+T.case("dofile_loadfile_without_a_name_raise", function(done)
+  local routes = {GET = "get.lc"}
+  local ok, err = pcall(loadfile, routes.DELETE)
+  T.eq(ok, false, "loadfile(nil) raises")
+  T.eq(err, "filename is NULL", "with the firmware's text")
+  T.errors(function() loadfile() end, "filename is NULL", "loadfile()")
+  ok, err = pcall(dofile)
+  T.eq(ok, false, "dofile() raises")
+  T.eq(err, "filename is NULL", "with the same text")
+  T.errors(function() loadfile({}) end, "bad argument #1 to 'loadfile' (string expected, got table)")
+  done()
+end)
+
 T.case("node_compile_writes_the_lc_that_dofile_loads", function(done)
   file.open("calc.lua", "w")
   file.write("local t = {} for i = 1, 10 do t[i] = i * i end return t[10], 'compiled'")

@@ -73,7 +73,18 @@ function M.run(era)
     T.errors(function() node.random(0) end, "interval is empty")
     T.errors(function() node.random(1, 2, 3) end, "wrong number of arguments")
     T.errors(function() node.random("x") end, "bad argument #1")
-    T.errors(function() node.random(1, 2 ^ 40) end, "bad argument #2")
+    -- The chip casts a bound to its 32-bit int, saturating: scripts that
+    -- ask for node.random(4294967295) (a random 32-bit IV) get [1, 2^31 - 1].
+    local big = 0
+    for _ = 1, 200 do
+      local v = node.random(4294967295)
+      T.check(v >= 1 and v <= 2147483647 and math.floor(v) == v, "in [1, 2^31 - 1]: " .. v)
+      if v > 65535 then big = big + 1 end
+    end
+    T.check(big > 150, "drawn over the whole 31 bits: " .. big)
+    T.eq(node.random(2 ^ 40, 2 ^ 40), 2147483647, "an upper bound past 32 bits saturates")
+    T.eq(node.random(-2 ^ 40, -2 ^ 40), -2147483648, "a lower bound past 32 bits saturates")
+    T.eq(node.random(2.9, 2.9), 2, "a fraction is truncated, as the C cast does")
     done()
   end)
 

@@ -72,6 +72,16 @@ T.case("collectgarbage_has_the_firmware_memlimit_options", function(done)
   done()
 end)
 
+T.case("the_5_1_names_the_lua_5_3_firmware_keeps", function(done)
+  -- Every runner: the LUA=53 firmware keeps package.loaders (its own LFS
+  -- _init.lua adds a loader there), unpack and loadstring.
+  T.eq(type(package.loaders), "table", "package.loaders")
+  if package.searchers then T.eq(package.loaders, package.searchers, "the searchers' table") end
+  T.eq(select(2, unpack({4, 5})), 5, "unpack")
+  T.eq(loadstring("return 6")(), 6, "loadstring")
+  done()
+end)
+
 T.case("the_lua_5_3_runner_is_there", function(done)
   local out = T.sh(string.format("%s --lua=5.3 -e 'print(_VERSION, 7 // 2)' 2>&1", os.getenv("NETMCU")))
   T.eq(out, "Lua 5.3\t3\n", "netmcu --lua=5.3 runs the 5.3 build")

@@ -38,15 +38,15 @@ esac
 cat >"$T/flash/init.lua" <<'EOF'
 io.stdout:setvbuf("line")
 local f = node.flashindex("mod")
-if not f then local err = node.flashreload("lfs.img"); print("RELOAD " .. tostring(err)) return end
+if not f then node.flashreload("lfs.img"); print("RELOAD returned") return end -- it never returns
 print("MOD " .. f())
 local t, base, mapped, size, list = node.flashindex("other")
 print("INDEX " .. type(t) .. " " .. base .. " " .. tostring(mapped > base) .. " " .. size .. " " .. table.concat(list, ","))
 EOF
 timeout -k 2 "$(bound 20)" "$NETMCU" --compat=2.2 --boot --flash "$T/flash" </dev/null >"$T/b.out" 2>"$T/b.err"
 got=$(grep -E '^(RELOAD|MOD|INDEX)' "$T/b.out" | tr '\n' '|')
-if [ "$got" = "RELOAD nil|MOD from lfs|INDEX number 262144 true 262144 mod|" ]; then
-  ok "2.2: flashreload reboots into the image; flashindex gives the function, else time, base, mapped, size, list"
+if [ "$got" = "MOD from lfs|INDEX number 262144 true 262144 mod|" ]; then
+  ok "2.2: flashreload reboots into the image (never returning); flashindex gives the function, else time, base, mapped, size, list"
 else
   fail "2.2 LFS" "$got"; describe b
 fi
