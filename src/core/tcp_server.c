@@ -3,6 +3,7 @@
  */
 #include "core/tcp_server.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -161,17 +162,22 @@ void nm_tcp_server_use_keepalive(nm_tcp_server *srv)
 
 /* lwIP's keep-alive as the 2.x net.c sets it: the first probe after the
  * server's timeout of silence, and the connection aborted when that one
- * probe goes unanswered for the probe interval. */
-static void start_keepalive(nm_tcp_server *srv, nm_stream *s)
+ * probe goes unanswered for the probe interval. Set on the listener, since
+ * Linux's accepted sockets inherit it (and start its timer) from there: no
+ * system call per connection. */
+static int listen_with_keepalive(nm_tcp_server *srv)
 {
     uv_os_fd_t fd;
-    if (uv_fileno((uv_handle_t *)&s->tcp, &fd) != 0)
-        return;
+    int r = uv_fileno((uv_handle_t *)&srv->listener, &fd);
+    if (r != 0)
+        return r;
     int on = 1, idle = (int)(srv->timeout_ms / 1000u), interval = NM_KEEPALIVE_PROBE_S, probes = 1;
-    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
-    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
-    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
-    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+    if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) != 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle) != 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval) != 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes) != 0)
+        return uv_translate_sys_error(errno);
+    return 0;
 }
 
 static unsigned connections_limit;
@@ -232,9 +238,7 @@ static void on_connection(uv_stream_t *listener, int status)
     s->side.server = srv;
     s->last_active = now_ms();
     idle_append(srv, s);
-    if (srv->keepalive)
-        start_keepalive(srv, s);
-    else if (!uv_is_active((uv_handle_t *)&srv->idle_timer))
+    if (!srv->keepalive && !uv_is_active((uv_handle_t *)&srv->idle_timer))
         arm_idle_timer(srv);
     nm_stream_start_accepted(s);
     if (srv->ev && srv->ev->accepted)
@@ -267,6 +271,8 @@ int nm_tcp_server_listen(nm_tcp_server *srv, const struct sockaddr *addr)
     /* Accepted sockets inherit TCP_NODELAY from the listener (see stream.h). */
     if (r == 0)
         r = uv_tcp_nodelay(&srv->listener, 1);
+    if (r == 0 && srv->keepalive)
+        r = listen_with_keepalive(srv);
     if (r == 0)
         r = uv_listen((uv_stream_t *)&srv->listener, SOMAXCONN, on_connection);
     if (r == 0)
