@@ -68,10 +68,9 @@ static inline void nm_ref_push(lua_State *L, int ref)
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
 }
 
-/* luaL_checkudata(L, 1, tname) for methods: the metatable is compared by its
- * address (mt, taken when the type was registered) before it is looked up by
- * name, which a method call would otherwise pay every time. */
-static inline void *nm_check_self(lua_State *L, const void *mt, const char *tname)
+/* The method's object when argument 1 is a userdata whose metatable is mt
+ * (compared by address, taken when the type was registered), else NULL. */
+static inline void *nm_is_self(lua_State *L, const void *mt)
 {
     void *self = lua_touserdata(L, 1);
     if (self != NULL && lua_getmetatable(L, 1)) {
@@ -80,7 +79,16 @@ static inline void *nm_check_self(lua_State *L, const void *mt, const char *tnam
         if (same)
             return self;
     }
-    return luaL_checkudata(L, 1, tname);
+    return NULL;
+}
+
+/* luaL_checkudata(L, 1, tname) for methods: the metatable's address is
+ * compared before it is looked up by name, which a method call would
+ * otherwise pay every time. */
+static inline void *nm_check_self(lua_State *L, const void *mt, const char *tname)
+{
+    void *self = nm_is_self(L, mt);
+    return self != NULL ? self : luaL_checkudata(L, 1, tname);
 }
 
 /* eLua's luaL_checkanyfunction, the callback check of the 1.5 and 2.2

@@ -8,6 +8,7 @@
 # the UART (dbg_printf), past node.output: the client never sees it (the
 # example's README says so), the terminal does. telnet30.sh covers 3.0.
 . "$(dirname "$0")/lib/common.sh"
+CLIENT="$(cd "$(dirname "$0")" && pwd)/lib/line_client.py" # PORT "send=>expect"...
 need python3
 
 cat >"$T/telnet.lua" <<EOF
@@ -42,34 +43,6 @@ svr:listen(0, "127.0.0.1", session)
 print("PORT " .. svr:getaddr())
 EOF
 
-# client.py PORT STEP... — each step "send=>expect": sends the text (\n escapes)
-# and reads until the answer ends with expect; prints what each step received.
-cat >"$T/client.py" <<'EOF'
-import socket, sys, time
-sock = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-buf = b""
-def until(end, limit=10.0):
-    global buf
-    deadline = time.time() + limit
-    while not buf.endswith(end) and time.time() < deadline:
-        try:
-            data = sock.recv(65536)
-        except socket.timeout:
-            break
-        if not data:
-            break
-        buf += data
-    got, buf = buf, b""
-    return got
-for step in sys.argv[2:]:
-    send, expect = step.split("=>", 1)
-    if send:
-        sock.sendall(send.encode().decode("unicode_escape").encode("latin-1"))
-    got = until(expect.encode().decode("unicode_escape").encode("latin-1"))
-    print("STEP " + repr(got))
-sock.close()
-EOF
-
 step_has() { # file n text — step n's received text contains text
   sed -n "$2p" "$1" | grep -qF -- "$3"
 }
@@ -78,7 +51,7 @@ for p in 1.5 2.2; do
   cp "$T/telnet.lua" "$T/telnet$p.lua"
   if ! nm_server "telnet$p" NETMCU_COMPAT=$p; then fail "telnet $p: the server starts" "no port"; continue; fi
   out="$T/s$p.txt"
-  timeout "$(bound 30)" python3 "$T/client.py" "$PORT" \
+  timeout "$(bound 30)" python3 "$CLIENT" "$PORT" \
     '=>world\n' \
     '=1+1\n=>> ' \
     'for i = 1, 2 do\n=>>> ' \
@@ -112,7 +85,7 @@ for p in 1.5 2.2; do
       "$(head -c 300 "$T/telnet$p.out")"
   fi
   # A second session, which closes the server: the run ends.
-  timeout "$(bound 30)" python3 "$T/client.py" "$PORT" '=>world\n' \
+  timeout "$(bound 30)" python3 "$CLIENT" "$PORT" '=>world\n' \
     'tmr.create():alarm(100, tmr.ALARM_SINGLE, function() svr:close() end) print("closing")\n=>> ' >"$T/t$p.txt" 2>&1
   wait_exit "$NM_PID" 5
   if step_has "$T/t$p.txt" 2 "closing" && [ "$EXIT_STATUS" = 0 ]; then

@@ -6,6 +6,7 @@
 # A seed-era telnet server (node.output handing a string) fails under 3.0
 # as it does on a 3.0 device, and still works under 1.5.
 . "$(dirname "$0")/lib/common.sh"
+CLIENT="$(cd "$(dirname "$0")" && pwd)/lib/line_client.py" # PORT "send=>expect"...
 need python3
 
 # The module's session code, with the same node.output, pipe and socket calls;
@@ -45,34 +46,6 @@ svr:listen(0, "127.0.0.1", telnet_session)
 print("PORT " .. svr:getaddr())
 EOF
 
-# client.py PORT STEP... — each step "send=>expect": sends the text (\n escapes)
-# and reads until the answer ends with expect; prints what each step received.
-cat >"$T/client.py" <<'EOF'
-import socket, sys, time
-sock = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-buf = b""
-def until(end, limit=10.0):
-    global buf
-    deadline = time.time() + limit
-    while not buf.endswith(end) and time.time() < deadline:
-        try:
-            data = sock.recv(65536)
-        except socket.timeout:
-            break
-        if not data:
-            break
-        buf += data
-    got, buf = buf, b""
-    return got
-for step in sys.argv[2:]:
-    send, expect = step.split("=>", 1)
-    if send:
-        sock.sendall(send.encode().decode("unicode_escape").encode("latin-1"))
-    got = until(expect.encode().decode("unicode_escape").encode("latin-1"))
-    print("STEP " + repr(got))
-sock.close()
-EOF
-
 step_ok() { # file n text — step n's received text contains text
   sed -n "$(( $2 + 0 ))p" "$1" | grep -qF -- "$3"
 }
@@ -80,7 +53,7 @@ step_ok() { # file n text — step n's received text contains text
 if ! nm_server telnet NETMCU_COMPAT=3.0; then
   fail "telnet30: the server starts" "no port"; finish
 fi
-timeout "$(bound 30)" python3 "$T/client.py" "$PORT" \
+timeout "$(bound 30)" python3 "$CLIENT" "$PORT" \
   '=>)\n' \
   '=1+1\n=>> ' \
   'for i = 1, 2 do\n=>>> ' \
@@ -110,7 +83,7 @@ if ! grep -q "Welcome\|x\{5\}" "$T/telnet.out"; then ok "telnet30: serial_debug 
 else fail "telnet30: serial_debug 0 keeps the session off the terminal" "$(head -c 200 "$T/telnet.out")"; fi
 
 # A second session after the first one's disconnection, which closes the server.
-timeout "$(bound 30)" python3 "$T/client.py" "$PORT" '=>)\n' '=node.heap() > 0\n=>> ' \
+timeout "$(bound 30)" python3 "$CLIENT" "$PORT" '=>)\n' '=node.heap() > 0\n=>> ' \
   'svr:close() print("closing")\n=>> ' >"$T/s2.txt" 2>&1
 if step_ok "$T/s2.txt" 2 "true" && step_ok "$T/s2.txt" 3 "closing"; then
   ok "telnet30: a second session gets a new stdout pipe"
@@ -134,7 +107,7 @@ end)
 print("PORT " .. srv:getaddr())
 EOF
 if nm_server seed NETMCU_COMPAT=3.0; then
-  timeout "$(bound 20)" python3 "$T/client.py" "$PORT" '=>.\n' >"$T/s3.txt" 2>&1
+  timeout "$(bound 20)" python3 "$CLIENT" "$PORT" '=>.\n' >"$T/s3.txt" 2>&1
   wait_exit "$NM_PID" 5
   if [ "$EXIT_STATUS" = 1 ] && grep -q "bad argument #1 to 'send'" "$T/seed.err" &&
      ! grep -q Welcome "$T/s3.txt"; then
@@ -145,7 +118,7 @@ if nm_server seed NETMCU_COMPAT=3.0; then
   fi
 fi
 if nm_server seed; then
-  timeout "$(bound 20)" python3 "$T/client.py" "$PORT" '=>.\n' '=1+2\n=>> ' >"$T/s4.txt" 2>&1
+  timeout "$(bound 20)" python3 "$CLIENT" "$PORT" '=>.\n' '=1+2\n=>> ' >"$T/s4.txt" 2>&1
   if step_ok "$T/s4.txt" 1 "Welcome to NodeMCU world." && step_ok "$T/s4.txt" 2 "3"; then
     ok "telnet30: the same server works under 1.5"
   else

@@ -18,15 +18,10 @@ static inline void *net_check_self(lua_State *L, const void *mt, const char *tna
 {
     if (!nm_since(NM_ERA_2_2))
         return nm_check_self(L, mt, tname);
-    void *self = lua_touserdata(L, 1);
-    if (self != NULL && lua_getmetatable(L, 1)) {
-        bool same = lua_topointer(L, -1) == mt;
-        lua_pop(L, 1);
-        if (same)
-            return self;
-    }
-    luaL_error(L, "invalid user data");
-    return NULL;
+    void *self = nm_is_self(L, mt);
+    if (self == NULL)
+        luaL_error(L, "invalid user data");
+    return self;
 }
 
 #endif
