@@ -9,8 +9,7 @@
 #include "core/flash.h"
 #include "runtime/profile.h"
 
-#define HOST_DOFILE "netmcu.host.dofile"
-#define HOST_LOADFILE "netmcu.host.loadfile"
+#define LOADER_INSTALLED "netmcu.loader.installed"
 
 int nm_load_flash(lua_State *L, const char *name)
 {
@@ -117,22 +116,18 @@ static void add_searcher(lua_State *L)
     lua_pop(L, 2);
 }
 
-static void replace_global(lua_State *L, const char *name, const char *key, lua_CFunction fn)
-{
-    lua_getglobal(L, name);
-    lua_setfield(L, LUA_REGISTRYINDEX, key);
-    lua_pushcfunction(L, fn);
-    lua_setglobal(L, name);
-}
-
 void nm_loader_install(lua_State *L)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, HOST_DOFILE);
-    bool done = !lua_isnil(L, -1);
+    lua_getfield(L, LUA_REGISTRYINDEX, LOADER_INSTALLED);
+    bool done = lua_toboolean(L, -1);
     lua_pop(L, 1);
     if (done)
         return;
-    replace_global(L, "dofile", HOST_DOFILE, flash_dofile);
-    replace_global(L, "loadfile", HOST_LOADFILE, flash_loadfile);
+    lua_pushboolean(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, LOADER_INSTALLED);
+    lua_pushcfunction(L, flash_dofile);
+    lua_setglobal(L, "dofile");
+    lua_pushcfunction(L, flash_loadfile);
+    lua_setglobal(L, "loadfile");
     add_searcher(L);
 }
