@@ -317,6 +317,8 @@ void nm_tcp_server_close(nm_tcp_server *srv, nm_accepted_fate fate)
 void nm_tcp_server_touch(nm_stream *s)
 {
     nm_tcp_server *srv = s->side.server;
+    if (srv->keepalive) /* the kernel keeps the time; the list only holds the accepted */
+        return;
     s->last_active = now_ms();
     if (srv->idle_tail != s) {
         idle_unlink(srv, s);
